@@ -1,0 +1,44 @@
+# hsmsim — see README.md. `make serve` builds and starts the playground;
+# `make test` runs every test (Go, fuzz smoke runs, browser, Worker).
+
+GO       ?= go
+ADDR     ?= 127.0.0.1:8080
+DIST     := dist
+SITE     := $(DIST)/site
+BIN      := bin/hsmsim
+FUZZTIME ?= 5s
+
+.PHONY: all build native site serve test gotest vet fuzz bench clean
+
+all: build
+
+build: native site
+
+native:
+	$(GO) build -o $(BIN) ./cmd/hsmsim
+
+site:
+	bash scripts/build-site.sh $(SITE)
+
+serve: build
+	$(BIN) serve --addr $(ADDR) --root $(SITE)
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+gotest:
+	$(GO) test -count=1 ./...
+
+# Short fuzz runs of every parser; the corpus seeds run in gotest too.
+fuzz:
+	bash scripts/fuzz.sh $(FUZZTIME)
+
+test: vet gotest fuzz
+	bash scripts/test-browser.sh
+
+bench:
+	bash scripts/bench.sh
+
+clean:
+	rm -rf $(DIST) bin

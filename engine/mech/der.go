@@ -1,0 +1,388 @@
+package mech
+
+import (
+	"crypto/dsa"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"fmt"
+	"math/big"
+)
+
+// This file holds the DER (ASN.1) encodings of keys. crypto/x509 is used
+// where it can do the job (RSA), but it cannot marshal DSA keys or handle
+// secp256k1 at all, so PKIX and PKCS #8 structures for EC and DSA are
+// written here with encoding/asn1.
+
+func oidRSA() asn1.ObjectIdentifier { return asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1} }
+func oidEC() asn1.ObjectIdentifier  { return asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1} }
+func oidDSA() asn1.ObjectIdentifier { return asn1.ObjectIdentifier{1, 2, 840, 10040, 4, 1} }
+
+// subjectPublicKeyInfo is RFC 5280 4.1.2.7.
+type subjectPublicKeyInfo struct {
+	Algorithm pkix.AlgorithmIdentifier
+	PublicKey asn1.BitString
+}
+
+// pkcs8 is RFC 5208 PrivateKeyInfo. Attributes and the RFC 5958 public key
+// are ignored on input (encoding/asn1 tolerates trailing elements).
+type pkcs8 struct {
+	Version    int
+	Algo       pkix.AlgorithmIdentifier
+	PrivateKey []byte
+}
+
+// ecPrivateKeyIn is SEC 1 C.4 ECPrivateKey as read; Params is kept raw so
+// explicit (non-named) parameters can be reported as unsupported rather than
+// as garbage.
+type ecPrivateKeyIn struct {
+	Version    int
+	PrivateKey []byte
+	Params     asn1.RawValue  `asn1:"optional,explicit,tag:0"`
+	PublicKey  asn1.BitString `asn1:"optional,explicit,tag:1"`
+}
+
+// ecPrivateKeyOut is ECPrivateKey as written inside PKCS #8: the curve is in
+// the AlgorithmIdentifier, so parameters are omitted (as crypto/x509 and
+// OpenSSL do); the public key is included.
+type ecPrivateKeyOut struct {
+	Version    int
+	PrivateKey []byte
+	PublicKey  asn1.BitString `asn1:"optional,explicit,tag:1"`
+}
+
+// dsaPrivateKeyTraditional is OpenSSL's "DSA PRIVATE KEY" body.
+type dsaPrivateKeyTraditional struct {
+	Version       int
+	P, Q, G, Y, X *big.Int
+}
+
+func algID(oid asn1.ObjectIdentifier, params any) (pkix.AlgorithmIdentifier, error) {
+	der, err := asn1.Marshal(params)
+	if err != nil {
+		return pkix.AlgorithmIdentifier{}, err
+	}
+	return pkix.AlgorithmIdentifier{Algorithm: oid, Parameters: asn1.RawValue{FullBytes: der}}, nil
+}
+
+// MarshalPublicKeyDER returns the PKIX SubjectPublicKeyInfo DER of an
+// *rsa.PublicKey, *ECPublicKey, *ecdsa.PublicKey or *dsa.PublicKey.
+func MarshalPublicKeyDER(pub any) ([]byte, error) {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		if err := CheckRSAPublicKey(k); err != nil {
+			return nil, err
+		}
+		return x509.MarshalPKIXPublicKey(k)
+	case *ecdsa.PublicKey:
+		ek, err := ECPublicKeyFromECDSA(k)
+		if err != nil {
+			return nil, err
+		}
+		return MarshalPublicKeyDER(ek)
+	case *ECPublicKey:
+		point, err := k.Bytes()
+		if err != nil {
+			return nil, err
+		}
+		info, _ := CurveByID(k.CurveID)
+		alg, err := algID(oidEC(), info.OID)
+		if err != nil {
+			return nil, err
+		}
+		return asn1.Marshal(subjectPublicKeyInfo{alg, asn1.BitString{Bytes: point, BitLength: 8 * len(point)}})
+	case *dsa.PublicKey:
+		if err := checkDSAPublicKey(k); err != nil {
+			return nil, err
+		}
+		alg, err := algID(oidDSA(), dsaParamsASN1{k.P, k.Q, k.G})
+		if err != nil {
+			return nil, err
+		}
+		y, err := asn1.Marshal(k.Y)
+		if err != nil {
+			return nil, err
+		}
+		return asn1.Marshal(subjectPublicKeyInfo{alg, asn1.BitString{Bytes: y, BitLength: 8 * len(y)}})
+	}
+	return nil, fmt.Errorf("%w: cannot encode public key of type %T", ErrUnsupportedKey, pub)
+}
+
+// MarshalPrivateKeyDER returns the PKCS #8 PrivateKeyInfo DER of an
+// *rsa.PrivateKey, *ECKey, *ecdsa.PrivateKey or *dsa.PrivateKey. Its length
+// is what importPrivateKey prints as "BER encoded key length".
+func MarshalPrivateKeyDER(priv any) ([]byte, error) {
+	switch k := priv.(type) {
+	case *rsa.PrivateKey:
+		if k == nil {
+			break
+		}
+		if err := CheckRSAPublicKey(&k.PublicKey); err != nil {
+			return nil, err
+		}
+		if err := k.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrMalformedKey, err)
+		}
+		return x509.MarshalPKCS8PrivateKey(k)
+	case *ecdsa.PrivateKey:
+		ek, err := ECKeyFromECDSA(k)
+		if err != nil {
+			return nil, err
+		}
+		return MarshalPrivateKeyDER(ek)
+	case *ECKey:
+		if err := k.Validate(); err != nil {
+			return nil, err
+		}
+		c, _ := curveParams(k.CurveID)
+		info, _ := CurveByID(k.CurveID)
+		point := c.encodePoint(k.X, k.Y)
+		inner, err := asn1.Marshal(ecPrivateKeyOut{
+			Version:    1,
+			PrivateKey: k.D.FillBytes(make([]byte, c.ByteLen)),
+			PublicKey:  asn1.BitString{Bytes: point, BitLength: 8 * len(point)},
+		})
+		if err != nil {
+			return nil, err
+		}
+		alg, err := algID(oidEC(), info.OID)
+		if err != nil {
+			return nil, err
+		}
+		return asn1.Marshal(pkcs8{Version: 0, Algo: alg, PrivateKey: inner})
+	case *dsa.PrivateKey:
+		if err := checkDSAPrivateKey(k); err != nil {
+			return nil, err
+		}
+		inner, err := asn1.Marshal(k.X)
+		if err != nil {
+			return nil, err
+		}
+		alg, err := algID(oidDSA(), dsaParamsASN1{k.P, k.Q, k.G})
+		if err != nil {
+			return nil, err
+		}
+		return asn1.Marshal(pkcs8{Version: 0, Algo: alg, PrivateKey: inner})
+	}
+	return nil, fmt.Errorf("%w: cannot encode private key of type %T", ErrUnsupportedKey, priv)
+}
+
+// unmarshalExact is asn1.Unmarshal that also rejects trailing data, so that
+// concatenated or truncated blobs are not silently accepted.
+func unmarshalExact(der []byte, v any) error {
+	rest, err := asn1.Unmarshal(der, v)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 0 {
+		return fmt.Errorf("%d bytes of trailing data", len(rest))
+	}
+	return nil
+}
+
+// curveFromParams reads a namedCurve OID from AlgorithmIdentifier
+// parameters or an "EC PARAMETERS" body.
+func curveFromParams(der []byte) (int, error) {
+	var oid asn1.ObjectIdentifier
+	if err := unmarshalExact(der, &oid); err != nil {
+		return 0, fmt.Errorf("%w: EC parameters are not a named curve (explicit or implicit parameters are not supported)", ErrUnsupportedKey)
+	}
+	info, err := curveByOID(oid)
+	if err != nil {
+		return 0, err
+	}
+	if !info.Supported {
+		return 0, fmt.Errorf("%w: %s", ErrCurveNotSupported, info.Name)
+	}
+	return info.ID, nil
+}
+
+// ParsePublicKeyDER parses a PKIX SubjectPublicKeyInfo and returns an
+// *rsa.PublicKey, *ECPublicKey or *dsa.PublicKey.
+func ParsePublicKeyDER(der []byte) (any, error) {
+	var spki subjectPublicKeyInfo
+	if err := unmarshalExact(der, &spki); err != nil {
+		return nil, fmt.Errorf("%w: not a SubjectPublicKeyInfo: %v", ErrMalformedKey, err)
+	}
+	alg := spki.Algorithm.Algorithm
+	switch {
+	case alg.Equal(oidRSA()):
+		k, err := x509.ParsePKIXPublicKey(der)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrMalformedKey, err)
+		}
+		pub, ok := k.(*rsa.PublicKey)
+		if !ok {
+			return nil, fmt.Errorf("%w: unexpected RSA key type %T", ErrMalformedKey, k)
+		}
+		if err := CheckRSAPublicKey(pub); err != nil {
+			return nil, err
+		}
+		return pub, nil
+	case alg.Equal(oidEC()):
+		id, err := curveFromParams(spki.Algorithm.Parameters.FullBytes)
+		if err != nil {
+			return nil, err
+		}
+		c, err := curveParams(id)
+		if err != nil {
+			return nil, err
+		}
+		if spki.PublicKey.BitLength%8 != 0 {
+			return nil, fmt.Errorf("%w: EC public key bit string", ErrMalformedKey)
+		}
+		x, y, err := c.decodePoint(spki.PublicKey.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		return &ECPublicKey{CurveID: id, X: x, Y: y}, nil
+	case alg.Equal(oidDSA()):
+		var params dsaParamsASN1
+		if err := unmarshalExact(spki.Algorithm.Parameters.FullBytes, &params); err != nil {
+			return nil, fmt.Errorf("%w: DSA parameters: %v", ErrMalformedKey, err)
+		}
+		var y *big.Int
+		if err := unmarshalExact(spki.PublicKey.Bytes, &y); err != nil || spki.PublicKey.BitLength%8 != 0 {
+			return nil, fmt.Errorf("%w: DSA public value", ErrMalformedKey)
+		}
+		pub := &dsa.PublicKey{Parameters: dsa.Parameters{P: params.P, Q: params.Q, G: params.G}, Y: y}
+		if err := checkDSAPublicKey(pub); err != nil {
+			return nil, err
+		}
+		return pub, nil
+	}
+	return nil, fmt.Errorf("%w: public key algorithm %v", ErrUnsupportedKey, alg)
+}
+
+// ParsePrivateKeyDER parses a private key in PKCS #8 DER and, as a
+// convenience for raw DER files, also PKCS #1 RSA, SEC 1 EC (with a named
+// curve) and OpenSSL's traditional DSA layout. It returns an
+// *rsa.PrivateKey, *ECKey or *dsa.PrivateKey, always validated.
+func ParsePrivateKeyDER(der []byte) (any, error) {
+	var p8 pkcs8
+	if err := unmarshalExact(der, &p8); err == nil && len(p8.Algo.Algorithm) > 0 {
+		return parsePKCS8(p8)
+	}
+	if k, err := parsePKCS1(der); err == nil {
+		return k, nil
+	}
+	if k, err := parseSEC1(der, 0); err == nil {
+		return k, nil
+	}
+	if k, err := parseDSATraditional(der); err == nil {
+		return k, nil
+	}
+	return nil, fmt.Errorf("%w: not a PKCS #8, PKCS #1, SEC 1 or DSA private key", ErrMalformedKey)
+}
+
+func parsePKCS8(p8 pkcs8) (any, error) {
+	if p8.Version != 0 && p8.Version != 1 {
+		return nil, fmt.Errorf("%w: PKCS #8 version %d", ErrMalformedKey, p8.Version)
+	}
+	alg := p8.Algo.Algorithm
+	switch {
+	case alg.Equal(oidRSA()):
+		return parsePKCS1(p8.PrivateKey)
+	case alg.Equal(oidEC()):
+		id, err := curveFromParams(p8.Algo.Parameters.FullBytes)
+		if err != nil {
+			return nil, err
+		}
+		return parseSEC1(p8.PrivateKey, id)
+	case alg.Equal(oidDSA()):
+		var params dsaParamsASN1
+		if err := unmarshalExact(p8.Algo.Parameters.FullBytes, &params); err != nil {
+			return nil, fmt.Errorf("%w: DSA parameters: %v", ErrMalformedKey, err)
+		}
+		var x *big.Int
+		if err := unmarshalExact(p8.PrivateKey, &x); err != nil {
+			return nil, fmt.Errorf("%w: DSA private value: %v", ErrMalformedKey, err)
+		}
+		k := &dsa.PrivateKey{PublicKey: dsa.PublicKey{Parameters: dsa.Parameters{P: params.P, Q: params.Q, G: params.G}}, X: x}
+		if err := checkDSAParameters(&k.Parameters); err != nil {
+			return nil, err
+		}
+		if x == nil || x.Sign() <= 0 || x.Cmp(k.Q) >= 0 {
+			return nil, fmt.Errorf("%w: DSA x out of range", ErrMalformedKey)
+		}
+		k.Y = new(big.Int).Exp(k.G, x, k.P)
+		return k, nil
+	}
+	return nil, fmt.Errorf("%w: private key algorithm %v", ErrUnsupportedKey, alg)
+}
+
+func parsePKCS1(der []byte) (*rsa.PrivateKey, error) {
+	k, err := x509.ParsePKCS1PrivateKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformedKey, err)
+	}
+	if err := CheckRSAPublicKey(&k.PublicKey); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// parseSEC1 parses an ECPrivateKey. curveID is the curve named outside the
+// structure (PKCS #8 AlgorithmIdentifier or a preceding EC PARAMETERS
+// block), 0 if none; parameters inside the structure take precedence and
+// must agree with it.
+func parseSEC1(der []byte, curveID int) (*ECKey, error) {
+	var sec ecPrivateKeyIn
+	if err := unmarshalExact(der, &sec); err != nil {
+		return nil, fmt.Errorf("%w: not an ECPrivateKey: %v", ErrMalformedKey, err)
+	}
+	if sec.Version != 1 {
+		return nil, fmt.Errorf("%w: ECPrivateKey version %d", ErrMalformedKey, sec.Version)
+	}
+	if len(sec.Params.FullBytes) > 0 {
+		id, err := curveFromParams(sec.Params.FullBytes)
+		if err != nil {
+			return nil, err
+		}
+		if curveID != 0 && id != curveID {
+			return nil, fmt.Errorf("%w: conflicting EC curve parameters", ErrMalformedKey)
+		}
+		curveID = id
+	}
+	if curveID == 0 {
+		return nil, fmt.Errorf("%w: EC private key names no curve", ErrMalformedKey)
+	}
+	c, err := curveParams(curveID)
+	if err != nil {
+		return nil, err
+	}
+	if len(sec.PrivateKey) == 0 || len(sec.PrivateKey) > c.ByteLen+1 {
+		return nil, fmt.Errorf("%w: EC private key of %d bytes", ErrMalformedKey, len(sec.PrivateKey))
+	}
+	k, err := newECKey(curveID, c, new(big.Int).SetBytes(sec.PrivateKey))
+	if err != nil {
+		return nil, err
+	}
+	if len(sec.PublicKey.Bytes) > 0 {
+		x, y, err := c.decodePoint(sec.PublicKey.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		if x.Cmp(k.X) != 0 || y.Cmp(k.Y) != 0 {
+			return nil, fmt.Errorf("%w: EC public key does not match private key", ErrMalformedKey)
+		}
+	}
+	return k, nil
+}
+
+func parseDSATraditional(der []byte) (*dsa.PrivateKey, error) {
+	var t dsaPrivateKeyTraditional
+	if err := unmarshalExact(der, &t); err != nil {
+		return nil, fmt.Errorf("%w: not a DSA private key: %v", ErrMalformedKey, err)
+	}
+	if t.Version != 0 {
+		return nil, fmt.Errorf("%w: DSA private key version %d", ErrMalformedKey, t.Version)
+	}
+	k := &dsa.PrivateKey{PublicKey: dsa.PublicKey{Parameters: dsa.Parameters{P: t.P, Q: t.Q, G: t.G}, Y: t.Y}, X: t.X}
+	if err := checkDSAPrivateKey(k); err != nil {
+		return nil, err
+	}
+	return k, nil
+}

@@ -1,0 +1,204 @@
+package mech
+
+import (
+	"crypto/dsa"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"strings"
+)
+
+// PEM block types.
+const (
+	pemPublicKey    = "PUBLIC KEY"
+	pemRSAPublicKey = "RSA PUBLIC KEY"
+	pemPrivateKey   = "PRIVATE KEY"
+	pemEncrypted    = "ENCRYPTED PRIVATE KEY"
+	pemRSAPrivate   = "RSA PRIVATE KEY"
+	pemECPrivate    = "EC PRIVATE KEY"
+	pemECParameters = "EC PARAMETERS"
+	pemDSAPrivate   = "DSA PRIVATE KEY"
+)
+
+// MarshalPublicKeyPEM encodes a public key as a PKIX "PUBLIC KEY" block,
+// what exportPubKey writes and what `openssl pkey -pubin` reads.
+func MarshalPublicKeyPEM(pub any) ([]byte, error) {
+	der, err := MarshalPublicKeyDER(pub)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: pemPublicKey, Bytes: der}), nil
+}
+
+// MarshalPrivateKeyPEM encodes a private key as a PKCS #8 "PRIVATE KEY"
+// block. AWS does not document which PEM label exportPrivateKey writes; the
+// simulator chooses PKCS #8 because one label then covers RSA, EC
+// (including secp256k1) and DSA, and every OpenSSL version reads it.
+func MarshalPrivateKeyPEM(priv any) ([]byte, error) {
+	der, err := MarshalPrivateKeyDER(priv)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: pemPrivateKey, Bytes: der}), nil
+}
+
+func isEncryptedBlock(b *pem.Block) bool {
+	if b.Type == pemEncrypted {
+		return true
+	}
+	if _, ok := b.Headers["DEK-Info"]; ok {
+		return true
+	}
+	return strings.Contains(b.Headers["Proc-Type"], "ENCRYPTED")
+}
+
+// ParsePrivateKeyPEM reads the first private key in PEM data: PKCS #8
+// "PRIVATE KEY", PKCS #1 "RSA PRIVATE KEY", SEC 1 "EC PRIVATE KEY" (also
+// after the "EC PARAMETERS" block that `openssl ecparam -genkey` writes
+// first) and OpenSSL "DSA PRIVATE KEY". Other blocks (certificates, public
+// keys) are skipped. Password-protected keys give ErrEncryptedPEM, because
+// importPrivateKey cannot import them; input without PEM gives ErrNotPEM
+// and PEM without a private key ErrNoKeyInPEM. The result is an
+// *rsa.PrivateKey, *ECKey or *dsa.PrivateKey.
+func ParsePrivateKeyPEM(data []byte) (any, error) {
+	rest := data
+	found := false
+	ecCurve := 0
+	var seen []string
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		found = true
+		if isEncryptedBlock(block) {
+			return nil, ErrEncryptedPEM
+		}
+		switch block.Type {
+		case pemPrivateKey:
+			var p8 pkcs8
+			if err := unmarshalExact(block.Bytes, &p8); err != nil {
+				return nil, fmt.Errorf("%w: PKCS #8: %v", ErrMalformedKey, err)
+			}
+			return parsePKCS8(p8)
+		case pemRSAPrivate:
+			return parsePKCS1(block.Bytes)
+		case pemECParameters:
+			id, err := curveFromParams(block.Bytes)
+			if err != nil {
+				return nil, err
+			}
+			ecCurve = id
+		case pemECPrivate:
+			return parseSEC1(block.Bytes, ecCurve)
+		case pemDSAPrivate:
+			return parseDSATraditional(block.Bytes)
+		default:
+			seen = append(seen, block.Type)
+		}
+	}
+	if !found {
+		return nil, ErrNotPEM
+	}
+	if len(seen) == 0 {
+		return nil, fmt.Errorf("%w: no private key block", ErrNoKeyInPEM)
+	}
+	return nil, fmt.Errorf("%w: found %q, want a private key", ErrNoKeyInPEM, seen)
+}
+
+// ParsePublicKeyPEM reads the first public key in PEM data: PKIX "PUBLIC
+// KEY" (RSA, EC including secp256k1, DSA) or PKCS #1 "RSA PUBLIC KEY". It
+// returns an *rsa.PublicKey, *ECPublicKey or *dsa.PublicKey.
+func ParsePublicKeyPEM(data []byte) (any, error) {
+	rest := data
+	found := false
+	var seen []string
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		found = true
+		switch block.Type {
+		case pemPublicKey:
+			return ParsePublicKeyDER(block.Bytes)
+		case pemRSAPublicKey:
+			pub, err := x509.ParsePKCS1PublicKey(block.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %v", ErrMalformedKey, err)
+			}
+			if err := CheckRSAPublicKey(pub); err != nil {
+				return nil, err
+			}
+			return pub, nil
+		default:
+			seen = append(seen, block.Type)
+		}
+	}
+	if !found {
+		return nil, ErrNotPEM
+	}
+	return nil, fmt.Errorf("%w: found %q, want a public key", ErrNoKeyInPEM, seen)
+}
+
+// PublicOf returns the public half of a private key (*rsa.PublicKey,
+// *ECPublicKey or *dsa.PublicKey). Public keys are returned as they are,
+// with *ecdsa keys converted to the package's EC types; anything else gives
+// nil.
+func PublicOf(key any) any {
+	switch k := key.(type) {
+	case *rsa.PrivateKey:
+		if k != nil {
+			return &k.PublicKey
+		}
+	case *ECKey:
+		if k != nil {
+			return k.Public()
+		}
+	case *dsa.PrivateKey:
+		if k != nil {
+			return &k.PublicKey
+		}
+	case *ecdsa.PrivateKey:
+		if k != nil {
+			if p, err := ECPublicKeyFromECDSA(&k.PublicKey); err == nil {
+				return p
+			}
+		}
+	case *ecdsa.PublicKey:
+		if p, err := ECPublicKeyFromECDSA(k); err == nil {
+			return p
+		}
+	case *rsa.PublicKey:
+		if k != nil {
+			return k
+		}
+	case *ECPublicKey:
+		if k != nil {
+			return k
+		}
+	case *dsa.PublicKey:
+		if k != nil {
+			return k
+		}
+	}
+	return nil
+}
+
+// KeyTypeOf returns the key_mgmt_util key type of an asymmetric key (either
+// half), e.g. to fill OBJ_ATTR_KEY_TYPE after importPrivateKey.
+func KeyTypeOf(key any) (KeyType, error) {
+	switch PublicOf(key).(type) {
+	case *rsa.PublicKey:
+		return KeyTypeRSA, nil
+	case *ECPublicKey:
+		return KeyTypeEC, nil
+	case *dsa.PublicKey:
+		return KeyTypeDSA, nil
+	}
+	return 0, fmt.Errorf("%w: %T", ErrUnsupportedKey, key)
+}

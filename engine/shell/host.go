@@ -1,0 +1,316 @@
+package shell
+
+import (
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hsmsim/hsmsim/engine/cmdline"
+	"github.com/hsmsim/hsmsim/engine/openssl"
+	"github.com/hsmsim/hsmsim/engine/tool"
+)
+
+// hostCommand is one command of the host shell.
+type hostCommand struct {
+	usage string
+	help  string
+	run   func(s *Session, args []string) tool.Result
+}
+
+var hostCommands map[string]*hostCommand
+
+func init() {
+	hostCommands = map[string]*hostCommand{
+		"help":               {"help", "list what can be done here", (*Session).hostHelp},
+		"key_mgmt_util":      {"key_mgmt_util", "start key_mgmt_util (also /opt/cloudhsm/bin/key_mgmt_util)", func(s *Session, a []string) tool.Result { return s.startKMU(a) }},
+		"cloudhsm_mgmt_util": {"cloudhsm_mgmt_util [cfg]", "start cloudhsm_mgmt_util (also /opt/cloudhsm/bin/cloudhsm_mgmt_util)", func(s *Session, a []string) tool.Result { return s.startCMU(a) }},
+		"ls":                 {"ls [-l]", "list files", (*Session).ls},
+		"cat":                {"cat FILE...", "print files", (*Session).cat},
+		"xxd":                {"xxd FILE", "hex dump of a file (also hexdump -C)", (*Session).xxd},
+		"hexdump":            {"hexdump -C FILE", "hex dump of a file", (*Session).xxd},
+		"rm":                 {"rm FILE...", "delete files", (*Session).rm},
+		"cp":                 {"cp FROM TO", "copy a file", (*Session).cp},
+		"mv":                 {"mv FROM TO", "rename a file", (*Session).mv},
+		"echo":               {"echo TEXT [> FILE]", "print text, or write it to a file", (*Session).echo},
+		"openssl":            {"openssl CMD ...", "the part of OpenSSL the AWS docs use: rand, genrsa, genpkey, ecparam, rsa, pkey, ec, dgst, pkeyutl, enc", (*Session).openssl},
+		"cluster":            {"cluster status | cluster node N down|up", "see the HSMs, take one offline and back", (*Session).cluster},
+		"service":            {"sudo service cloudhsm-client start", "start the CloudHSM client daemon (always running here)", (*Session).service},
+		"exit":               {"exit", "leave hsmsim", func(s *Session, a []string) tool.Result { return tool.Result{Exit: true} }},
+	}
+}
+
+// host runs one line of the host shell.
+func (s *Session) host(line string) tool.Result {
+	words, err := cmdline.Split(line)
+	if err != nil {
+		return tool.Result{Output: fmt.Sprintf("sh: %v\n", err)}
+	}
+	if len(words) == 0 {
+		return tool.Result{}
+	}
+	if words[0] == "sudo" {
+		words = words[1:]
+		if len(words) == 0 {
+			return tool.Result{Output: "usage: sudo command\n"}
+		}
+	}
+	name := words[0]
+	switch name {
+	case "/opt/cloudhsm/bin/key_mgmt_util":
+		name = "key_mgmt_util"
+	case "/opt/cloudhsm/bin/cloudhsm_mgmt_util":
+		name = "cloudhsm_mgmt_util"
+	}
+	c := hostCommands[name]
+	if c == nil {
+		return tool.Result{Output: fmt.Sprintf("sh: %s: command not found (type help for what this shell can do)\n", words[0])}
+	}
+	return c.run(s, words[1:])
+}
+
+func (s *Session) hostHelp(args []string) tool.Result {
+	var b strings.Builder
+	b.WriteString("This is a simulated host with an AWS CloudHSM client. Commands:\n\n")
+	names := make([]string, 0, len(hostCommands))
+	for n := range hostCommands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		c := hostCommands[n]
+		fmt.Fprintf(&b, "  %-40s %s\n", c.usage, c.help)
+	}
+	b.WriteString("\nIn key_mgmt_util type help for its commands, <command> -h for one command's syntax.\n")
+	b.WriteString("Default users: admin (CO), example_user and alice (CU), all with the password 'password'.\n")
+	return tool.Result{Output: b.String()}
+}
+
+func (s *Session) ls(args []string) tool.Result {
+	long := false
+	for _, a := range args {
+		if a == "-l" || a == "-la" || a == "-al" {
+			long = true
+		} else {
+			return tool.Result{Output: fmt.Sprintf("ls: unsupported argument %q\n", a)}
+		}
+	}
+	files, err := s.FS.List()
+	if err != nil {
+		return tool.Result{Output: fmt.Sprintf("ls: %v\n", err)}
+	}
+	var b strings.Builder
+	for _, f := range files {
+		if long {
+			fmt.Fprintf(&b, "-rw-r--r-- 1 ec2-user ec2-user %8d %s\n", f.Size, f.Name)
+		} else {
+			b.WriteString(f.Name + "\n")
+		}
+	}
+	return tool.Result{Output: b.String()}
+}
+
+func (s *Session) cat(args []string) tool.Result {
+	if len(args) == 0 {
+		return tool.Result{Output: "usage: cat FILE...\n"}
+	}
+	var b strings.Builder
+	for _, a := range args {
+		data, err := s.FS.ReadFile(a)
+		if err != nil {
+			fmt.Fprintf(&b, "cat: %s: No such file or directory\n", a)
+			continue
+		}
+		if !utf8.Valid(data) || strings.ContainsRune(string(data), 0) {
+			fmt.Fprintf(&b, "cat: %s: binary file (%d bytes); use xxd %s to see it\n", a, len(data), a)
+			continue
+		}
+		b.Write(data)
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			b.WriteString("\n")
+		}
+	}
+	return tool.Result{Output: b.String()}
+}
+
+// xxd prints a file the way xxd does: offset, 16 bytes in pairs, text.
+func (s *Session) xxd(args []string) tool.Result {
+	var files []string
+	for _, a := range args {
+		if a != "-C" {
+			files = append(files, a)
+		}
+	}
+	if len(files) != 1 {
+		return tool.Result{Output: "usage: xxd FILE\n"}
+	}
+	data, err := s.FS.ReadFile(files[0])
+	if err != nil {
+		return tool.Result{Output: fmt.Sprintf("xxd: %s: No such file or directory\n", files[0])}
+	}
+	return tool.Result{Output: HexDump(data)}
+}
+
+// HexDump formats data as xxd does.
+func HexDump(data []byte) string {
+	var b strings.Builder
+	for off := 0; off < len(data); off += 16 {
+		end := min(off+16, len(data))
+		line := data[off:end]
+		fmt.Fprintf(&b, "%08x: ", off)
+		h := hex.EncodeToString(line)
+		for i := 0; i < 32; i += 4 {
+			if i < len(h) {
+				b.WriteString(h[i:min(i+4, len(h))])
+				b.WriteString(strings.Repeat(" ", 4-(min(i+4, len(h))-i)))
+			} else {
+				b.WriteString("    ")
+			}
+			b.WriteString(" ")
+		}
+		b.WriteString(" ")
+		for _, c := range line {
+			if c >= 32 && c < 127 {
+				b.WriteByte(c)
+			} else {
+				b.WriteByte('.')
+			}
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func (s *Session) rm(args []string) tool.Result {
+	if len(args) == 0 {
+		return tool.Result{Output: "usage: rm FILE...\n"}
+	}
+	var b strings.Builder
+	changed := false
+	for _, a := range args {
+		if a == "-f" {
+			continue
+		}
+		if err := s.FS.Remove(a); err != nil {
+			fmt.Fprintf(&b, "rm: cannot remove '%s': No such file or directory\n", a)
+			continue
+		}
+		changed = true
+	}
+	return tool.Result{Output: b.String(), Changed: changed}
+}
+
+func (s *Session) cp(args []string) tool.Result {
+	if len(args) != 2 {
+		return tool.Result{Output: "usage: cp FROM TO\n"}
+	}
+	data, err := s.FS.ReadFile(args[0])
+	if err != nil {
+		return tool.Result{Output: fmt.Sprintf("cp: cannot stat '%s': No such file or directory\n", args[0])}
+	}
+	if err := s.FS.WriteFile(args[1], data); err != nil {
+		return tool.Result{Output: fmt.Sprintf("cp: %v\n", err)}
+	}
+	return tool.Result{Changed: true}
+}
+
+func (s *Session) mv(args []string) tool.Result {
+	r := s.cp(args)
+	if !r.Changed {
+		return tool.Result{Output: strings.Replace(r.Output, "cp", "mv", 1)}
+	}
+	if args[0] != args[1] {
+		_ = s.FS.Remove(args[0])
+	}
+	return r
+}
+
+func (s *Session) echo(args []string) tool.Result {
+	for i, a := range args {
+		if a == ">" || a == ">>" {
+			if i != len(args)-2 {
+				return tool.Result{Output: "usage: echo TEXT > FILE\n"}
+			}
+			text := strings.Join(args[:i], " ") + "\n"
+			if a == ">>" {
+				if old, err := s.FS.ReadFile(args[i+1]); err == nil {
+					text = string(old) + text
+				}
+			}
+			if err := s.FS.WriteFile(args[i+1], []byte(text)); err != nil {
+				return tool.Result{Output: fmt.Sprintf("sh: %v\n", err)}
+			}
+			return tool.Result{Changed: true}
+		}
+	}
+	return tool.Result{Output: strings.Join(args, " ") + "\n"}
+}
+
+func (s *Session) openssl(args []string) tool.Result {
+	out, changed := openssl.Run(args, s.FS, s.Rand)
+	return tool.Result{Output: out, Changed: changed}
+}
+
+func (s *Session) service(args []string) tool.Result {
+	if len(args) == 2 && args[0] == "cloudhsm-client" {
+		switch args[1] {
+		case "start", "restart":
+			return tool.Result{}
+		case "status":
+			return tool.Result{Output: "cloudhsm-client is running\n"}
+		case "stop":
+			return tool.Result{Output: "The simulated client daemon stays running; nothing to stop.\n"}
+		}
+	}
+	return tool.Result{Output: "usage: sudo service cloudhsm-client start|stop|status\n"}
+}
+
+func (s *Session) cluster(args []string) tool.Result {
+	usage := tool.Result{Output: "usage: cluster status | cluster node N down | cluster node N up\n"}
+	switch {
+	case len(args) == 1 && args[0] == "status":
+		return tool.Result{Output: s.clusterStatus()}
+	case len(args) == 3 && args[0] == "node":
+		id, err := strconv.Atoi(args[1])
+		n := s.Cluster.Node(id)
+		if err != nil || n == nil {
+			return tool.Result{Output: fmt.Sprintf("cluster: no HSM %q (the nodes are 0 to %d)\n", args[1], len(s.Cluster.Nodes)-1)}
+		}
+		switch args[2] {
+		case "down":
+			if n.Up {
+				n.Up = false
+				return tool.Result{Output: fmt.Sprintf("HSM %d (%s) is now offline.\n", id, n.Addr), Changed: true}
+			}
+			return tool.Result{Output: fmt.Sprintf("HSM %d (%s) is already offline.\n", id, n.Addr)}
+		case "up":
+			if !n.Up {
+				n.Up = true
+				return tool.Result{Output: fmt.Sprintf("HSM %d (%s) is back online. Keys and users changed while it was offline are not on it: see findAllKeys and listUsers per server in cloudhsm_mgmt_util, and syncKey/syncUser.\n", id, n.Addr), Changed: true}
+			}
+			return tool.Result{Output: fmt.Sprintf("HSM %d (%s) is already online.\n", id, n.Addr)}
+		}
+	}
+	return usage
+}
+
+func (s *Session) clusterStatus() string {
+	var b strings.Builder
+	sum := s.Summary()
+	fmt.Fprintf(&b, "%-6s %-12s %-8s %-6s %-6s %s\n", "HSM", "address", "state", "keys", "users", "sync")
+	for _, n := range sum.Nodes {
+		st := "up"
+		if !n.Up {
+			st = "down"
+		}
+		sync := "in sync"
+		if !n.InSync {
+			sync = "out of sync"
+		}
+		fmt.Fprintf(&b, "%-6d %-12s %-8s %-6d %-6d %s\n", n.ID, n.Addr, st, n.Keys, n.Users, sync)
+	}
+	return b.String()
+}
+

@@ -1,0 +1,253 @@
+// Package shell is the host shell around the CloudHSM tools: the "$" prompt
+// where a learner starts key_mgmt_util or cloudhsm_mgmt_util, looks at the
+// files the tools wrote, runs the part of openssl the docs use beside them,
+// and takes HSMs offline to see a cluster drift. A Session is the whole
+// simulated machine: the native hsmsim tool, the browser worker and the HTTP
+// API all drive one through Exec.
+package shell
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/hsmsim/hsmsim/engine/cmdline"
+	"github.com/hsmsim/hsmsim/engine/cmu"
+	"github.com/hsmsim/hsmsim/engine/hsm"
+	"github.com/hsmsim/hsmsim/engine/kmu"
+	"github.com/hsmsim/hsmsim/engine/scenario"
+	"github.com/hsmsim/hsmsim/engine/state"
+	"github.com/hsmsim/hsmsim/engine/tool"
+	"github.com/hsmsim/hsmsim/engine/vfs"
+)
+
+// HostPrompt is the host shell's prompt.
+const HostPrompt = "$ "
+
+// Options configure a new Session.
+type Options struct {
+	// Rand is the source of all randomness; nil means crypto/rand. A seeded
+	// source makes a run reproducible byte for byte.
+	Rand io.Reader
+	// Scenario names the built-in scenario to start from ("" = default).
+	Scenario string
+	// State, when set, is a saved workspace to resume instead.
+	State []byte
+	// Dir, when set, keeps the tools' files in a real directory.
+	Dir string
+}
+
+// Session is one simulated machine: a cluster, its files, and whatever
+// tool is running.
+type Session struct {
+	Cluster *hsm.Cluster
+	FS      vfs.FS
+	Rand    io.Reader
+
+	tool tool.Tool
+	ask  *tool.Question
+}
+
+// New starts a session.
+func New(opt Options) (*Session, error) {
+	s := &Session{Rand: opt.Rand}
+	if s.Rand == nil {
+		s.Rand = rand.Reader
+	}
+	var files map[string][]byte
+	var err error
+	switch {
+	case opt.State != nil:
+		s.Cluster, files, err = state.Decode(opt.State)
+	default:
+		name := opt.Scenario
+		if name == "" {
+			name = "default"
+		}
+		var sc *scenario.Scenario
+		if sc, err = scenario.Builtin(name); err == nil {
+			s.Cluster, files, err = sc.Build()
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if opt.Dir != "" {
+		s.FS = vfs.Dir{Root: opt.Dir}
+		if opt.State == nil {
+			// A fresh workspace brings its starting files into the directory,
+			// without overwriting what is already there.
+			for name, data := range files {
+				if _, err := s.FS.ReadFile(name); vfs.IsNotExist(err) {
+					if err := s.FS.WriteFile(name, data); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	} else {
+		m := vfs.NewMem()
+		if err := m.Restore(files); err != nil {
+			return nil, err
+		}
+		s.FS = m
+	}
+	return s, nil
+}
+
+// Reply is the answer to one line.
+type Reply struct {
+	Output string `json:"output"`
+	// Prompt is what to show before the next line.
+	Prompt string `json:"prompt"`
+	// Asking is set when the prompt is a question that the next line
+	// answers; Secret when that answer must not be echoed or kept in
+	// history (a password).
+	Asking bool `json:"asking,omitempty"`
+	Secret bool `json:"secret,omitempty"`
+	// Changed reports that the state changed and must be saved.
+	Changed bool `json:"changed,omitempty"`
+	// Exit reports that the host shell itself was asked to end.
+	Exit bool `json:"exit,omitempty"`
+	// Mode is "host", "key_mgmt_util" or "cloudhsm_mgmt_util".
+	Mode    string   `json:"mode"`
+	Touched []uint64 `json:"touched,omitempty"`
+}
+
+// Prompt is the prompt currently shown.
+func (s *Session) Prompt() string {
+	if s.ask != nil {
+		return s.ask.Prompt
+	}
+	if s.tool != nil {
+		return s.tool.Prompt()
+	}
+	return HostPrompt
+}
+
+// Mode names the program that reads the next line.
+func (s *Session) Mode() string {
+	if s.tool != nil {
+		return s.tool.Name()
+	}
+	return "host"
+}
+
+// Pending reports whether a question waits for an answer.
+func (s *Session) Pending() bool { return s.ask != nil }
+
+// Exec runs one typed line and answers with its output and the next prompt.
+func (s *Session) Exec(line string) Reply {
+	line = strings.TrimRight(line, "\r\n")
+	var r tool.Result
+	switch {
+	case s.ask != nil:
+		q := s.ask
+		s.ask = nil
+		r = q.Answer(line)
+	case s.tool != nil:
+		r = s.tool.Exec(line)
+	default:
+		r = s.host(line)
+	}
+	return s.finish(r)
+}
+
+// Interrupt drops a pending question, as Ctrl-C does at a (y/n) prompt:
+// nothing it asked about happens.
+func (s *Session) Interrupt() Reply {
+	s.ask = nil
+	return s.finish(tool.Result{})
+}
+
+func (s *Session) finish(r tool.Result) Reply {
+	exitHost := false
+	if r.Exit {
+		if s.tool != nil {
+			s.tool = nil
+		} else {
+			exitHost = true
+		}
+	}
+	s.ask = r.Ask
+	rep := Reply{Output: r.Output, Changed: r.Changed, Touched: r.Touched, Exit: exitHost}
+	rep.Prompt = s.Prompt()
+	rep.Mode = s.Mode()
+	if s.ask != nil {
+		rep.Asking, rep.Secret = true, s.ask.Secret
+	}
+	return rep
+}
+
+// Close ends the running tool as quitting it would (session keys go).
+func (s *Session) Close() Reply {
+	s.ask = nil
+	var r tool.Result
+	if s.tool != nil {
+		r = s.tool.Close()
+		s.tool = nil
+	}
+	return s.finish(r)
+}
+
+// Snapshot encodes the workspace for saving. With a real directory the files
+// are not part of it.
+func (s *Session) Snapshot() ([]byte, error) {
+	var files map[string][]byte
+	if m, ok := s.FS.(*vfs.Mem); ok {
+		files = m.Snapshot()
+	}
+	return state.Encode(s.Cluster, files)
+}
+
+// startKMU starts key_mgmt_util. Its "singlecmd" form runs the commands
+// that follow on one line (loginHSM ... then one command) and returns.
+func (s *Session) startKMU(args []string) tool.Result {
+	t := kmu.New(s.Cluster, s.FS, s.Rand)
+	if len(args) > 0 && args[0] == "singlecmd" {
+		return s.singleCmd(t, args[1:])
+	}
+	if len(args) > 0 {
+		return tool.Result{Output: fmt.Sprintf("key_mgmt_util: unexpected argument %q (start it with no arguments, or with singlecmd)\n", args[0])}
+	}
+	s.tool = t
+	return tool.Result{}
+}
+
+// singleCmd splits "loginHSM -u CU -s u -p pw genSymKey ..." at each word
+// that names a command and runs the commands in turn, then logs out.
+func (s *Session) singleCmd(t *kmu.Tool, words []string) tool.Result {
+	var cmds [][]string
+	for _, w := range words {
+		if kmu.Lookup(w) != nil || len(cmds) == 0 {
+			cmds = append(cmds, nil)
+		}
+		cmds[len(cmds)-1] = append(cmds[len(cmds)-1], w)
+	}
+	var r tool.Result
+	for _, c := range cmds {
+		var q []string
+		for _, w := range c {
+			q = append(q, cmdline.Quote(w))
+		}
+		r = tool.Merge(r, t.Exec(strings.Join(q, " ")))
+		if r.Ask != nil {
+			r.Ask = nil
+			r.Output += "\nsinglecmd cannot answer questions; use -p instead of -hpswd\n"
+			break
+		}
+	}
+	r = tool.Merge(r, t.Close())
+	r.Exit = false
+	return r
+}
+
+func (s *Session) startCMU(args []string) tool.Result {
+	if len(args) > 1 {
+		return tool.Result{Output: "usage: cloudhsm_mgmt_util [config-file]\n"}
+	}
+	t := cmu.New(s.Cluster, s.FS, s.Rand)
+	s.tool = t
+	return tool.Result{Output: t.Banner()}
+}

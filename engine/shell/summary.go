@@ -1,0 +1,170 @@
+package shell
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"sort"
+
+	"github.com/hsmsim/hsmsim/engine/hsm"
+	"github.com/hsmsim/hsmsim/engine/vfs"
+)
+
+// Summary is what a user interface shows beside the console: the keys,
+// users, HSMs and files of the workspace.
+type Summary struct {
+	Mode  string         `json:"mode"`
+	Keys  []KeySummary   `json:"keys"`
+	Users []UserSummary  `json:"users"`
+	Nodes []NodeSummary  `json:"nodes"`
+	Files []vfs.FileInfo `json:"files"`
+}
+
+// KeySummary describes one key, from the first node that holds it.
+type KeySummary struct {
+	Handle      uint64 `json:"handle"`
+	Label       string `json:"label"`
+	ID          string `json:"id,omitempty"`
+	Class       string `json:"class"`
+	KeyType     string `json:"keyType"`
+	Bits        int    `json:"bits"`
+	Owner       int    `json:"owner"`
+	Shared      []int  `json:"shared"`
+	Token       bool   `json:"token"`
+	Extractable bool   `json:"extractable"`
+	// Nodes lists the HSMs holding the key.
+	Nodes []int `json:"nodes"`
+}
+
+// UserSummary describes one user.
+type UserSummary struct {
+	ID           int    `json:"id"`
+	Type         string `json:"type"`
+	Name         string `json:"name"`
+	LoggedIn     bool   `json:"loggedIn"`
+	FailedLogins int    `json:"failedLogins"`
+}
+
+// NodeSummary describes one HSM.
+type NodeSummary struct {
+	ID     int    `json:"id"`
+	Addr   string `json:"addr"`
+	Up     bool   `json:"up"`
+	InSync bool   `json:"inSync"`
+	Keys   int    `json:"keys"`
+	Users  int    `json:"users"`
+}
+
+// loggedIn is implemented by tools that have a login session.
+type loggedIn interface{ LoggedInUsers() []int }
+
+// Summary describes the workspace now.
+func (s *Session) Summary() Summary {
+	sum := Summary{Mode: s.Mode(), Keys: []KeySummary{}, Users: []UserSummary{}}
+	keys := map[uint64]*KeySummary{}
+	for _, n := range s.Cluster.Nodes {
+		for h, o := range n.Objects {
+			k := keys[h]
+			if k == nil {
+				k = &KeySummary{Handle: h, Label: o.Label, ID: o.KeyID, Class: o.Class.String(), KeyType: o.KeyType.String(),
+					Bits: keyBits(o), Owner: o.Owner, Shared: append([]int{}, o.Shared...), Token: o.Token, Extractable: o.Extractable}
+				keys[h] = k
+			}
+			k.Nodes = append(k.Nodes, n.ID)
+		}
+	}
+	for _, k := range keys {
+		sort.Ints(k.Nodes)
+		sum.Keys = append(sum.Keys, *k)
+	}
+	sort.Slice(sum.Keys, func(i, j int) bool { return sum.Keys[i].Handle < sum.Keys[j].Handle })
+
+	online := map[int]bool{}
+	if li, ok := s.tool.(loggedIn); ok {
+		for _, id := range li.LoggedInUsers() {
+			online[id] = true
+		}
+	}
+	users := map[int]*UserSummary{}
+	for _, n := range s.Cluster.Nodes {
+		for _, u := range n.Users {
+			if users[u.ID] == nil {
+				users[u.ID] = &UserSummary{ID: u.ID, Type: string(u.Type), Name: u.Name, LoggedIn: online[u.ID]}
+			}
+			users[u.ID].FailedLogins = max(users[u.ID].FailedLogins, u.FailedLogins)
+		}
+	}
+	for _, u := range users {
+		sum.Users = append(sum.Users, *u)
+	}
+	sort.Slice(sum.Users, func(i, j int) bool { return sum.Users[i].ID < sum.Users[j].ID })
+
+	prints := make([]string, len(s.Cluster.Nodes))
+	count := map[string]int{}
+	for i, n := range s.Cluster.Nodes {
+		prints[i] = fingerprint(n)
+		count[prints[i]]++
+	}
+	// The state most HSMs share is "in sync"; ties go to the lowest node.
+	best := ""
+	for _, p := range prints {
+		if best == "" || count[p] > count[best] {
+			best = p
+		}
+	}
+	for i, n := range s.Cluster.Nodes {
+		tokens := 0
+		for _, o := range n.Objects {
+			if o.Token {
+				tokens++
+			}
+		}
+		sum.Nodes = append(sum.Nodes, NodeSummary{ID: n.ID, Addr: n.Addr, Up: n.Up, InSync: prints[i] == best, Keys: tokens, Users: len(n.Users)})
+	}
+	sum.Files, _ = s.FS.List()
+	if sum.Files == nil {
+		sum.Files = []vfs.FileInfo{}
+	}
+	return sum
+}
+
+// fingerprint summarises what must agree between HSMs of one cluster: the
+// token keys (all their attributes and material) and the users.
+func fingerprint(n *hsm.Node) string {
+	h := sha256.New()
+	for _, hd := range n.Handles() {
+		o := n.Objects[hd]
+		if !o.Token {
+			continue
+		}
+		sh := append([]int(nil), o.Shared...)
+		sort.Ints(sh)
+		fmt.Fprintf(h, "k%d|%s|%s|%d|%v|%v|%v|%v|%v|%x\n", hd, o.Label, o.KeyID, o.Owner, sh, o.Extractable, o.Wrap, o.Unwrap, o.Encrypt, sha256.Sum256(o.Value))
+	}
+	for _, u := range n.Users {
+		fmt.Fprintf(h, "u%d|%s|%s|%s|%s\n", u.ID, u.Type, u.Name, u.PasswordHash, u.QuorumPubKey)
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func keyBits(o *hsm.Object) int {
+	switch {
+	case o.ModulusBits > 0:
+		return o.ModulusBits
+	case o.Class == hsm.ClassSecret:
+		return 8 * o.ValueLen
+	case o.KeyType == hsm.KeyTypeEC:
+		switch o.CurveID {
+		case 13:
+			return 224
+		case 2, 16:
+			return 256
+		case 14:
+			return 384
+		case 15:
+			return 521
+		}
+	case o.KeyType == hsm.KeyTypeDSA:
+		return 2048
+	}
+	return 0
+}

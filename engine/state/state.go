@@ -1,0 +1,212 @@
+// Package state is the saved form of a workspace: a cluster and its files in
+// a versioned JSON document, and the stores that keep it (in memory, in a
+// file written atomically). Loading checks everything it reads, so a damaged
+// or newer document is refused with a clear message instead of becoming a
+// cluster that breaks later.
+package state
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hsmsim/hsmsim/engine/hsm"
+	"github.com/hsmsim/hsmsim/engine/vfs"
+)
+
+// Format names the document type.
+const Format = "hsmsim-workspace"
+
+// Version is the schema version this code writes. Older versions are
+// migrated on load; newer ones are refused.
+const Version = 1
+
+// MaxSize bounds a state document (3,300 keys with RSA-4096 material and
+// files fit well within it).
+const MaxSize = 64 << 20
+
+// Snapshot is a workspace at one moment.
+type Snapshot struct {
+	Format  string            `json:"format"`
+	Version int               `json:"version"`
+	Cluster *hsm.Cluster      `json:"cluster"`
+	Files   map[string][]byte `json:"files"`
+}
+
+// ErrTooNew says the document was written by a newer hsmsim.
+var ErrTooNew = errors.New("written by a newer version of hsmsim")
+
+// Encode serialises a cluster and its files. Session keys are not saved:
+// ending the program ends the login session, as quitting the real tool does.
+func Encode(c *hsm.Cluster, files map[string][]byte) ([]byte, error) {
+	saved := *c
+	saved.Nodes = make([]*hsm.Node, len(c.Nodes))
+	for i, n := range c.Nodes {
+		cp := *n
+		cp.Objects = make(map[uint64]*hsm.Object, len(n.Objects))
+		for h, o := range n.Objects {
+			if o.Token {
+				cp.Objects[h] = o
+			}
+		}
+		saved.Nodes[i] = &cp
+	}
+	if files == nil {
+		files = map[string][]byte{}
+	}
+	return json.Marshal(Snapshot{Format: Format, Version: Version, Cluster: &saved, Files: files})
+}
+
+// Decode reads and checks a state document.
+func Decode(b []byte) (*hsm.Cluster, map[string][]byte, error) {
+	if len(b) > MaxSize {
+		return nil, nil, fmt.Errorf("state is %d bytes, more than the %d allowed", len(b), MaxSize)
+	}
+	var head struct {
+		Format  string `json:"format"`
+		Version int    `json:"version"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, nil, fmt.Errorf("state is not a hsmsim workspace: %v", err)
+	}
+	if head.Format != Format {
+		return nil, nil, fmt.Errorf("state is not a hsmsim workspace (format %q)", head.Format)
+	}
+	if head.Version > Version {
+		return nil, nil, fmt.Errorf("state version %d: %w (this one reads up to %d)", head.Version, ErrTooNew, Version)
+	}
+	if head.Version < 1 {
+		return nil, nil, fmt.Errorf("state version %d is not valid", head.Version)
+	}
+	var s Snapshot
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, nil, fmt.Errorf("state is damaged: %v", err)
+	}
+	if err := Check(s.Cluster); err != nil {
+		return nil, nil, fmt.Errorf("state is damaged: %v", err)
+	}
+	for name, data := range s.Files {
+		if _, err := vfs.CleanName(name); err != nil {
+			return nil, nil, fmt.Errorf("state is damaged: %v", err)
+		}
+		if len(data) > vfs.MaxFileSize {
+			return nil, nil, fmt.Errorf("state is damaged: file %s is too large", name)
+		}
+	}
+	s.Cluster.DropSession("")
+	if s.Files == nil {
+		s.Files = map[string][]byte{}
+	}
+	return s.Cluster, s.Files, nil
+}
+
+// Check verifies the invariants the engine relies on, so that no later
+// command meets an impossible cluster.
+func Check(c *hsm.Cluster) error {
+	if c == nil {
+		return errors.New("no cluster")
+	}
+	if len(c.Nodes) < 1 || len(c.Nodes) > 28 {
+		return fmt.Errorf("%d HSMs (a cluster holds 1 to 28)", len(c.Nodes))
+	}
+	for i, n := range c.Nodes {
+		if n == nil || n.ID != i {
+			return fmt.Errorf("HSM %d is missing or misnumbered", i)
+		}
+		if len(n.Users) > hsm.MaxUsers {
+			return fmt.Errorf("HSM %d has %d users, more than %d", i, len(n.Users), hsm.MaxUsers)
+		}
+		if len(n.Objects) > hsm.MaxKeys {
+			return fmt.Errorf("HSM %d has %d keys, more than %d", i, len(n.Objects), hsm.MaxKeys)
+		}
+		ids, names := map[int]bool{}, map[string]bool{}
+		for _, u := range n.Users {
+			if u == nil || u.ID < 1 || ids[u.ID] || names[u.Name] || hsm.ValidateUserName(u.Name) != nil {
+				return fmt.Errorf("HSM %d has an invalid or duplicate user", i)
+			}
+			switch u.Type {
+			case hsm.RolePRECO, hsm.RolePCO, hsm.RoleCO, hsm.RoleCU, hsm.RoleAU:
+			default:
+				return fmt.Errorf("HSM %d: user %s has unknown type %q", i, u.Name, u.Type)
+			}
+			ids[u.ID], names[u.Name] = true, true
+		}
+		if n.Objects == nil {
+			n.Objects = map[uint64]*hsm.Object{}
+		}
+		for h, o := range n.Objects {
+			if o == nil || o.Handle != h || h < hsm.FirstHandle {
+				return fmt.Errorf("HSM %d: key %d is invalid", i, h)
+			}
+			switch o.Class {
+			case hsm.ClassPublic, hsm.ClassPrivate, hsm.ClassSecret:
+			default:
+				return fmt.Errorf("HSM %d: key %d has class %d", i, h, o.Class)
+			}
+			if len(o.Value) == 0 {
+				return fmt.Errorf("HSM %d: key %d has no key material", i, h)
+			}
+		}
+	}
+	return nil
+}
+
+// Store keeps one state document.
+type Store interface {
+	// Load returns the saved document, or nil and no error when none exists.
+	Load() ([]byte, error)
+	Save([]byte) error
+}
+
+// Mem is a Store in memory.
+type Mem struct{ data []byte }
+
+// Load implements Store.
+func (m *Mem) Load() ([]byte, error) { return m.data, nil }
+
+// Save implements Store.
+func (m *Mem) Save(b []byte) error { m.data = append([]byte(nil), b...); return nil }
+
+// File is a Store in a file, written atomically (a temporary file in the
+// same directory, synced, renamed over the old one), so a crash leaves
+// either the old state or the new one, never half of one.
+type File struct{ Path string }
+
+// Load implements Store.
+func (f File) Load() ([]byte, error) {
+	st, err := os.Stat(f.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > MaxSize {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d a state may hold", f.Path, st.Size(), MaxSize)
+	}
+	return os.ReadFile(f.Path)
+}
+
+// Save implements Store.
+func (f File) Save(b []byte) error {
+	dir := filepath.Dir(f.Path)
+	tmp, err := os.CreateTemp(dir, filepath.Base(f.Path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	_, werr := tmp.Write(b)
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(name)
+		return err
+	}
+	if err := os.Rename(name, f.Path); err != nil {
+		os.Remove(name)
+		return err
+	}
+	return nil
+}
