@@ -56,8 +56,9 @@ func (c *Cluster) place(s *Session, opt KeyOptions, objs ...*Object) (Status, RC
 			targets = []*Node{n}
 		}
 	}
+	// -min_srv: the key must reach that many HSMs or it is not made.
 	need := opt.MinSrv
-	if need <= 0 || need > len(targets) {
+	if need <= 0 || opt.Session {
 		need = 1
 	}
 	if len(targets) < need {

@@ -1,0 +1,97 @@
+package state
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hsmsim/hsmsim/engine/hsm"
+)
+
+func testCluster() *hsm.Cluster {
+	c := hsm.NewCluster(3)
+	u := &hsm.User{ID: 1, Type: hsm.RolePCO, Name: "admin", PasswordHash: hsm.HashPassword("admin", "password")}
+	for _, n := range c.Nodes {
+		n.AddUser(u)
+		n.Objects[hsm.FirstHandle] = &hsm.Object{Handle: hsm.FirstHandle, Class: hsm.ClassSecret, KeyType: hsm.KeyTypeAES, Token: true, Value: make([]byte, 16)}
+		n.Objects[hsm.FirstHandle+1] = &hsm.Object{Handle: hsm.FirstHandle + 1, Class: hsm.ClassSecret, KeyType: hsm.KeyTypeAES, Token: false, Session: "s1", Value: make([]byte, 16)}
+	}
+	return c
+}
+
+func TestRoundTripDropsSessionKeys(t *testing.T) {
+	b, err := Encode(testCluster(), map[string][]byte{"a.key": {1, 2, 3}})
+	require.NoError(t, err)
+	c, files, err := Decode(b)
+	require.NoError(t, err)
+	assert.Equal(t, []byte{1, 2, 3}, files["a.key"])
+	for _, n := range c.Nodes {
+		assert.Len(t, n.Objects, 1, "session keys are not saved")
+		assert.Equal(t, "admin", n.Users[0].Name)
+	}
+}
+
+func TestDecodeRefusesWhatItCannotTrust(t *testing.T) {
+	good, err := Encode(testCluster(), nil)
+	require.NoError(t, err)
+	mutate := func(f func(m map[string]any)) []byte {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(good, &m))
+		f(m)
+		b, _ := json.Marshal(m)
+		return b
+	}
+	cases := map[string][]byte{
+		"not json":       []byte("{"),
+		"other format":   mutate(func(m map[string]any) { m["format"] = "something" }),
+		"no cluster":     mutate(func(m map[string]any) { delete(m, "cluster") }),
+		"version zero":   mutate(func(m map[string]any) { m["version"] = 0 }),
+		"bad file name":  mutate(func(m map[string]any) { m["files"] = map[string]any{"../x": ""} }),
+		"no nodes":       mutate(func(m map[string]any) { m["cluster"].(map[string]any)["nodes"] = []any{} }),
+		"wrong handle":   mutate(func(m map[string]any) { m["cluster"].(map[string]any)["nodes"].([]any)[0].(map[string]any)["objects"] = map[string]any{"524288": map[string]any{"handle": 1}} }),
+		"duplicate user": mutate(func(m map[string]any) { n := m["cluster"].(map[string]any)["nodes"].([]any)[0].(map[string]any); n["users"] = append(n["users"].([]any), n["users"].([]any)[0]) }),
+	}
+	for name, b := range cases {
+		_, _, err := Decode(b)
+		assert.Error(t, err, name)
+	}
+	_, _, err = Decode(mutate(func(m map[string]any) { m["version"] = Version + 1 }))
+	assert.ErrorIs(t, err, ErrTooNew)
+}
+
+func TestFileStoreIsAtomicAndLeavesNothingBehind(t *testing.T) {
+	dir := t.TempDir()
+	f := File{Path: filepath.Join(dir, "ws.json")}
+	b, err := f.Load()
+	require.NoError(t, err)
+	assert.Nil(t, b)
+	require.NoError(t, f.Save([]byte("one")))
+	require.NoError(t, f.Save([]byte("two")))
+	b, err = f.Load()
+	require.NoError(t, err)
+	assert.Equal(t, "two", string(b))
+	ents, _ := os.ReadDir(dir)
+	assert.Len(t, ents, 1)
+}
+
+func FuzzDecode(f *testing.F) {
+	good, _ := Encode(testCluster(), map[string][]byte{"f": []byte("x")})
+	f.Add(good)
+	f.Add([]byte(`{"format":"hsmsim-workspace","version":1}`))
+	f.Add([]byte(`{"format":"hsmsim-workspace","version":1,"cluster":{"nodes":[null]}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, _, err := Decode(b)
+		if err != nil {
+			return
+		}
+		// Whatever loads must encode again and pass its own checks.
+		again, err := Encode(c, nil)
+		require.NoError(t, err)
+		_, _, err = Decode(again)
+		require.NoError(t, err)
+	})
+}
