@@ -38,6 +38,14 @@ func Public(pub any) (*hsm.Object, error) {
 		o.KeyType = hsm.KeyTypeEC
 		o.CurveID = k.CurveID
 		o.ValueLen = len(blk.Bytes)
+		// The HSM reports an EC key's public point where an RSA key has its
+		// modulus, and the curve size as its bit length.
+		if pt, err := k.Bytes(); err == nil {
+			o.Modulus = pt
+		}
+		if ci, err := mech.CurveByID(k.CurveID); err == nil {
+			o.ModulusBits = ci.Bits
+		}
 	case *dsa.PublicKey:
 		o.KeyType = hsm.KeyTypeDSA
 		o.ValueLen = len(blk.Bytes)
