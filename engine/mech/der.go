@@ -34,9 +34,9 @@ type pkcs8 struct {
 	PrivateKey []byte
 }
 
-// ecPrivateKeyIn is SEC 1 C.4 ECPrivateKey as read; Params is kept raw so
-// explicit (non-named) parameters can be reported as unsupported rather than
-// as garbage.
+// ecPrivateKeyIn is SEC 1 C.4 ECPrivateKey as read; Params is kept raw
+// (the whole [0] element) so explicit (non-named) parameters can be reported
+// as unsupported rather than as garbage.
 type ecPrivateKeyIn struct {
 	Version    int
 	PrivateKey []byte
@@ -284,13 +284,13 @@ func parsePKCS8(p8 pkcs8) (any, error) {
 	alg := p8.Algo.Algorithm
 	switch {
 	case alg.Equal(oidRSA()):
-		return parsePKCS1(p8.PrivateKey)
+		return asKey(parsePKCS1(p8.PrivateKey))
 	case alg.Equal(oidEC()):
 		id, err := curveFromParams(p8.Algo.Parameters.FullBytes)
 		if err != nil {
 			return nil, err
 		}
-		return parseSEC1(p8.PrivateKey, id)
+		return asKey(parseSEC1(p8.PrivateKey, id))
 	case alg.Equal(oidDSA()):
 		var params dsaParamsASN1
 		if err := unmarshalExact(p8.Algo.Parameters.FullBytes, &params); err != nil {
@@ -337,7 +337,9 @@ func parseSEC1(der []byte, curveID int) (*ECKey, error) {
 		return nil, fmt.Errorf("%w: ECPrivateKey version %d", ErrMalformedKey, sec.Version)
 	}
 	if len(sec.Params.FullBytes) > 0 {
-		id, err := curveFromParams(sec.Params.FullBytes)
+		// For a RawValue with an explicit tag, encoding/asn1 keeps the
+		// outer [0] element; its content is the ECParameters choice.
+		id, err := curveFromParams(sec.Params.Bytes)
 		if err != nil {
 			return nil, err
 		}
@@ -382,6 +384,16 @@ func parseDSATraditional(der []byte) (*dsa.PrivateKey, error) {
 	}
 	k := &dsa.PrivateKey{PublicKey: dsa.PublicKey{Parameters: dsa.Parameters{P: t.P, Q: t.Q, G: t.G}, Y: t.Y}, X: t.X}
 	if err := checkDSAPrivateKey(k); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// asKey converts a typed parse result to (any, error) so that a failed parse
+// returns a true nil interface rather than a typed nil pointer, which
+// callers comparing the key against nil would otherwise mistake for a key.
+func asKey[K any](k K, err error) (any, error) {
+	if err != nil {
 		return nil, err
 	}
 	return k, nil

@@ -131,8 +131,9 @@ func ecdsaVerify(pub *ECPublicKey, digest, sig []byte) error {
 	if rs.R.Sign() <= 0 || rs.S.Sign() <= 0 || rs.R.Cmp(c.N) >= 0 || rs.S.Cmp(c.N) >= 0 {
 		return ErrBadSignature
 	}
-	// Reject non-canonical DER (asn1 is lenient about nothing here, but be
-	// explicit: re-encoding must give the same bytes).
+	// Only canonical DER is accepted (re-encoding must give the same
+	// bytes), as crypto/ecdsa does for the NIST curves, so a signature has
+	// exactly one valid encoding.
 	if again, err := asn1.Marshal(rs); err != nil || string(again) != string(sig) {
 		return ErrBadSignature
 	}

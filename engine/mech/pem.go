@@ -1,9 +1,6 @@
 package mech
 
 import (
-	"crypto/dsa"
-	"crypto/ecdsa"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -85,7 +82,7 @@ func ParsePrivateKeyPEM(data []byte) (any, error) {
 			}
 			return parsePKCS8(p8)
 		case pemRSAPrivate:
-			return parsePKCS1(block.Bytes)
+			return asKey(parsePKCS1(block.Bytes))
 		case pemECParameters:
 			id, err := curveFromParams(block.Bytes)
 			if err != nil {
@@ -93,9 +90,9 @@ func ParsePrivateKeyPEM(data []byte) (any, error) {
 			}
 			ecCurve = id
 		case pemECPrivate:
-			return parseSEC1(block.Bytes, ecCurve)
+			return asKey(parseSEC1(block.Bytes, ecCurve))
 		case pemDSAPrivate:
-			return parseDSATraditional(block.Bytes)
+			return asKey(parseDSATraditional(block.Bytes))
 		default:
 			seen = append(seen, block.Type)
 		}
@@ -143,62 +140,4 @@ func ParsePublicKeyPEM(data []byte) (any, error) {
 		return nil, ErrNotPEM
 	}
 	return nil, fmt.Errorf("%w: found %q, want a public key", ErrNoKeyInPEM, seen)
-}
-
-// PublicOf returns the public half of a private key (*rsa.PublicKey,
-// *ECPublicKey or *dsa.PublicKey). Public keys are returned as they are,
-// with *ecdsa keys converted to the package's EC types; anything else gives
-// nil.
-func PublicOf(key any) any {
-	switch k := key.(type) {
-	case *rsa.PrivateKey:
-		if k != nil {
-			return &k.PublicKey
-		}
-	case *ECKey:
-		if k != nil {
-			return k.Public()
-		}
-	case *dsa.PrivateKey:
-		if k != nil {
-			return &k.PublicKey
-		}
-	case *ecdsa.PrivateKey:
-		if k != nil {
-			if p, err := ECPublicKeyFromECDSA(&k.PublicKey); err == nil {
-				return p
-			}
-		}
-	case *ecdsa.PublicKey:
-		if p, err := ECPublicKeyFromECDSA(k); err == nil {
-			return p
-		}
-	case *rsa.PublicKey:
-		if k != nil {
-			return k
-		}
-	case *ECPublicKey:
-		if k != nil {
-			return k
-		}
-	case *dsa.PublicKey:
-		if k != nil {
-			return k
-		}
-	}
-	return nil
-}
-
-// KeyTypeOf returns the key_mgmt_util key type of an asymmetric key (either
-// half), e.g. to fill OBJ_ATTR_KEY_TYPE after importPrivateKey.
-func KeyTypeOf(key any) (KeyType, error) {
-	switch PublicOf(key).(type) {
-	case *rsa.PublicKey:
-		return KeyTypeRSA, nil
-	case *ECPublicKey:
-		return KeyTypeEC, nil
-	case *dsa.PublicKey:
-		return KeyTypeDSA, nil
-	}
-	return 0, fmt.Errorf("%w: %T", ErrUnsupportedKey, key)
 }

@@ -131,6 +131,12 @@ func Sign(r io.Reader, m int, priv any, message []byte) ([]byte, error) {
 		if err := CheckRSAPublicKey(&k.PublicKey); err != nil {
 			return nil, err
 		}
+		// PSS needs emLen >= 2·hLen + 2 (RFC 8017 9.1.1 with sLen = hLen);
+		// only small imported keys with big hashes (RSA-1024 + SHA-512)
+		// miss it, and that is a key-size problem, not a malformed key.
+		if emLen := (k.N.BitLen() + 6) / 8; s.Family == FamilyRSAPSS && emLen < 2*s.Hash.Size()+2 {
+			return nil, fmt.Errorf("%w: %d-bit RSA key is too small for %s", ErrBadKeySize, k.N.BitLen(), s.Name)
+		}
 		digest := s.digest(message)
 		var sig []byte
 		if s.Family == FamilyRSAPKCS {
@@ -142,7 +148,9 @@ func Sign(r io.Reader, m int, priv any, message []byte) ([]byte, error) {
 			sig, err = rsa.SignPSS(r, k, s.Hash, digest, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
 		}
 		if err != nil {
-			return nil, fmt.Errorf("mech: %s: %w", s.Name, err)
+			// The size rules are checked above, so crypto/rsa only fails
+			// on inconsistent key material.
+			return nil, fmt.Errorf("%w: %s: %v", ErrMalformedKey, s.Name, err)
 		}
 		return sig, nil
 	default:
