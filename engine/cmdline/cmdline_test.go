@@ -10,7 +10,7 @@ import (
 func TestSplit(t *testing.T) {
 	cases := map[string][]string{
 		"genSymKey -t 31 -s 32 -l aes256": {"genSymKey", "-t", "31", "-s", "32", "-l", "aes256"},
-		`  a   "b c"  'd "e"' f\ g `:        {"a", "b c", `d "e"`, "f g"},
+		`  a   "b c"  'd "e"' f\ g `:      {"a", "b c", `d "e"`, "f g"},
 		`""`:                              {""},
 		"":                                nil,
 	}

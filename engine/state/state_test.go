@@ -46,14 +46,19 @@ func TestDecodeRefusesWhatItCannotTrust(t *testing.T) {
 		return b
 	}
 	cases := map[string][]byte{
-		"not json":       []byte("{"),
-		"other format":   mutate(func(m map[string]any) { m["format"] = "something" }),
-		"no cluster":     mutate(func(m map[string]any) { delete(m, "cluster") }),
-		"version zero":   mutate(func(m map[string]any) { m["version"] = 0 }),
-		"bad file name":  mutate(func(m map[string]any) { m["files"] = map[string]any{"../x": ""} }),
-		"no nodes":       mutate(func(m map[string]any) { m["cluster"].(map[string]any)["nodes"] = []any{} }),
-		"wrong handle":   mutate(func(m map[string]any) { m["cluster"].(map[string]any)["nodes"].([]any)[0].(map[string]any)["objects"] = map[string]any{"524288": map[string]any{"handle": 1}} }),
-		"duplicate user": mutate(func(m map[string]any) { n := m["cluster"].(map[string]any)["nodes"].([]any)[0].(map[string]any); n["users"] = append(n["users"].([]any), n["users"].([]any)[0]) }),
+		"not json":      []byte("{"),
+		"other format":  mutate(func(m map[string]any) { m["format"] = "something" }),
+		"no cluster":    mutate(func(m map[string]any) { delete(m, "cluster") }),
+		"version zero":  mutate(func(m map[string]any) { m["version"] = 0 }),
+		"bad file name": mutate(func(m map[string]any) { m["files"] = map[string]any{"../x": ""} }),
+		"no nodes":      mutate(func(m map[string]any) { m["cluster"].(map[string]any)["nodes"] = []any{} }),
+		"wrong handle": mutate(func(m map[string]any) {
+			m["cluster"].(map[string]any)["nodes"].([]any)[0].(map[string]any)["objects"] = map[string]any{"524288": map[string]any{"handle": 1}}
+		}),
+		"duplicate user": mutate(func(m map[string]any) {
+			n := m["cluster"].(map[string]any)["nodes"].([]any)[0].(map[string]any)
+			n["users"] = append(n["users"].([]any), n["users"].([]any)[0])
+		}),
 	}
 	for name, b := range cases {
 		_, _, err := Decode(b)
