@@ -313,4 +313,3 @@ func (s *Session) clusterStatus() string {
 	}
 	return b.String()
 }
-
