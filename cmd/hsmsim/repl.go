@@ -109,17 +109,9 @@ func (ws *workspace) script(in io.Reader, stdout, stderr io.Writer) int {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
-	secret := false
 	for sc.Scan() {
-		line := sc.Text()
-		if secret {
-			fmt.Fprintf(w, "%s\n", ws.sess.Prompt())
-		} else {
-			fmt.Fprintf(w, "%s%s\n", ws.sess.Prompt(), line)
-		}
-		rep := ws.sess.Exec(line)
-		w.WriteString(rep.Output)
-		secret = rep.Secret
+		step, rep := ws.sess.Step(sc.Text())
+		w.WriteString(step.String())
 		if rep.Changed {
 			if err := ws.save(); err != nil {
 				w.Flush()

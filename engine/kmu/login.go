@@ -67,7 +67,7 @@ func loginHSM(t *Tool, a *Args) tool.Result {
 	name := a.Str("s")
 	if a.Has("hpswd") {
 		return tool.Result{Ask: &tool.Question{Prompt: "Enter password: ", Secret: true, Answer: func(pw string) tool.Result {
-			return tool.Merge(tool.Result{Output: "\n"}, t.login(role, name, pw))
+			return t.login(role, name, pw)
 		}}}
 	}
 	return t.login(role, name, a.Str("p"))
