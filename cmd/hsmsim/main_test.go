@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func hsmsim(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestScriptPrintsATranscript(t *testing.T) {
+	out, _, code := hsmsim(t, "key_mgmt_util\nloginHSM -u CU -s example_user -p password\ngenSymKey -t 31 -s 32 -l aes256\n", "--seed", "1")
+	require.Equal(t, 0, code)
+	assert.True(t, strings.HasPrefix(out, "$ key_mgmt_util\nCommand: loginHSM -u CU -s example_user -p password\nCfm3LoginHSM returned: 0x00 : HSM Return: SUCCESS\n"), out)
+	assert.Contains(t, out, "Command: genSymKey -t 31 -s 32 -l aes256\nCfm3GenerateSymmetricKey returned: 0x00 : HSM Return: SUCCESS\nSymmetric Key Created.  Key Handle: 524295\n")
+}
+
+func TestStateKeepsTokenKeysAndDropsSessionKeys(t *testing.T) {
+	st := filepath.Join(t.TempDir(), "ws.json")
+	_, _, code := hsmsim(t, "key_mgmt_util\nloginHSM -u CU -s example_user -p password\ngenSymKey -t 31 -s 32 -l kept\ngenSymKey -t 31 -s 16 -sess -l gone\n", "--state", st, "--seed", "1")
+	require.Equal(t, 0, code)
+	out, _, code := hsmsim(t, "key_mgmt_util\nloginHSM -u CU -s example_user -p password\nfindKey -l kept\nfindKey -l gone\n", "--state", st)
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "Command: findKey -l kept\nTotal number of keys present 1\n")
+	assert.Contains(t, out, "Command: findKey -l gone\nTotal number of keys present 0\n")
+}
+
+func TestDamagedOrNewerStateIsRefusedAndLeftAlone(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"damaged.json": `{"format":"hsmsim-workspace","version":1,"cluster":{"nodes":[`,
+		"newer.json":   `{"format":"hsmsim-workspace","version":99}`,
+	} {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+		_, stderr, code := hsmsim(t, "ls\n", "--state", p)
+		assert.Equal(t, 1, code, name)
+		assert.Contains(t, stderr, "left untouched", name)
+		after, _ := os.ReadFile(p)
+		assert.Equal(t, content, string(after), name)
+	}
+	_, stderr, _ := hsmsim(t, "", "--state", filepath.Join(dir, "newer.json"))
+	assert.Contains(t, stderr, "newer version of hsmsim")
+}
+
+func TestSeedIsReproducible(t *testing.T) {
+	script := "key_mgmt_util\nloginHSM -u CU -s example_user -p password\ngenRSAKeyPair -m 2048 -e 65537 -l r\nexportPubKey -k 524294 -out r.pub\nexit\ncat r.pub\n"
+	a, _, _ := hsmsim(t, script, "--seed", "42")
+	b, _, _ := hsmsim(t, script, "--seed", "42")
+	c, _, _ := hsmsim(t, script, "--seed", "43")
+	assert.Equal(t, a, b)
+	assert.NotEqual(t, a, c)
+}
+
+func TestFreshClusterHasOnlyThePrecryptoOfficer(t *testing.T) {
+	out, _, code := hsmsim(t, "cloudhsm_mgmt_util\nlistUsers\n", "--fresh")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "PRECO")
+	assert.NotContains(t, out, "example_user")
+}
+
+func TestDirKeepsFilesOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	_, _, code := hsmsim(t, "openssl rand -out r.bin 16\n", "--dir", dir)
+	require.Equal(t, 0, code)
+	b, err := os.ReadFile(filepath.Join(dir, "r.bin"))
+	require.NoError(t, err)
+	assert.Len(t, b, 16)
+	_, err = os.Stat(filepath.Join(dir, "rsa2048.key"))
+	assert.NoError(t, err, "a fresh workspace brings its files")
+}
+
+func TestBadFlags(t *testing.T) {
+	_, _, code := hsmsim(t, "", "--bogus")
+	assert.Equal(t, 2, code)
+	_, stderr, code := hsmsim(t, "", "--seed", "x")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "seed must be")
+	_, stderr, code = hsmsim(t, "", "--scenario", "nope")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "unknown scenario")
+}
