@@ -155,3 +155,15 @@ func ecdsaVerify(pub *ECPublicKey, digest, sig []byte) error {
 	}
 	return nil
 }
+
+// SignDigestECDSA signs a digest the caller already computed, as
+// `openssl pkeyutl -sign` does; Sign hashes first.
+func SignDigestECDSA(r io.Reader, key *ECKey, digest []byte) ([]byte, error) {
+	return ecdsaSign(r, key, digest)
+}
+
+// VerifyDigestECDSA checks a DER signature over a digest the caller
+// computed (ErrBadSignature on mismatch).
+func VerifyDigestECDSA(pub *ECPublicKey, digest, sig []byte) error {
+	return ecdsaVerify(pub, digest, sig)
+}

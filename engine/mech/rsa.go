@@ -62,8 +62,21 @@ func GenerateRSA(r io.Reader, bits int, exponent int) (*rsa.PrivateKey, error) {
 	return generateRSA(r, bits, exponent)
 }
 
-// generateRSA is GenerateRSA without the CloudHSM size policy, so that tests
-// can build small keys for interop checks. bits must be even and >= 1024.
+// GenerateRSAUnrestricted is GenerateRSA without CloudHSM's size policy:
+// any even size from RSAMinImportBits to RSAMaxImportBits and any odd
+// exponent of 3 or more — the keys OpenSSL makes outside the HSM, which the
+// host shell's openssl generates and key_mgmt_util may import.
+func GenerateRSAUnrestricted(r io.Reader, bits int, exponent int) (*rsa.PrivateKey, error) {
+	if bits > RSAMaxImportBits {
+		return nil, fmt.Errorf("%w: RSA modulus of %d bits", ErrBadKeySize, bits)
+	}
+	if exponent < 3 || exponent%2 == 0 || exponent > RSAMaxExponent {
+		return nil, fmt.Errorf("%w: %d", ErrBadExponent, exponent)
+	}
+	return generateRSA(r, bits, exponent)
+}
+
+// generateRSA builds the key; bits must be even and >= 1024.
 func generateRSA(r io.Reader, bits int, exponent int) (*rsa.PrivateKey, error) {
 	if bits < RSAMinImportBits || bits%2 != 0 {
 		return nil, fmt.Errorf("%w: RSA modulus of %d bits", ErrBadKeySize, bits)

@@ -4,7 +4,6 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"io"
-	"math/big"
 	"strconv"
 	"strings"
 
@@ -21,148 +20,17 @@ const (
 )
 
 // generateRSA uses mech.GenerateRSA for the sizes and exponents CloudHSM
-// itself generates, and an equivalent local generator for the other sizes
+// itself generates, and mech.GenerateRSAUnrestricted for the other sizes
 // OpenSSL allows (1024, 1536, 8192 bits, e = 3...). Both read every random
 // byte from r, so seeded runs repeat.
 func generateRSA(r io.Reader, bits, e int) (*rsa.PrivateKey, error) {
 	if mech.CheckRSAParams(bits, e) == nil {
 		return mech.GenerateRSA(r, bits, e)
 	}
-	return generateRSALocal(r, bits, e)
-}
-
-func generateRSALocal(r io.Reader, bits, e int) (*rsa.PrivateKey, error) {
 	if bits < rsaMinBits || bits > rsaMaxBits {
 		return nil, fmt.Errorf("RSA modulus of %d bits", bits)
 	}
-	if e < 3 || e%2 == 0 || e > mech.RSAMaxExponent {
-		return nil, fmt.Errorf("bad public exponent %d", e)
-	}
-	if r == nil {
-		return nil, fmt.Errorf("no random source")
-	}
-	eBig := big.NewInt(int64(e))
-	one := big.NewInt(1)
-	pBits := (bits + 1) / 2
-	qBits := bits - pBits
-	for range 1000 {
-		p, err := randomPrime(r, pBits, eBig)
-		if err != nil {
-			return nil, err
-		}
-		q, err := randomPrime(r, qBits, eBig)
-		if err != nil {
-			return nil, err
-		}
-		if p.Cmp(q) == 0 {
-			continue
-		}
-		if p.Cmp(q) < 0 {
-			p, q = q, p
-		}
-		n := new(big.Int).Mul(p, q)
-		if n.BitLen() != bits {
-			continue
-		}
-		pm1 := new(big.Int).Sub(p, one)
-		qm1 := new(big.Int).Sub(q, one)
-		g := new(big.Int).GCD(nil, nil, pm1, qm1)
-		lambda := new(big.Int).Mul(pm1, qm1)
-		lambda.Quo(lambda, g)
-		d := new(big.Int).ModInverse(eBig, lambda)
-		if d == nil {
-			continue
-		}
-		key := &rsa.PrivateKey{PublicKey: rsa.PublicKey{N: n, E: e}, D: d, Primes: []*big.Int{p, q}}
-		key.Precompute()
-		if err := key.Validate(); err != nil {
-			continue
-		}
-		return key, nil
-	}
-	return nil, fmt.Errorf("could not generate an RSA key")
-}
-
-// randomPrime draws odd bits-bit candidates with the two top bits set (so
-// two of them multiply to the full size) until one is prime with p-1
-// coprime to e. Trial division by small primes discards most candidates
-// before the expensive probabilistic test.
-func randomPrime(r io.Reader, bits int, e *big.Int) (*big.Int, error) {
-	buf := make([]byte, (bits+7)/8)
-	excess := uint(len(buf)*8 - bits)
-	one := big.NewInt(1)
-	pm1, g, m := new(big.Int), new(big.Int), new(big.Int)
-	groups := smallPrimeGroups()
-	for range 100 * bits {
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return nil, err
-		}
-		buf[0] &= byte(0xff >> excess)
-		if excess <= 6 {
-			buf[0] |= byte(0xc0 >> excess)
-		} else {
-			buf[0] |= 1
-			buf[1] |= 0x80
-		}
-		buf[len(buf)-1] |= 1
-		p := new(big.Int).SetBytes(buf)
-		if hasSmallFactor(p, groups, m) {
-			continue
-		}
-		pm1.Sub(p, one)
-		if g.GCD(nil, nil, e, pm1).Cmp(one) != 0 {
-			continue
-		}
-		if p.ProbablyPrime(5) { // plus Baillie–PSW, as in engine/mech
-			return p, nil
-		}
-	}
-	return nil, fmt.Errorf("no prime found")
-}
-
-// primeGroup is a set of small odd primes whose product fits a uint64, so
-// one big-number division serves them all.
-type primeGroup struct {
-	product uint64
-	primes  []uint64
-}
-
-func smallPrimeGroups() []primeGroup {
-	const limit = 4096
-	composite := make([]bool, limit)
-	var groups []primeGroup
-	cur := primeGroup{product: 1}
-	for i := 3; i < limit; i += 2 {
-		if composite[i] {
-			continue
-		}
-		for j := i * i; j < limit; j += 2 * i {
-			composite[j] = true
-		}
-		p := uint64(i)
-		if cur.product > (1<<64-1)/p {
-			groups = append(groups, cur)
-			cur = primeGroup{product: 1}
-		}
-		cur.product *= p
-		cur.primes = append(cur.primes, p)
-	}
-	return append(groups, cur)
-}
-
-// hasSmallFactor reports whether c (larger than every sieve prime) has a
-// factor in groups.
-func hasSmallFactor(c *big.Int, groups []primeGroup, scratch *big.Int) bool {
-	prod := new(big.Int)
-	for _, g := range groups {
-		rem := scratch.Mod(c, prod.SetUint64(g.product)).Uint64()
-		for _, p := range g.primes {
-			if rem%p == 0 {
-				return true
-			}
-		}
-	}
-	return false
+	return mech.GenerateRSAUnrestricted(r, bits, e)
 }
 
 // checkRSABits prints OpenSSL's (and the simulator's) refusal of a size.

@@ -30,7 +30,7 @@ func signDigest(r io.Reader, key any, h crypto.Hash, digest []byte, so sigOpts) 
 		}
 		return rsa.SignPKCS1v15(nil, k, h, digest)
 	case *mech.ECKey:
-		return ecdsaSignDigest(r, k, digest)
+		return mech.SignDigestECDSA(r, k, digest)
 	}
 	return nil, fmt.Errorf("cannot sign with %T", key)
 }
@@ -47,7 +47,7 @@ func verifyDigest(pub any, h crypto.Hash, digest, sig []byte, so sigOpts) error 
 		}
 		return rsa.VerifyPKCS1v15(k, h, digest, sig)
 	case *mech.ECPublicKey:
-		if !ecdsaVerifyDigest(k, digest, sig) {
+		if mech.VerifyDigestECDSA(k, digest, sig) != nil {
 			return mech.ErrBadSignature
 		}
 		return nil
