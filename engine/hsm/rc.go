@@ -91,3 +91,17 @@ func (rc RC) Name() string {
 	}
 	return s
 }
+
+// Codes added for cloudhsm_mgmt_util's user management and quorum tokens
+// (simulator numbers and texts; no AWS page shows them).
+const (
+	RCUserLoggedIn  RC = 0xbe // simulator: deleteUser of a user who is logged in
+	RCMxNNotEnabled RC = 0xde // simulator: getToken for a service whose M value is 1
+	RCTokenNotFound RC = 0xdf // simulator: approveToken/delToken without a token
+)
+
+func init() {
+	rcText[RCUserLoggedIn] = "HSM Error: Cannot delete a user who is logged in"
+	rcText[RCMxNNotEnabled] = "HSM Error: Quorum is not enabled for this service (its M value is 1)"
+	rcText[RCTokenNotFound] = "HSM Error: Quorum token not found"
+}

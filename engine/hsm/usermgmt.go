@@ -1,0 +1,270 @@
+package hsm
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// User management as cloudhsm_mgmt_util does it. That tool talks to each HSM
+// separately: every function here works on one node, and the tool calls it
+// once per server it is connected to. AWS CloudHSM does not copy users from
+// one HSM to another (troubleshooting-keep-hsm-users-in-sync.md), so a node
+// that misses a call keeps its old users until syncUser or a repeated call
+// fixes it.
+//
+// The rules of the HSM user permissions table (manage-hsm-users-cmu.md) and
+// of the createUser, deleteUser and changePswd pages live here and only
+// here:
+//   - only crypto officers (CO, PCO) add and remove users (MayManageUsers);
+//   - every user may change their own password, the precrypto officer
+//     included; a CO may also change the password of another CO or CU, which
+//     resets a locked account;
+//   - deleting a CU that owns keys is refused, and so is deleting a user who
+//     is logged in;
+//   - with quorum on for USER_MGMT (setMValue 3), creating and deleting
+//     users and changing another user's password need an approved token.
+
+// FindUser returns the user called name on the node. cloudhsm_mgmt_util
+// matches user names without regard to case (createUser.md: "the user name
+// is not" case-sensitive).
+func (n *Node) FindUser(name string) *User {
+	for _, u := range n.Users {
+		if strings.EqualFold(u.Name, name) {
+			return u
+		}
+	}
+	return nil
+}
+
+// RoleMatches reports whether a user type typed on a command line names the
+// type a user has: "CO" names the primary crypto officer too, because a PCO
+// is functionally a CO (createUser.md).
+func RoleMatches(typed, actual Role) bool {
+	return typed == actual || typed == RoleCO && actual == RolePCO
+}
+
+// CheckNewUserName checks a name for createUser: the cluster limits of
+// ValidateUserName, and the createUser page's rule that the underscore is
+// the only special character a name may hold.
+func CheckNewUserName(name string) error {
+	if err := ValidateUserName(name); err != nil {
+		return err
+	}
+	if strings.ContainsAny(name, "-.") {
+		return fmt.Errorf("user name may hold only letters, digits and '_'")
+	}
+	return nil
+}
+
+// CreatableRole reports whether createUser may make a user of this type:
+// crypto officers and crypto users. The appliance user belongs to AWS and
+// the precrypto officer exists only before activation.
+func CreatableRole(r Role) bool { return r == RoleCO || r == RolePCO || r == RoleCU }
+
+// LoginNodes logs name in on each of the given nodes separately, the way
+// cloudhsm_mgmt_util connects to every server on its own: a failed attempt
+// is counted only on the nodes where it failed. The session is open when at
+// least one node accepted the password; Status holds one entry per node
+// asked, in the order given.
+func (c *Cluster) LoginNodes(role Role, name, password string, nodes []int) (*Session, Status) {
+	st := make(Status, 0, len(nodes))
+	var found *User
+	for _, id := range nodes {
+		n := c.Node(id)
+		if n == nil {
+			continue
+		}
+		if !n.Up {
+			st = append(st, NodeStatus{id, RCServerUnavailable})
+			continue
+		}
+		u := n.FindUser(name)
+		switch {
+		case u == nil:
+			st = append(st, NodeStatus{id, RCUserNotFound})
+		case !RoleMatches(role, u.Type):
+			st = append(st, NodeStatus{id, RCInvalidUserType})
+		case u.Locked():
+			st = append(st, NodeStatus{id, RCAccountLocked})
+		case !u.CheckPassword(password):
+			u.FailedLogins++
+			st = append(st, NodeStatus{id, RCLoginFailure})
+		default:
+			u.FailedLogins = 0
+			if found == nil {
+				found = u
+			}
+			st = append(st, NodeStatus{id, RCSuccess})
+		}
+	}
+	if found == nil {
+		return nil, st
+	}
+	c.sessions++
+	s := &Session{Name: fmt.Sprintf("cmu%d", c.sessions), UserID: found.ID, Role: found.Type, User: found.Name}
+	for _, ns := range st {
+		if ns.RC == RCSuccess {
+			s.Node = ns.Node
+		}
+	}
+	return s, st
+}
+
+// checkNode answers for a node that cannot take the call at all.
+func (c *Cluster) checkNode(s *Session, node int) (*Node, RC) {
+	n := c.Node(node)
+	if n == nil {
+		return nil, RCInvalidInput
+	}
+	if !n.Up {
+		return nil, RCServerUnavailable
+	}
+	if s == nil {
+		return nil, RCNotLoggedIn
+	}
+	return n, RCSuccess
+}
+
+// CreateUserOn creates a user with the given id on one node. The caller
+// picks the id once (NextUserID) so that every node gets the same one, and
+// validates name and password first (CheckNewUserName, ValidatePassword).
+func (c *Cluster) CreateUserOn(s *Session, node int, id int, role Role, name, password string) RC {
+	n, rc := c.checkNode(s, node)
+	if rc != RCSuccess {
+		return rc
+	}
+	if rc := MayManageUsers(s); rc != RCSuccess {
+		return rc
+	}
+	if !CreatableRole(role) {
+		return RCInvalidUserType
+	}
+	if CheckNewUserName(name) != nil || ValidatePassword(password) != nil || id <= 0 {
+		return RCInvalidInput
+	}
+	if rc := c.Authorized(s, ServiceUserMgmt); rc != RCSuccess {
+		return rc
+	}
+	if n.FindUser(name) != nil || n.User(id) != nil {
+		return RCUserExists
+	}
+	if len(n.Users) >= MaxUsers {
+		return RCUserLimit
+	}
+	n.AddUser(&User{ID: id, Type: role, Name: name, PasswordHash: HashPassword(name, password)})
+	return RCSuccess
+}
+
+// DeleteUserOn deletes the user called name, of type role, from one node,
+// and forgets the keys shared with it there (so a later user with the same
+// id inherits nothing). Undo puts the user and those shares back, for
+// deleteUser's "rollBack" answer.
+func (c *Cluster) DeleteUserOn(s *Session, node int, role Role, name string) (undo func(), rc RC) {
+	n, rc := c.checkNode(s, node)
+	if rc != RCSuccess {
+		return nil, rc
+	}
+	if rc := MayManageUsers(s); rc != RCSuccess {
+		return nil, rc
+	}
+	if role != RoleCO && role != RoleCU {
+		return nil, RCInvalidUserType
+	}
+	u := n.FindUser(name)
+	if u == nil {
+		return nil, RCUserNotFound
+	}
+	if !RoleMatches(role, u.Type) {
+		return nil, RCInvalidUserType
+	}
+	if rc := c.Authorized(s, ServiceUserMgmt); rc != RCSuccess {
+		return nil, rc
+	}
+	if u.ID == s.UserID {
+		return nil, RCUserLoggedIn
+	}
+	for _, o := range n.Objects {
+		if o.Owner == u.ID {
+			return nil, RCUserOwnsKeys
+		}
+	}
+	gone := u.Clone()
+	var unshared []uint64
+	for h, o := range n.Objects {
+		if o.SharedWith(gone.ID) {
+			o.Shared = slices.DeleteFunc(o.Shared, func(id int) bool { return id == gone.ID })
+			unshared = append(unshared, h)
+		}
+	}
+	n.RemoveUser(gone.ID)
+	return func() {
+		if n.User(gone.ID) == nil {
+			n.AddUser(gone)
+		}
+		for _, h := range unshared {
+			if o, ok := n.Objects[h]; ok && !o.SharedWith(gone.ID) {
+				o.Shared = append(o.Shared, gone.ID)
+				slices.Sort(o.Shared)
+			}
+		}
+	}, RCSuccess
+}
+
+// MayChangePassword decides whether the session may set target's password:
+// its own always (that is how the precrypto officer activates the cluster),
+// another user's only as a crypto officer, and then only of a CO or CU
+// (changePswd.md).
+func MayChangePassword(s *Session, target *User) RC {
+	if s == nil {
+		return RCNotLoggedIn
+	}
+	if target.ID == s.UserID {
+		return RCSuccess
+	}
+	if rc := MayManageUsers(s); rc != RCSuccess {
+		return rc
+	}
+	switch target.Type {
+	case RoleCO, RolePCO, RoleCU:
+		return RCSuccess
+	}
+	return RCOperationNotAllowed
+}
+
+// ChangePasswordOn sets the password of the user called name, of type role,
+// on one node. It clears the failed-login count, which is how a CO unlocks
+// a locked account (loginLogout.md). A precrypto officer that changes its
+// own password becomes the primary crypto officer: that is activation.
+// Activated reports that this call activated the node.
+func (c *Cluster) ChangePasswordOn(s *Session, node int, role Role, name, password string) (activated bool, rc RC) {
+	n, rc := c.checkNode(s, node)
+	if rc != RCSuccess {
+		return false, rc
+	}
+	if ValidatePassword(password) != nil {
+		return false, RCInvalidInput
+	}
+	u := n.FindUser(name)
+	if u == nil {
+		return false, RCUserNotFound
+	}
+	if !RoleMatches(role, u.Type) {
+		return false, RCInvalidUserType
+	}
+	if rc := MayChangePassword(s, u); rc != RCSuccess {
+		return false, rc
+	}
+	if u.ID != s.UserID {
+		if rc := c.Authorized(s, ServiceUserMgmt); rc != RCSuccess {
+			return false, rc
+		}
+	}
+	u.PasswordHash = HashPassword(u.Name, password)
+	u.FailedLogins = 0
+	if u.Type == RolePRECO {
+		u.Type = RolePCO
+		return true, RCSuccess
+	}
+	return false, RCSuccess
+}
