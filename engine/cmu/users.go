@@ -293,7 +293,7 @@ func createUser(t *Tool, args []string) tool.Result {
 		return errorf("Invalid user type %s (valid: CO, CU)", args[0])
 	}
 	name := args[1]
-	if err := hsm.CheckNewUserName(name); err != nil {
+	if err := hsm.ValidateUserName(name); err != nil {
 		return errorf("Invalid user name %q: %v", name, err)
 	}
 	return withPassword(args[2], func(pw string) tool.Result {

@@ -123,14 +123,18 @@ func (o *Object) Clone() *Object {
 func (o *Object) SharedWith(id int) bool { return slices.Contains(o.Shared, id) }
 
 // Equal reports whether two copies of an object agree, which is what
-// decides whether nodes are in sync.
+// decides whether nodes are in sync. It allocates only for sharing lists, so
+// comparing a full cluster stays cheap.
 func (o *Object) Equal(p *Object) bool {
-	a, b := o.Clone(), p.Clone()
-	slices.Sort(a.Shared)
-	slices.Sort(b.Shared)
-	return a.Handle == b.Handle && a.Label == b.Label && a.KeyID == b.KeyID && a.Owner == b.Owner &&
-		slices.Equal(a.Shared, b.Shared) && a.Token == b.Token && a.attrBits() == b.attrBits() &&
-		slices.Equal(a.Value, b.Value) && a.MValue == b.MValue
+	if o.Handle != p.Handle || o.Label != p.Label || o.KeyID != p.KeyID || o.Owner != p.Owner ||
+		o.Token != p.Token || o.MValue != p.MValue || o.attrBits() != p.attrBits() ||
+		len(o.Shared) != len(p.Shared) || !slices.Equal(o.Value, p.Value) {
+		return false
+	}
+	a, b := slices.Clone(o.Shared), slices.Clone(p.Shared)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
 
 func (o *Object) attrBits() [16]bool {

@@ -93,8 +93,9 @@ func ValidateUserName(name string) error {
 		return fmt.Errorf("user name is longer than %d characters", MaxUserNameLen)
 	}
 	for _, r := range name {
-		if !(r == '_' || r == '-' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return fmt.Errorf("user name may hold only letters, digits, '_', '-' and '.'")
+		// createUser.md: letters, numbers and the underscore.
+		if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return fmt.Errorf("user name may hold only letters, digits and '_'")
 		}
 	}
 	return nil

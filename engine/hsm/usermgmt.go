@@ -44,19 +44,6 @@ func RoleMatches(typed, actual Role) bool {
 	return typed == actual || typed == RoleCO && actual == RolePCO
 }
 
-// CheckNewUserName checks a name for createUser: the cluster limits of
-// ValidateUserName, and the createUser page's rule that the underscore is
-// the only special character a name may hold.
-func CheckNewUserName(name string) error {
-	if err := ValidateUserName(name); err != nil {
-		return err
-	}
-	if strings.ContainsAny(name, "-.") {
-		return fmt.Errorf("user name may hold only letters, digits and '_'")
-	}
-	return nil
-}
-
 // CreatableRole reports whether createUser may make a user of this type:
 // crypto officers and crypto users. The appliance user belongs to AWS and
 // the precrypto officer exists only before activation.
@@ -128,7 +115,7 @@ func (c *Cluster) checkNode(s *Session, node int) (*Node, RC) {
 
 // CreateUserOn creates a user with the given id on one node. The caller
 // picks the id once (NextUserID) so that every node gets the same one, and
-// validates name and password first (CheckNewUserName, ValidatePassword).
+// validates name and password first (ValidateUserName, ValidatePassword).
 func (c *Cluster) CreateUserOn(s *Session, node int, id int, role Role, name, password string) RC {
 	n, rc := c.checkNode(s, node)
 	if rc != RCSuccess {
@@ -140,7 +127,7 @@ func (c *Cluster) CreateUserOn(s *Session, node int, id int, role Role, name, pa
 	if !CreatableRole(role) {
 		return RCInvalidUserType
 	}
-	if CheckNewUserName(name) != nil || ValidatePassword(password) != nil || id <= 0 {
+	if ValidateUserName(name) != nil || ValidatePassword(password) != nil || id <= 0 {
 		return RCInvalidInput
 	}
 	if rc := c.Authorized(s, ServiceUserMgmt); rc != RCSuccess {

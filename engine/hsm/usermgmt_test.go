@@ -105,13 +105,13 @@ func TestCreateUserOnRules(t *testing.T) {
 	assert.Equal(t, RCServerUnavailable, c.CreateUserOn(admin, 2, 7, RoleCU, "carol", "password1"))
 }
 
-func TestCheckNewUserName(t *testing.T) {
-	assert.NoError(t, CheckNewUserName("crypto_user1"))
-	assert.Error(t, CheckNewUserName(""))
-	assert.Error(t, CheckNewUserName("bad-name"))
-	assert.Error(t, CheckNewUserName("bad.name"))
-	assert.Error(t, CheckNewUserName("bad name"))
-	assert.Error(t, CheckNewUserName(strings.Repeat("a", 32)))
+func TestValidateUserName(t *testing.T) {
+	assert.NoError(t, ValidateUserName("crypto_user1"))
+	assert.Error(t, ValidateUserName(""))
+	assert.Error(t, ValidateUserName("bad-name"))
+	assert.Error(t, ValidateUserName("bad.name"))
+	assert.Error(t, ValidateUserName("bad name"))
+	assert.Error(t, ValidateUserName(strings.Repeat("a", 32)))
 }
 
 func TestUserLimit(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -48,6 +49,9 @@ type User struct {
 	Type     string `json:"type"`
 	Name     string `json:"name"`
 	Password string `json:"password,omitempty"`
+	// OnNodes limits the user to these HSMs (the precrypto officer of a
+	// new cluster exists only on its first HSM); empty means every HSM.
+	OnNodes []int `json:"onNodes,omitempty"`
 }
 
 // Key is a secret key (keyType and valueHex) or a key pair (privatePem,
@@ -123,7 +127,14 @@ func (s *Scenario) Build() (*hsm.Cluster, map[string][]byte, error) {
 		}
 		hu := &hsm.User{ID: u.ID, Type: role, Name: u.Name, PasswordHash: hsm.HashPassword(u.Name, pw)}
 		for _, nd := range c.Nodes {
-			nd.AddUser(hu)
+			if len(u.OnNodes) == 0 || slices.Contains(u.OnNodes, nd.ID) {
+				nd.AddUser(hu)
+			}
+		}
+		for _, id := range u.OnNodes {
+			if c.Node(id) == nil {
+				return nil, nil, fmt.Errorf("scenario %s: user %s on unknown HSM %d", s.Name, u.Name, id)
+			}
 		}
 	}
 	for _, k := range s.Keys {

@@ -311,5 +311,11 @@ func (s *Session) clusterStatus() string {
 		}
 		fmt.Fprintf(&b, "%-6d %-12s %-8s %-6d %-6d %s\n", n.ID, n.Addr, st, n.Keys, n.Users, sync)
 	}
+	if drift := s.Cluster.Diff(); len(drift) > 0 {
+		b.WriteString("\nOut of sync (cloudhsm_mgmt_util's syncKey and syncUser copy them across):\n")
+		for _, d := range drift {
+			fmt.Fprintf(&b, "  %s\n", d)
+		}
+	}
 	return b.String()
 }

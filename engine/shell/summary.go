@@ -1,8 +1,6 @@
 package shell
 
 import (
-	"crypto/sha256"
-	"fmt"
 	"sort"
 
 	"github.com/hsmsim/hsmsim/engine/hsm"
@@ -98,52 +96,26 @@ func (s *Session) Summary() Summary {
 	}
 	sort.Slice(sum.Users, func(i, j int) bool { return sum.Users[i].ID < sum.Users[j].ID })
 
-	prints := make([]string, len(s.Cluster.Nodes))
-	count := map[string]int{}
-	for i, n := range s.Cluster.Nodes {
-		prints[i] = fingerprint(n)
-		count[prints[i]]++
-	}
-	// The state most HSMs share is "in sync"; ties go to the lowest node.
-	best := ""
-	for _, p := range prints {
-		if best == "" || count[p] > count[best] {
-			best = p
+	outOfSync := map[int]bool{}
+	for _, d := range s.Cluster.Diff() {
+		for _, id := range append(d.Missing, d.Differs...) {
+			outOfSync[id] = true
 		}
 	}
-	for i, n := range s.Cluster.Nodes {
+	for _, n := range s.Cluster.Nodes {
 		tokens := 0
 		for _, o := range n.Objects {
 			if o.Token {
 				tokens++
 			}
 		}
-		sum.Nodes = append(sum.Nodes, NodeSummary{ID: n.ID, Addr: n.Addr, Up: n.Up, InSync: prints[i] == best, Keys: tokens, Users: len(n.Users)})
+		sum.Nodes = append(sum.Nodes, NodeSummary{ID: n.ID, Addr: n.Addr, Up: n.Up, InSync: !outOfSync[n.ID], Keys: tokens, Users: len(n.Users)})
 	}
 	sum.Files, _ = s.FS.List()
 	if sum.Files == nil {
 		sum.Files = []vfs.FileInfo{}
 	}
 	return sum
-}
-
-// fingerprint summarises what must agree between HSMs of one cluster: the
-// token keys (all their attributes and material) and the users.
-func fingerprint(n *hsm.Node) string {
-	h := sha256.New()
-	for _, hd := range n.Handles() {
-		o := n.Objects[hd]
-		if !o.Token {
-			continue
-		}
-		sh := append([]int(nil), o.Shared...)
-		sort.Ints(sh)
-		fmt.Fprintf(h, "k%d|%s|%s|%d|%v|%v|%v|%v|%v|%x\n", hd, o.Label, o.KeyID, o.Owner, sh, o.Extractable, o.Wrap, o.Unwrap, o.Encrypt, sha256.Sum256(o.Value))
-	}
-	for _, u := range n.Users {
-		fmt.Fprintf(h, "u%d|%s|%s|%s|%s\n", u.ID, u.Type, u.Name, u.PasswordHash, u.QuorumPubKey)
-	}
-	return fmt.Sprintf("%x", h.Sum(nil))
 }
 
 func keyBits(o *hsm.Object) int {
