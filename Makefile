@@ -8,7 +8,7 @@ SITE     := $(DIST)/site
 BIN      := bin/hsmsim
 FUZZTIME ?= 5s
 
-.PHONY: all build native site serve test gotest vet fuzz bench clean
+.PHONY: all build native site serve test gotest vet fuzz bench clean worker worker-dev worker-deploy
 
 all: build
 
@@ -36,6 +36,18 @@ fuzz:
 
 test: vet gotest fuzz
 	bash scripts/test-browser.sh
+	bash scripts/test-worker.sh
+
+# The Cloudflare Worker (the API at the edge; the site is its static assets).
+worker: site
+	bash scripts/build-worker.sh build
+
+worker-dev: site
+	bash scripts/build-worker.sh dev
+
+# Deploys with wrangler (needs a Cloudflare login); not part of CI.
+worker-deploy: site
+	bash scripts/build-worker.sh deploy
 
 bench:
 	bash scripts/bench.sh

@@ -1,0 +1,104 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+)
+
+// The site's Content-Security-Policy. The page and its Web Worker load
+// only their own scripts and the engine's wasm ('wasm-unsafe-eval' lets
+// WebAssembly compile without allowing eval), fetch only from the same
+// origin (engine.wasm, /api/...), and nothing may put them in a frame, so a
+// hostile page cannot overlay the console and catch a learner's typing.
+const (
+	siteCSPBase = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
+		"img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; " +
+		"object-src 'none'; base-uri 'none'; form-action 'self'"
+
+	// SiteCSP is sent with every page but the embed page.
+	SiteCSP = siteCSPBase + "; frame-ancestors 'none'"
+	// EmbedCSP is sent with the embed page, which documentation sites put in
+	// an iframe: any site may frame it, and it holds nothing but a
+	// throw-away demo cluster.
+	EmbedCSP = siteCSPBase + "; frame-ancestors *"
+	// APICSP is sent with API answers: JSON is never a document to render,
+	// so it may load nothing and be framed by nobody.
+	APICSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+	// ReferrerPolicy keeps share ids in the address bar from leaking to
+	// other sites through the Referer header.
+	ReferrerPolicy = "no-referrer"
+	// PermissionsPolicy turns off browser features the site never uses.
+	PermissionsPolicy = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+)
+
+// EmbedPaths are the paths of the embed page, the one page that may be
+// framed by other sites.
+var EmbedPaths = []string{"/embed.html", "/embed", "/embed/"}
+
+// IsEmbedPath reports whether path is the embed page.
+func IsEmbedPath(path string) bool {
+	for _, p := range EmbedPaths {
+		if path == p {
+			return true
+		}
+	}
+	return false
+}
+
+// setSecurityHeaders sets the headers every response carries, chosen by
+// the request path: the API, the embed page, or any other page or asset.
+func setSecurityHeaders(h http.Header, path string) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", ReferrerPolicy)
+	h.Set("Permissions-Policy", PermissionsPolicy)
+	switch {
+	case path == "/api" || strings.HasPrefix(path, "/api/"):
+		h.Set("Content-Security-Policy", APICSP)
+		h.Set("X-Frame-Options", "DENY")
+	case IsEmbedPath(path):
+		h.Set("Content-Security-Policy", EmbedCSP)
+		h.Del("X-Frame-Options")
+	default:
+		h.Set("Content-Security-Policy", SiteCSP)
+		h.Set("X-Frame-Options", "DENY")
+	}
+}
+
+// SecurityHeaders wraps a whole site (static files and API) so every
+// response carries the security headers, including the static server's
+// own 404s and redirects. `hsmsim serve` puts it around its mux; the API
+// handler sets the same headers itself, so it is safe on its own too.
+func SecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setSecurityHeaders(w.Header(), r.URL.Path)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// CloudflareHeaders is the _headers file for the Worker's static assets.
+// Cloudflare serves assets without running the Worker, so the headers the
+// Go handler sets never reach them; this file gives them the same policy.
+// A request matching several rules gets all their headers, so the embed
+// rules first detach (!) the site-wide CSP and frame denial, then set the
+// embed policy.
+func CloudflareHeaders() string {
+	var b strings.Builder
+	b.WriteString("# Written by scripts/build-worker.sh from server.CloudflareHeaders; do not edit.\n")
+	b.WriteString("/*\n")
+	b.WriteString("  Content-Security-Policy: " + SiteCSP + "\n")
+	b.WriteString("  X-Frame-Options: DENY\n")
+	b.WriteString("  X-Content-Type-Options: nosniff\n")
+	b.WriteString("  Referrer-Policy: " + ReferrerPolicy + "\n")
+	b.WriteString("  Permissions-Policy: " + PermissionsPolicy + "\n")
+	for _, p := range EmbedPaths {
+		if strings.HasSuffix(p, "/") {
+			continue
+		}
+		b.WriteString(p + "\n")
+		b.WriteString("  ! Content-Security-Policy\n")
+		b.WriteString("  ! X-Frame-Options\n")
+		b.WriteString("  Content-Security-Policy: " + EmbedCSP + "\n")
+	}
+	return b.String()
+}

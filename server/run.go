@@ -1,0 +1,221 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hsmsim/hsmsim/engine/cmdline"
+	"github.com/hsmsim/hsmsim/engine/kmu"
+	"github.com/hsmsim/hsmsim/engine/scenario"
+	"github.com/hsmsim/hsmsim/engine/shell"
+)
+
+// RunRequest is the body of POST /api/run.
+type RunRequest struct {
+	// Script is the lines as typed at the host shell, one per line.
+	Script string `json:"script"`
+	// Seed, when set, makes the run reproducible: the same script and seed
+	// give the same answer byte for byte.
+	Seed *uint64 `json:"seed,omitempty"`
+	// Scenario names the built-in cluster to start from ("" = default).
+	Scenario string `json:"scenario,omitempty"`
+}
+
+// RunLine is one line of a transcript: the prompt it was typed at, what
+// was typed (a hidden answer shows as Mask), and what it printed. It is the
+// transcript step every front end shares.
+type RunLine = shell.Step
+
+// RunResponse is the answer of POST /api/run. When a script runs out of
+// time, Error says so and Lines holds the lines that ran.
+type RunResponse struct {
+	Error   string        `json:"error,omitempty"`
+	Lines   []RunLine     `json:"lines"`
+	Summary shell.Summary `json:"summary"`
+}
+
+func (h *Handler) run(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r, h.opt.MaxRunBody)
+	if !ok {
+		return
+	}
+	var req RunRequest
+	if err := decodeStrict(body, &req); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if req.Scenario != "" && !slices.Contains(scenario.Names(), req.Scenario) {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown scenario %q (known: %s)", req.Scenario, strings.Join(scenario.Names(), ", ")))
+		return
+	}
+	lines := scriptLines(req.Script)
+	if len(lines) == 0 {
+		writeError(w, http.StatusBadRequest, `the script is empty; send {"script": "key_mgmt_util\n..."}`)
+		return
+	}
+	if len(lines) > h.opt.MaxLines {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the script has %d lines, more than the %d allowed", len(lines), h.opt.MaxLines))
+		return
+	}
+	if msg := h.checkRSA(lines); msg != "" {
+		writeError(w, http.StatusUnprocessableEntity, msg)
+		return
+	}
+
+	opt := shell.Options{Scenario: req.Scenario}
+	if req.Seed != nil {
+		opt.Rand = shell.SeededRand(*req.Seed)
+	}
+	start := h.opt.Clock()
+	sess, err := shell.New(opt)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "cannot start the cluster: "+err.Error())
+		return
+	}
+	deadline := start.Add(h.opt.RunTimeout)
+	resp := RunResponse{Lines: make([]RunLine, 0, len(lines))}
+	for i, line := range lines {
+		if h.opt.Clock().After(deadline) || r.Context().Err() != nil {
+			resp.Error = fmt.Sprintf("the script ran out of its %v time budget after %d of %d lines; the lines that ran are in \"lines\"", h.opt.RunTimeout, i, len(lines))
+			break
+		}
+		step, rep := sess.Step(line)
+		resp.Lines = append(resp.Lines, step)
+		if rep.Exit {
+			break
+		}
+	}
+	resp.Summary = sess.Summary()
+	status := http.StatusOK
+	if resp.Error != "" {
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, resp)
+}
+
+// scriptLines splits a script into lines. A final newline does not start
+// another line, and Windows line ends are accepted.
+func scriptLines(script string) []string {
+	if script == "" {
+		return nil
+	}
+	lines := strings.Split(strings.TrimSuffix(script, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	if len(lines) == 1 && lines[0] == "" {
+		return nil
+	}
+	return lines
+}
+
+// checkRSA refuses a script that would generate an RSA key larger than
+// MaxRSABits, or more RSA keys than MaxRSAKeys, before anything runs: RSA
+// key generation is the one command whose cost grows steeply (a 4096-bit
+// key takes several times a 2048-bit one), and a Worker cannot stop a line
+// half way. The check reads words, not modes, so it may refuse a line that
+// would only have printed an error; the message says which line.
+func (h *Handler) checkRSA(lines []string) string {
+	count := 0
+	for n, line := range lines {
+		words, err := cmdline.Split(line)
+		if err != nil {
+			continue
+		}
+		for _, bits := range rsaKeygens(words) {
+			if bits > h.opt.MaxRSABits {
+				return fmt.Sprintf("line %d (%s): generating a %d-bit RSA key; the API generates RSA keys of at most %d bits (use the playground in the browser, or hsmsim run, for larger keys)",
+					n+1, line, bits, h.opt.MaxRSABits)
+			}
+			count++
+		}
+	}
+	if count > h.opt.MaxRSAKeys {
+		return fmt.Sprintf("the script generates %d RSA keys; the API generates at most %d per request", count, h.opt.MaxRSAKeys)
+	}
+	return ""
+}
+
+// rsaKeygens lists the modulus sizes of the RSA keys the words would
+// generate: key_mgmt_util's genRSAKeyPair (also inside a singlecmd line),
+// openssl genrsa and openssl genpkey -algorithm RSA.
+func rsaKeygens(words []string) []int {
+	var out []int
+	for i, w := range words {
+		switch {
+		case w == "genRSAKeyPair":
+			bits, given := 0, false
+			for j := i + 1; j < len(words) && kmu.Lookup(words[j]) == nil; j++ {
+				if words[j] == "-m" && j+1 < len(words) {
+					// key_mgmt_util reads numbers in C's bases and keeps
+					// the last of a repeated flag.
+					if n, err := strconv.ParseInt(words[j+1], 0, 64); err == nil {
+						bits, given = clampBits(n), true
+					}
+					j++
+				}
+			}
+			if given {
+				out = append(out, bits)
+			}
+		case w == "openssl" && i+1 < len(words) && words[i+1] == "genrsa":
+			out = append(out, genrsaBits(words[i+2:]))
+		case w == "openssl" && i+1 < len(words) && words[i+1] == "genpkey":
+			if bits, ok := genpkeyRSABits(words[i+2:]); ok {
+				out = append(out, bits)
+			}
+		}
+	}
+	return out
+}
+
+func clampBits(n int64) int {
+	if n > 1<<30 {
+		return 1 << 30
+	}
+	return int(n)
+}
+
+// genrsaBits is the key size of "openssl genrsa [options] [numbits]".
+func genrsaBits(args []string) int {
+	bits := 2048
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if strings.HasPrefix(a, "-") {
+			switch strings.TrimLeft(a, "-") {
+			case "out", "passout", "primes":
+				i++
+			}
+			continue
+		}
+		if n, err := strconv.ParseInt(a, 10, 64); err == nil {
+			bits = clampBits(n)
+		}
+	}
+	return bits
+}
+
+// genpkeyRSABits is the key size of "openssl genpkey -algorithm RSA
+// [-pkeyopt rsa_keygen_bits:N]"; ok is false for other algorithms.
+func genpkeyRSABits(args []string) (bits int, ok bool) {
+	bits = 2048
+	for i := 0; i+1 < len(args); i++ {
+		switch strings.TrimLeft(args[i], "-") {
+		case "algorithm":
+			alg := strings.ToUpper(args[i+1])
+			ok = alg == "RSA" || alg == "RSA-PSS"
+			i++
+		case "pkeyopt":
+			if v, found := strings.CutPrefix(args[i+1], "rsa_keygen_bits:"); found {
+				if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+					bits = clampBits(n)
+				}
+			}
+			i++
+		}
+	}
+	return bits, ok
+}
