@@ -27,6 +27,10 @@ var builtin embed.FS
 
 // Scenario is the file format.
 type Scenario struct {
+	// Extends names a built-in scenario this one starts from: its users,
+	// keys and files come first, this one's are added, and this one's
+	// nodes, cursor, down and missing lists replace the base's when set.
+	Extends     string          `json:"extends,omitempty"`
 	Name        string          `json:"name"`
 	Title       string          `json:"title"`
 	Description string          `json:"description"`
@@ -97,11 +101,51 @@ func Builtin(name string) (*Scenario, error) {
 
 // Parse reads a scenario file.
 func Parse(b []byte) (*Scenario, error) {
+	return parse(b, 0)
+}
+
+func parse(b []byte, depth int) (*Scenario, error) {
 	var s Scenario
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("scenario: %v", err)
 	}
-	return &s, nil
+	if s.Extends == "" {
+		return &s, nil
+	}
+	if depth > 4 {
+		return nil, fmt.Errorf("scenario %s: extends nests too deeply", s.Name)
+	}
+	bb, err := builtin.ReadFile(path.Join("scenarios", s.Extends+".json"))
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: extends unknown scenario %q", s.Name, s.Extends)
+	}
+	base, err := parse(bb, depth+1)
+	if err != nil {
+		return nil, err
+	}
+	merged := *base
+	merged.Extends, merged.Name, merged.Title, merged.Description = "", s.Name, s.Title, s.Description
+	merged.Users = append(append([]User{}, base.Users...), s.Users...)
+	merged.Keys = append(append([]Key{}, base.Keys...), s.Keys...)
+	merged.Files = map[string]File{}
+	for _, m := range []map[string]File{base.Files, s.Files} {
+		for k, v := range m {
+			merged.Files[k] = v
+		}
+	}
+	if s.Nodes != 0 {
+		merged.Nodes = s.Nodes
+	}
+	if s.Cursor != 0 {
+		merged.Cursor = s.Cursor
+	}
+	if s.Down != nil {
+		merged.Down = s.Down
+	}
+	if s.Missing != nil {
+		merged.Missing = s.Missing
+	}
+	return &merged, nil
 }
 
 // Build makes the cluster and files the scenario describes.
