@@ -38,7 +38,7 @@
 //
 // Answer (201): {"id": "3xK9mQ2vLp7A"}, with Location: /api/share/{id}.
 // The id is 12 base62 characters (71 random bits). Passwords in the
-// history are replaced by "********" before storing (MaskLine). Limits:
+// history are replaced by "********" before storing (transcript.MaskLine). Limits:
 // 413 for a body over 2 MiB or more than 10,000 history lines; 422 when
 // the state is not a workspace engine/state can load; 400 for bad JSON.
 // A server without a store answers 503. No CORS: only the site itself
@@ -58,7 +58,7 @@
 //     /?share=ID, whatever the page chooses to read back). On a network
 //     error, a 404 (a static host without the API), a 503 or any answer
 //     that is not JSON, fall back to putting the session in the URL
-//     fragment; mask its history with the same rules first (MaskLine is
+//     fragment; mask its history with the same rules first (transcript.MaskLine is
 //     exported so the browser's Go side can call it).
 //   - Open: GET /api/share/{id}; on 200 ask before replacing the current
 //     workspace, then load "state" into a new workspace (it is exactly what

@@ -25,7 +25,7 @@ type RunRequest struct {
 }
 
 // RunLine is one line of a transcript: the prompt it was typed at, what
-// was typed (a hidden answer shows as Mask), and what it printed. It is the
+// was typed (a hidden answer shows as shell.Masked), and what it printed. It is the
 // transcript step every front end shares.
 type RunLine = shell.Step
 

@@ -108,7 +108,7 @@ func TestRunHiddenAnswerIsMasked(t *testing.T) {
 	r := srvRunResp(t, rec)
 	require.Len(t, r.Lines, 4)
 	assert.NotEqual(t, "Command: ", r.Lines[2].Prompt, "the answer is typed at the tool's question")
-	assert.Equal(t, Mask, r.Lines[2].Input)
+	assert.Equal(t, shell.Masked, r.Lines[2].Input)
 	assert.Contains(t, r.Lines[2].Output, "HSM Return: SUCCESS")
 	assert.Equal(t, "listUsers", r.Lines[3].Input, "only the hidden answer is masked")
 	assert.NotContains(t, rec.Body.String(), `"password"`)

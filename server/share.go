@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/hsmsim/hsmsim/engine/state"
+	"github.com/hsmsim/hsmsim/engine/transcript"
 )
 
 // ShareFormat names the stored share document.
@@ -124,7 +125,7 @@ func (h *Handler) createShare(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, "\"state\" is not JSON: "+err.Error())
 		return
 	}
-	hist := MaskHistory(req.History)
+	hist := transcript.MaskHistory(req.History)
 	doc, err := json.Marshal(ShareDoc{Format: ShareFormat, Version: 1, State: compact.Bytes(), History: hist})
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "cannot encode the share: "+err.Error())
