@@ -87,6 +87,7 @@ func usage(w io.Writer) {
 Usage:
   hsmsim [flags]                 interactive shell; with a script on stdin, print its transcript
   hsmsim run [flags] FILE        run a script (one line per command) and print its transcript
+  hsmsim run --check FILE.md     replay a Markdown transcript; fail with a diff where the output differs
 
 Flags:
   --state FILE     keep the cluster and its files in FILE between runs

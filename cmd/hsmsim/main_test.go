@@ -90,3 +90,26 @@ func TestBadFlags(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "unknown scenario")
 }
+
+func TestRunCheckReplaysMarkdown(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "s.txt")
+	require.NoError(t, os.WriteFile(script, []byte("key_mgmt_util\nloginHSM -u CU -s example_user -p ********\ngenSymKey -t 31 -s 32 -l aes256\n"), 0o600))
+	out, _, code := hsmsim(t, "", "run", "--seed", "5", script)
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "Key Handle: 524295")
+
+	md := "# Make a key\n\n<!-- hsmsim seed=5 -->\n\n```\n" + out + "```\n"
+	good := filepath.Join(dir, "good.md")
+	require.NoError(t, os.WriteFile(good, []byte(md), 0o600))
+	res, _, code := hsmsim(t, "", "run", "--check", good)
+	assert.Equal(t, 0, code, res)
+	assert.Contains(t, res, "3 steps, output matches")
+
+	bad := filepath.Join(dir, "bad.md")
+	require.NoError(t, os.WriteFile(bad, []byte(strings.Replace(md, "524295", "6", 1)), 0o600))
+	res, _, code = hsmsim(t, "", "run", "--check", bad)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, res, "- Symmetric Key Created.  Key Handle: 6\n+ Symmetric Key Created.  Key Handle: 524295")
+	assert.Contains(t, res, "1 of 3 steps differ")
+}
