@@ -83,6 +83,9 @@ func New(c *hsm.Cluster, fs vfs.FS, rand io.Reader) *Tool {
 // Name implements tool.Tool.
 func (t *Tool) Name() string { return Name }
 
+// LoginSession is the logged-in session, nil when logged out.
+func (t *Tool) LoginSession() *hsm.Session { return t.Session }
+
 // Prompt implements tool.Tool: "aws-cloudhsm>" in global mode, "server0>"
 // in server mode on server 0 (server.md, getCert.md).
 func (t *Tool) Prompt() string {

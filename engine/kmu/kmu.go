@@ -217,10 +217,5 @@ var unsupported = map[string]bool{
 	"listECCCurveIds": true,
 }
 
-// LoggedInUsers lists the id of the logged-in user, for the state summary.
-func (t *Tool) LoggedInUsers() []int {
-	if t.Session == nil {
-		return nil
-	}
-	return []int{t.Session.UserID}
-}
+// LoginSession is the logged-in session, nil when logged out.
+func (t *Tool) LoginSession() *hsm.Session { return t.Session }

@@ -134,6 +134,18 @@ func (s *Session) Mode() string {
 	return "host"
 }
 
+// loginTool is implemented by tools that log in to the HSMs.
+type loginTool interface{ LoginSession() *hsm.Session }
+
+// Login is the login session of the running tool, nil when no tool runs or
+// nobody is logged in.
+func (s *Session) Login() *hsm.Session {
+	if lt, ok := s.tool.(loginTool); ok {
+		return lt.LoginSession()
+	}
+	return nil
+}
+
 // Pending reports whether a question waits for an answer.
 func (s *Session) Pending() bool { return s.ask != nil }
 

@@ -52,8 +52,6 @@ type NodeSummary struct {
 	Users  int    `json:"users"`
 }
 
-// loggedIn is implemented by tools that have a login session.
-type loggedIn interface{ LoggedInUsers() []int }
 
 // Summary describes the workspace now.
 func (s *Session) Summary() Summary {
@@ -77,10 +75,8 @@ func (s *Session) Summary() Summary {
 	sort.Slice(sum.Keys, func(i, j int) bool { return sum.Keys[i].Handle < sum.Keys[j].Handle })
 
 	online := map[int]bool{}
-	if li, ok := s.tool.(loggedIn); ok {
-		for _, id := range li.LoggedInUsers() {
-			online[id] = true
-		}
+	if ls := s.Login(); ls != nil {
+		online[ls.UserID] = true
 	}
 	users := map[int]*UserSummary{}
 	for _, n := range s.Cluster.Nodes {
