@@ -1,6 +1,10 @@
 package hsm
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/hsmsim/hsmsim/engine/mech"
+)
 
 // Class is OBJ_ATTR_CLASS.
 type Class int
@@ -24,39 +28,19 @@ func (c Class) String() string {
 	return "unknown"
 }
 
-// KeyType is OBJ_ATTR_KEY_TYPE. The values match mech.KeyType.
-type KeyType int
+// KeyType is OBJ_ATTR_KEY_TYPE, the numbering mech uses too.
+type KeyType = mech.KeyType
 
 // Key types.
 const (
-	KeyTypeRSA           KeyType = 0
-	KeyTypeDSA           KeyType = 1
-	KeyTypeEC            KeyType = 3
-	KeyTypeGenericSecret KeyType = 16
-	KeyTypeRC4           KeyType = 18
-	KeyTypeDES3          KeyType = 21
-	KeyTypeAES           KeyType = 31
+	KeyTypeRSA           = mech.KeyTypeRSA
+	KeyTypeDSA           = mech.KeyTypeDSA
+	KeyTypeEC            = mech.KeyTypeEC
+	KeyTypeGenericSecret = mech.KeyTypeGenericSecret
+	KeyTypeRC4           = mech.KeyTypeRC4
+	KeyTypeDES3          = mech.KeyTypeDES3
+	KeyTypeAES           = mech.KeyTypeAES
 )
-
-func (t KeyType) String() string {
-	switch t {
-	case KeyTypeRSA:
-		return "RSA"
-	case KeyTypeDSA:
-		return "DSA"
-	case KeyTypeEC:
-		return "EC"
-	case KeyTypeGenericSecret:
-		return "GENERIC_SECRET"
-	case KeyTypeRC4:
-		return "RC4"
-	case KeyTypeDES3:
-		return "DES3"
-	case KeyTypeAES:
-		return "AES"
-	}
-	return "UNKNOWN"
-}
 
 // FirstHandle is the lowest handle the simulated HSMs hand out; the seed
 // walkthrough's handles are six-digit numbers from here up.

@@ -148,7 +148,7 @@ func (t *Tool) parseFind(a *Args) (findCriteria, error) {
 			return fc, err
 		}
 		kt := hsm.KeyType(n)
-		if kt.String() == "UNKNOWN" {
+		if !kt.IsSymmetric() && !kt.IsAsymmetric() {
 			return fc, fmt.Errorf("invalid key type %d for -t (0, 1, 3, 16, 18, 21 or 31)", n)
 		}
 		fc.filter.KeyType = &kt
