@@ -13,6 +13,7 @@ const (
 	OpDelete           // deleteKey
 	OpShare            // shareKey
 	OpModify           // setAttribute
+	OpMask             // extractMaskedObject: sealed for this cluster only, so extractable or not
 )
 
 // Visible reports whether the session can see the object at all. Crypto
@@ -60,7 +61,7 @@ func Allowed(s *Session, o *Object, op Op) RC {
 		if owner && (o.Extractable || o.Class == ClassPublic) {
 			return RCSuccess
 		}
-	case OpDelete, OpShare, OpModify:
+	case OpDelete, OpShare, OpModify, OpMask:
 		if owner {
 			return RCSuccess
 		}
