@@ -52,6 +52,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "run":
 			return runScript(args[1:], stdout, stderr)
+		case "serve":
+			return serve(args[1:], stdout, stderr)
 		case "help", "-h", "--help":
 			usage(stdout)
 			return 0
@@ -88,6 +90,9 @@ Usage:
   hsmsim [flags]                 interactive shell; with a script on stdin, print its transcript
   hsmsim run [flags] FILE        run a script (one line per command) and print its transcript
   hsmsim run --check FILE.md     replay a Markdown transcript; fail with a diff where the output differs
+  hsmsim serve [--addr A] [--root DIR]
+                                 serve the browser playground (make site builds it) at
+                                 http://127.0.0.1:8080 or the address A
 
 Flags:
   --state FILE     keep the cluster and its files in FILE between runs

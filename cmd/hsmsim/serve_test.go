@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// srvSite writes a small built site into a temporary directory.
+func srvSite(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"index.html":     "<!doctype html><title>hsmsim</title>",
+		"app.js":         "export {};",
+		"style.css":      "body{}",
+		"wasm_exec.js":   "globalThis.Go = class {};",
+		"engine.wasm":    "\x00asm raw",
+		"engine.wasm.br": "brotli bytes",
+		"engine.wasm.gz": "gzip bytes",
+		"app.js.gz":      "gzipped js",
+		".secret":        "hidden",
+		"data.bin":       "\x01\x02",
+		"sub/index.html": "<p>sub</p>",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+	}
+	return dir
+}
+
+func srvGet(t *testing.T, h http.Handler, method, target string, header map[string]string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(method, target, nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestServeContentTypesAndSecurityHeaders(t *testing.T) {
+	h := siteHandler(srvSite(t))
+	for _, tc := range []struct{ path, ctype, body string }{
+		{"/", "text/html; charset=utf-8", "<!doctype html><title>hsmsim</title>"},
+		{"/index.html", "text/html; charset=utf-8", "<!doctype html><title>hsmsim</title>"},
+		{"/app.js", "text/javascript; charset=utf-8", "export {};"},
+		{"/wasm_exec.js", "text/javascript; charset=utf-8", "globalThis.Go = class {};"},
+		{"/style.css", "text/css; charset=utf-8", "body{}"},
+		{"/engine.wasm", "application/wasm", "\x00asm raw"},
+		{"/data.bin", "application/octet-stream", "\x01\x02"},
+		{"/sub/", "text/html; charset=utf-8", "<p>sub</p>"},
+	} {
+		rec := srvGet(t, h, "GET", tc.path, nil)
+		assert.Equal(t, 200, rec.Code, tc.path)
+		assert.Equal(t, tc.ctype, rec.Header().Get("Content-Type"), tc.path)
+		assert.Equal(t, tc.body, rec.Body.String(), tc.path)
+		assert.Empty(t, rec.Header().Get("Content-Encoding"), tc.path)
+		assert.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"), tc.path)
+		csp := rec.Header().Get("Content-Security-Policy")
+		assert.Contains(t, csp, "script-src 'self' 'wasm-unsafe-eval'", tc.path)
+		assert.Contains(t, csp, "default-src 'self'", tc.path)
+		assert.NotContains(t, csp, "unsafe-inline", tc.path)
+	}
+}
+
+func TestServePrecompressed(t *testing.T) {
+	h := siteHandler(srvSite(t))
+	for _, tc := range []struct{ accept, enc, body string }{
+		{"gzip, deflate, br, zstd", "br", "brotli bytes"},
+		{"br;q=1.0, gzip;q=0.5", "br", "brotli bytes"},
+		{"gzip", "gzip", "gzip bytes"},
+		{"br;q=0, gzip", "gzip", "gzip bytes"},
+		{"*", "br", "brotli bytes"},
+		{"identity", "", "\x00asm raw"},
+		{"", "", "\x00asm raw"},
+	} {
+		rec := srvGet(t, h, "GET", "/engine.wasm", map[string]string{"Accept-Encoding": tc.accept})
+		assert.Equal(t, 200, rec.Code, tc.accept)
+		assert.Equal(t, tc.enc, rec.Header().Get("Content-Encoding"), tc.accept)
+		assert.Equal(t, "application/wasm", rec.Header().Get("Content-Type"), "the type is the file's, not the encoding's")
+		assert.Equal(t, "Accept-Encoding", rec.Header().Get("Vary"), tc.accept)
+		assert.Equal(t, tc.body, rec.Body.String(), tc.accept)
+	}
+	rec := srvGet(t, h, "GET", "/app.js", map[string]string{"Accept-Encoding": "br, gzip"})
+	assert.Equal(t, "gzip", rec.Header().Get("Content-Encoding"), "only the copies that exist are used")
+	assert.Equal(t, "text/javascript; charset=utf-8", rec.Header().Get("Content-Type"))
+	rec = srvGet(t, h, "GET", "/style.css", map[string]string{"Accept-Encoding": "br, gzip"})
+	assert.Empty(t, rec.Header().Get("Vary"), "nothing varies without a compressed copy")
+}
+
+func TestServeRevalidatesWithETag(t *testing.T) {
+	h := siteHandler(srvSite(t))
+	first := srvGet(t, h, "GET", "/engine.wasm", map[string]string{"Accept-Encoding": "br"})
+	etag := first.Header().Get("ETag")
+	require.NotEmpty(t, etag)
+	assert.Equal(t, "no-cache", first.Header().Get("Cache-Control"))
+	gz := srvGet(t, h, "GET", "/engine.wasm", map[string]string{"Accept-Encoding": "gzip"})
+	assert.NotEqual(t, etag, gz.Header().Get("ETag"), "each encoding has its own tag")
+	again := srvGet(t, h, "GET", "/engine.wasm", map[string]string{"Accept-Encoding": "br", "If-None-Match": etag})
+	assert.Equal(t, http.StatusNotModified, again.Code)
+	assert.Empty(t, again.Body.String())
+}
+
+func TestServeRefusesWhatIsNotTheSite(t *testing.T) {
+	dir := srvSite(t)
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(dir), "outside.txt"), []byte("no"), 0o644))
+	h := siteHandler(dir)
+	for _, p := range []string{"/.secret", "/missing.js", "/sub", "/../outside.txt", "/%2e%2e/outside.txt"} {
+		rec := srvGet(t, h, "GET", p, nil)
+		assert.Equal(t, 404, rec.Code, p)
+		assert.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"), p)
+	}
+	rec := srvGet(t, h, "POST", "/index.html", nil)
+	assert.Equal(t, 405, rec.Code)
+	assert.Equal(t, "GET, HEAD", rec.Header().Get("Allow"))
+	rec = srvGet(t, h, "HEAD", "/engine.wasm", nil)
+	assert.Equal(t, 200, rec.Code)
+	assert.Empty(t, rec.Body.String())
+}
+
+// srvBuffer is a bytes.Buffer safe to read while the server writes.
+type srvBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *srvBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *srvBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestServePrintsURLAndStops(t *testing.T) {
+	dir := srvSite(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out srvBuffer
+	done := make(chan error, 1)
+	go func() { done <- runServer(ctx, "127.0.0.1:0", dir, &out) }()
+	re := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
+	var url string
+	require.Eventually(t, func() bool { url = re.FindString(out.String()); return url != "" }, 5*time.Second, 10*time.Millisecond)
+	req, err := http.NewRequest("GET", url+"engine.wasm", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept-Encoding", "br")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, "application/wasm", resp.Header.Get("Content-Type"))
+	assert.Equal(t, "br", resp.Header.Get("Content-Encoding"))
+	assert.Equal(t, "brotli bytes", string(body))
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the server did not stop")
+	}
+}
+
+func TestServeFlagsAndMissingSite(t *testing.T) {
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 2, run([]string{"serve", "--bogus"}, strings.NewReader(""), &out, &errOut))
+	assert.Contains(t, errOut.String(), "usage: hsmsim serve")
+	errOut.Reset()
+	assert.Equal(t, 2, run([]string{"serve", "extra"}, strings.NewReader(""), &out, &errOut))
+	assert.Contains(t, errOut.String(), `unexpected argument "extra"`)
+	errOut.Reset()
+	assert.Equal(t, 1, run([]string{"serve", "--root", t.TempDir(), "--addr", "127.0.0.1:0"}, strings.NewReader(""), &out, &errOut))
+	assert.Contains(t, errOut.String(), "build the site first (make site)")
+}

@@ -1,0 +1,401 @@
+package state
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hsmsim/hsmsim/engine/hsm"
+	"github.com/hsmsim/hsmsim/engine/vfs"
+)
+
+// The record form of a workspace splits the state document into small
+// records, so that a store with cheap per-record writes (the browser's
+// IndexedDB) can save a command by writing only what it changed: with 3,300
+// keys a whole document is megabytes, one key's record is a few kilobytes.
+//
+// Record keys:
+//
+//	"meta"       the cluster without its objects (format, version, nodes with
+//	             id, address, state and users, cursor, quorum, tokens)
+//	"k/<handle>" every node's copy of that token key: {"<node id>": object},
+//	             or the id of a lower node whose copy is the same
+//	             ({"0": object, "1": 0, "2": 0})
+//	"f/<name>"   the bytes of one file
+const (
+	MetaKey   = "meta"
+	KeyPrefix = "k/"
+	// FilePrefix starts the key of a file's record.
+	FilePrefix = "f/"
+)
+
+// meta is the "meta" record.
+type meta struct {
+	Format  string       `json:"format"`
+	Version int          `json:"version"`
+	Cluster *hsm.Cluster `json:"cluster"`
+}
+
+// KeyRecord names the record of token key h.
+func KeyRecord(h uint64) string { return KeyPrefix + strconv.FormatUint(h, 10) }
+
+// FileRecord names the record of a file.
+func FileRecord(name string) string { return FilePrefix + name }
+
+// Records splits a workspace into records (session keys are left out, as in
+// Encode).
+func Records(c *hsm.Cluster, files map[string][]byte) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	m, err := encodeMeta(c)
+	if err != nil {
+		return nil, err
+	}
+	out[MetaKey] = m
+	for h := range tokenHandles(c) {
+		b, err := encodeKey(c, h)
+		if err != nil {
+			return nil, err
+		}
+		out[KeyRecord(h)] = b
+	}
+	for name, data := range files {
+		out[FileRecord(name)] = slices.Clone(data)
+	}
+	return out, nil
+}
+
+func encodeMeta(c *hsm.Cluster) ([]byte, error) {
+	saved := *c
+	saved.Nodes = make([]*hsm.Node, len(c.Nodes))
+	for i, n := range c.Nodes {
+		cp := *n
+		cp.Objects = nil
+		saved.Nodes[i] = &cp
+	}
+	return json.Marshal(meta{Format: Format, Version: Version, Cluster: &saved})
+}
+
+// encodeKey writes every node's token copy of handle h. A copy that is
+// byte for byte the same as a lower node's is written as that node's id
+// ({"0": {...}, "1": 0, "2": 0}): the HSMs of a cluster in sync hold the
+// same copies, and storing and decoding each once makes the records a third
+// of the size and loading 3,300 keys much faster.
+func encodeKey(c *hsm.Cluster, h uint64) ([]byte, error) {
+	copies := map[int]json.RawMessage{}
+	var ids []int
+	var full [][]byte
+	for _, n := range c.Nodes {
+		o, ok := n.Objects[h]
+		if !ok || !o.Token {
+			continue
+		}
+		b, err := json.Marshal(o)
+		if err != nil {
+			return nil, err
+		}
+		ref := -1
+		for i, prev := range full {
+			if bytes.Equal(prev, b) {
+				ref = ids[i]
+				break
+			}
+		}
+		if ref >= 0 {
+			copies[n.ID] = json.RawMessage(strconv.Itoa(ref))
+			continue
+		}
+		copies[n.ID] = b
+		ids, full = append(ids, n.ID), append(full, b)
+	}
+	return json.Marshal(copies)
+}
+
+// tokenHandles maps each token key's handle to the set of nodes holding it
+// (bit i for node i; a cluster has at most 28 nodes).
+func tokenHandles(c *hsm.Cluster) map[uint64]uint32 {
+	out := map[uint64]uint32{}
+	for _, n := range c.Nodes {
+		if n.ID < 0 || n.ID >= 32 {
+			continue
+		}
+		for h, o := range n.Objects {
+			if o.Token {
+				out[h] |= 1 << n.ID
+			}
+		}
+	}
+	return out
+}
+
+// FromRecords rebuilds a workspace from its records, checking it as Decode
+// checks a document: a newer version is refused with ErrTooNew, a record
+// that cannot be read is named in the error, and the cluster must pass
+// Check. Nothing of a refused workspace is returned.
+func FromRecords(recs map[string][]byte) (*hsm.Cluster, map[string][]byte, error) {
+	raw, ok := recs[MetaKey]
+	if !ok {
+		return nil, nil, errors.New(`workspace is damaged: record "meta" is missing`)
+	}
+	var head struct {
+		Format  string `json:"format"`
+		Version int    `json:"version"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return nil, nil, fmt.Errorf(`workspace is damaged: record "meta" cannot be read: %v`, err)
+	}
+	if head.Format != Format {
+		return nil, nil, fmt.Errorf(`workspace is damaged: record "meta" is not a hsmsim workspace (format %q)`, head.Format)
+	}
+	if head.Version > Version {
+		return nil, nil, fmt.Errorf("workspace version %d: %w (this one reads up to %d)", head.Version, ErrTooNew, Version)
+	}
+	if head.Version < 1 {
+		return nil, nil, fmt.Errorf("workspace version %d is not valid", head.Version)
+	}
+	var m meta
+	if err := json.Unmarshal(raw, &m); err != nil || m.Cluster == nil {
+		if err == nil {
+			err = errors.New("no cluster")
+		}
+		return nil, nil, fmt.Errorf(`workspace is damaged: record "meta" cannot be read: %v`, err)
+	}
+	c := m.Cluster
+	for i, n := range c.Nodes {
+		if n == nil {
+			return nil, nil, fmt.Errorf(`workspace is damaged: record "meta": HSM %d is missing`, i)
+		}
+		n.Objects = map[uint64]*hsm.Object{}
+	}
+	// The nodes and users first, so that a key record is read against a
+	// cluster known to be sound.
+	if err := Check(c); err != nil {
+		return nil, nil, fmt.Errorf(`workspace is damaged: record "meta": %v`, err)
+	}
+	files := map[string][]byte{}
+	// Sorted, so that the record named in an error is the same every time.
+	for _, key := range slices.Sorted(maps.Keys(recs)) {
+		if key == MetaKey {
+			continue
+		}
+		if err := addRecord(c, files, key, recs[key]); err != nil {
+			return nil, nil, fmt.Errorf("workspace is damaged: record %q %v", key, err)
+		}
+	}
+	if err := Check(c); err != nil {
+		return nil, nil, fmt.Errorf("workspace is damaged: %v", err)
+	}
+	c.DropSession("")
+	return c, files, nil
+}
+
+// addRecord reads one key or file record into c and files, or changes
+// nothing and says why not.
+func addRecord(c *hsm.Cluster, files map[string][]byte, key string, data []byte) error {
+	switch {
+	case strings.HasPrefix(key, KeyPrefix):
+		h, copies, err := decodeKey(c, key, data)
+		if err != nil {
+			return err
+		}
+		for id, o := range copies {
+			c.Nodes[id].Objects[h] = o
+		}
+	case strings.HasPrefix(key, FilePrefix):
+		name := key[len(FilePrefix):]
+		if clean, err := vfs.CleanName(name); err != nil || clean != name {
+			return errors.New("does not name a valid file")
+		}
+		if len(data) > vfs.MaxFileSize {
+			return errors.New("holds a file that is too large")
+		}
+		files[name] = slices.Clone(data)
+	default:
+		return errors.New("is of no known kind")
+	}
+	return nil
+}
+
+// isRef reports whether a node's entry names another node's copy.
+func isRef(r json.RawMessage) bool { return len(r) > 0 && r[0] >= '0' && r[0] <= '9' }
+
+func decodeKey(c *hsm.Cluster, key string, data []byte) (uint64, map[int]*hsm.Object, error) {
+	h, err := strconv.ParseUint(key[len(KeyPrefix):], 10, 64)
+	if err != nil || KeyRecord(h) != key {
+		return 0, nil, errors.New("does not name a key handle")
+	}
+	var raw map[int]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return 0, nil, fmt.Errorf("cannot be read: %v", err)
+	}
+	if len(raw) == 0 {
+		return 0, nil, errors.New("holds no copy of the key")
+	}
+	full := map[int]*hsm.Object{}
+	for id, r := range raw {
+		if isRef(r) {
+			continue
+		}
+		var o *hsm.Object
+		if err := json.Unmarshal(r, &o); err != nil {
+			return 0, nil, fmt.Errorf("cannot be read: HSM %d: %v", id, err)
+		}
+		full[id] = o
+	}
+	copies := make(map[int]*hsm.Object, len(raw))
+	for id, r := range raw {
+		if !isRef(r) {
+			copies[id] = full[id]
+			continue
+		}
+		ref, err := strconv.Atoi(string(r))
+		src := full[ref]
+		if err != nil || src == nil {
+			return 0, nil, fmt.Errorf("gives HSM %d the copy of HSM %s, which holds none", id, r)
+		}
+		copies[id] = src.Clone()
+	}
+	for id, o := range copies {
+		if c.Node(id) == nil {
+			return 0, nil, fmt.Errorf("names HSM %d, which the cluster does not have", id)
+		}
+		if o == nil || o.Handle != h || !o.Token {
+			return 0, nil, fmt.Errorf("holds an invalid copy for HSM %d", id)
+		}
+	}
+	return h, copies, nil
+}
+
+// Salvage reads what can be read of a damaged workspace: the records that
+// decode on their own, and the keys of those left out, so that a user can
+// export the rest instead of losing all of it. Only a damaged "meta" record
+// (or a cluster that still breaks a limit) leaves nothing to salvage.
+func Salvage(recs map[string][]byte) (*hsm.Cluster, map[string][]byte, []string, error) {
+	if c, files, err := FromRecords(recs); err == nil {
+		return c, files, nil, nil
+	}
+	only := map[string][]byte{}
+	if raw, ok := recs[MetaKey]; ok {
+		only[MetaKey] = raw
+	}
+	c, _, err := FromRecords(only)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	files := map[string][]byte{}
+	var skipped []string
+	for _, key := range slices.Sorted(maps.Keys(recs)) {
+		if key == MetaKey {
+			continue
+		}
+		if addRecord(c, files, key, recs[key]) != nil {
+			skipped = append(skipped, key)
+		}
+	}
+	if err := Check(c); err != nil {
+		return nil, nil, nil, fmt.Errorf("workspace is damaged: %v", err)
+	}
+	c.DropSession("")
+	return c, files, skipped, nil
+}
+
+// Tracker remembers what the last save wrote, so that the next save writes
+// only the records that changed: the meta record (always; it is small), the
+// keys a command reported touching, keys that appeared on or vanished from a
+// node since, and files whose content changed.
+//
+// Delta computes a save; Saved records that the caller committed it. A save
+// that failed (a full disk) is simply not marked, and the next Delta still
+// includes everything the failed one held.
+type Tracker struct {
+	keys    map[uint64]uint32   // token handle -> nodes holding it, as saved
+	files   map[string][32]byte // file name -> SHA-256 of its content, as saved
+	touched map[uint64]bool     // touched since the last save
+
+	pendKeys  map[uint64]uint32
+	pendFiles map[string][32]byte
+}
+
+// NewTracker starts tracking from a workspace that is saved as it is now
+// (just loaded, or just written in full).
+func NewTracker(c *hsm.Cluster, files map[string][]byte) *Tracker {
+	t := &Tracker{keys: tokenHandles(c), files: hashFiles(files), touched: map[uint64]bool{}}
+	return t
+}
+
+func hashFiles(files map[string][]byte) map[string][32]byte {
+	out := make(map[string][32]byte, len(files))
+	for n, b := range files {
+		out[n] = sha256.Sum256(b)
+	}
+	return out
+}
+
+// Delta returns the records to write and the record keys to delete so that
+// the store holds the workspace as it is now. touched lists the handles the
+// commands since the last save created or changed in place.
+func (t *Tracker) Delta(c *hsm.Cluster, files map[string][]byte, touched []uint64) (map[string][]byte, []string, error) {
+	for _, h := range touched {
+		t.touched[h] = true
+	}
+	puts := map[string][]byte{}
+	var dels []string
+	m, err := encodeMeta(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	puts[MetaKey] = m
+
+	now := tokenHandles(c)
+	write := func(h uint64) error {
+		b, err := encodeKey(c, h)
+		if err == nil {
+			puts[KeyRecord(h)] = b
+		}
+		return err
+	}
+	for h, nodes := range now {
+		if t.touched[h] || t.keys[h] != nodes {
+			if err := write(h); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	for h := range t.keys {
+		if _, ok := now[h]; !ok {
+			dels = append(dels, KeyRecord(h))
+		}
+	}
+
+	hashes := make(map[string][32]byte, len(files))
+	for name, data := range files {
+		sum := sha256.Sum256(data)
+		hashes[name] = sum
+		if old, ok := t.files[name]; !ok || old != sum {
+			puts[FileRecord(name)] = slices.Clone(data)
+		}
+	}
+	for name := range t.files {
+		if _, ok := hashes[name]; !ok {
+			dels = append(dels, FileRecord(name))
+		}
+	}
+	slices.Sort(dels)
+	t.pendKeys, t.pendFiles = now, hashes
+	return puts, dels, nil
+}
+
+// Saved marks the last Delta as committed.
+func (t *Tracker) Saved() {
+	if t.pendKeys == nil {
+		return
+	}
+	t.keys, t.files = t.pendKeys, t.pendFiles
+	t.pendKeys, t.pendFiles = nil, nil
+	t.touched = map[uint64]bool{}
+}

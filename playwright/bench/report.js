@@ -1,0 +1,155 @@
+// report.js — turns make bench's raw results into the tables of
+// BENCHMARKS.md: medians, the goals of the browser issue, and the machine.
+//
+// Usage: node bench/report.js DIR SITE [BENCHMARKS.md]
+// DIR holds browser.json, native.json, go-bench.txt and go-bench-wasm.txt
+// (scripts/bench.sh writes them); SITE is the built site (for the sizes).
+// With a BENCHMARKS.md, the part between its results markers is replaced;
+// without, the tables go to stdout.
+const fs = require('fs');
+const path = require('path');
+const os = require('os');
+const { execSync } = require('child_process');
+
+const [dir, site, target] = process.argv.slice(2);
+if (!dir || !site) {
+  console.error('usage: node bench/report.js DIR SITE [BENCHMARKS.md]');
+  process.exit(2);
+}
+
+const read = (f, d) => {
+  try {
+    return fs.readFileSync(path.join(dir, f), 'utf8');
+  } catch {
+    return d;
+  }
+};
+const browser = JSON.parse(read('browser.json', '{}'));
+const native = JSON.parse(read('native.json', '{}'));
+
+function median(xs) {
+  if (!xs || xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+const ms = (x) => (Number.isNaN(x) ? 'n/a' : x >= 100 ? `${Math.round(x)} ms` : `${x.toFixed(1)} ms`);
+const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
+const verdict = (value, goal) => (Number.isNaN(value) ? 'not measured' : value <= goal ? 'met' : `missed by ${Math.round((value / goal - 1) * 100)}%`);
+const n = (xs) => (xs ? xs.length : 0);
+
+function sh(cmd) {
+  try {
+    return execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const size = (f) => {
+  try {
+    return fs.statSync(path.join(site, f)).size;
+  } catch {
+    return NaN;
+  }
+};
+const raw = size('engine.wasm');
+const gz = size('engine.wasm.gz');
+const br = size('engine.wasm.br');
+
+const cpu = (os.cpus()[0] || {}).model || 'unknown CPU';
+const machine = [
+  `${cpu}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} when the report was written`,
+  `${sh('uname -sr')}; ${sh('/usr/bin/chromium --version 2>/dev/null | tail -n1')} headless; ${sh('go version')}; Node ${process.version}`,
+];
+
+const rows = [];
+const row = (what, value, goal, samples, note = '') => rows.push({ what, value, goal, samples, note });
+
+row('engine.wasm, brotli', br, 1.3e6, 1, `raw ${mb(raw)}, gzip ${mb(gz)}`);
+const cold = median(browser.coldLoadMs);
+const warm = median(browser.warmLoadMs);
+row('cold load to the first ready prompt (empty cache, new profile)', cold, 400, n(browser.coldLoadMs));
+row('load with a warm HTTP cache (saved workspace)', warm, 150, n(browser.warmLoadMs));
+row('round trip of getKeyInfo from the page', median(browser.readRoundTripMs), 5, n(browser.readRoundTripMs));
+row('genSymKey from the page, with its IndexedDB commit', median(browser.writeRoundTripMs), 15, n(browser.writeRoundTripMs), `engine ${ms(median(browser.writeEngineMs))}`);
+row('getKeyInfo with 3,300 keys', median(browser.readRoundTrip3300Ms), 5, n(browser.readRoundTrip3300Ms));
+row('genSymKey + commit with 3,300 keys', median(browser.writeRoundTrip3300Ms), 15, n(browser.writeRoundTrip3300Ms));
+row('deleteKey + commit with 3,300 keys', median(browser.deleteRoundTrip3300Ms), 15, n(browser.deleteRoundTrip3300Ms));
+row('reload to ready with 3,300 keys', median(browser.reload3300Ms), 1000, n(browser.reload3300Ms));
+
+const rsa = [];
+for (const bits of [2048, 4096]) {
+  const b = median(browser[`rsa${bits}EngineMs`]);
+  const nat = median(native[`rsa${bits}Ms`]);
+  rsa.push({ bits, b, nat, ratio: b / nat, nb: n(browser[`rsa${bits}EngineMs`]), nn: n(native[`rsa${bits}Ms`]) });
+}
+
+const mem = (browser.memory3300 || []).at(-1) || {};
+
+function steps(list) {
+  if (!list || list.length === 0) return 'n/a';
+  const names = ['worker', 'store', 'read', 'compiled', 'engine', 'defaults', 'open'];
+  return names
+    .filter((k) => list.some((s) => k in s))
+    .map((k) => `${k} ${Math.round(median(list.filter((s) => k in s).map((s) => s[k])))}`)
+    .join(' · ');
+}
+
+// Go benchmarks: the median ns/op of each, natively and under node.
+function goBench(text) {
+  const by = new Map();
+  for (const line of (text || '').split('\n')) {
+    const m = /^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns\/op/.exec(line);
+    if (!m) continue;
+    if (!by.has(m[1])) by.set(m[1], []);
+    by.get(m[1]).push(Number(m[2]) / 1e6);
+  }
+  return by;
+}
+const gn = goBench(read('go-bench.txt', ''));
+const gw = goBench(read('go-bench-wasm.txt', ''));
+
+let out = '';
+out += `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on:\n\n`;
+for (const m of machine) out += `- ${m}\n`;
+out += '\nMedians; "n" is the number of samples.\n\n';
+out += '| measure | median | goal | | n | notes |\n|---|---|---|---|---|---|\n';
+for (const r of rows) {
+  const isSize = r.what.startsWith('engine.wasm');
+  const value = isSize ? mb(r.value) : ms(r.value);
+  const goal = isSize ? `≤ ${mb(r.goal)}` : `≤ ${ms(r.goal)}`;
+  out += `| ${r.what} | ${value} | ${goal} | ${verdict(r.value, r.goal)} | ${r.samples} | ${r.note} |\n`;
+}
+for (const r of rsa) {
+  out += `| RSA-${r.bits} generation, browser / native | ${ms(r.b)} / ${ms(r.nat)} = ${r.ratio.toFixed(1)}× | ≤ 3× | ${verdict(r.ratio, 3)} | ${r.nb} / ${r.nn} | same seed and lines: the same keys |\n`;
+}
+out += `| worker memory after the 3,300-key reload | ${mb(mem.wasmBytes || NaN)} | | | 1 | WebAssembly memory; Go heap in use ${mb(mem.heapAlloc || NaN)}, from the OS ${mb(mem.sys || NaN)} |\n`;
+out += '\nWhere the time of a load goes (median ms since the navigation started, when each step ended):\n\n';
+out += `- cold: ${steps(browser.coldLoadSteps)}\n`;
+out += `- warm: ${steps(browser.warmLoadSteps)}\n`;
+out += `- 3,300 keys: ${steps(browser.reload3300Steps)}\n`;
+out += '\n(worker: the worker started; store: IndexedDB open; read: the workspace read, or the default one written; compiled: engine.wasm compiled and instantiated; engine: the Go program running; defaults: the default records at hand; open: the workspace open in the engine.)\n';
+if (gn.size || gw.size) {
+  out += '\nGo benchmarks (`go test -bench`), median ms/op, natively and as js/wasm under Node:\n\n| benchmark | native | js/wasm | ratio |\n|---|---|---|---|\n';
+  for (const [name, xs] of gn) {
+    const w = gw.get(name);
+    const a = median(xs);
+    const b = w ? median(w) : NaN;
+    out += `| ${name} | ${a.toFixed(3)} | ${Number.isNaN(b) ? '' : b.toFixed(3)} | ${Number.isNaN(b) ? '' : `${(b / a).toFixed(1)}×`} |\n`;
+  }
+}
+
+if (!target) {
+  process.stdout.write(out);
+} else {
+  const begin = '<!-- results:begin -->';
+  const end = '<!-- results:end -->';
+  let doc = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '# Benchmarks\n\n';
+  const i = doc.indexOf(begin);
+  const j = doc.indexOf(end);
+  const block = `${begin}\n${out}${end}`;
+  doc = i >= 0 && j > i ? doc.slice(0, i) + block + doc.slice(j + end.length) : `${doc.trimEnd()}\n\n${block}\n`;
+  fs.writeFileSync(target, doc);
+  process.stdout.write(out);
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# make bench: the figures of BENCHMARKS.md. Go benchmarks of the engine
+# (natively, and as js/wasm under Node), RSA generation natively through
+# the engine, then the playground in headless Chromium: engine size, cold
+# and warm loads, round trips, commits with 3,300 keys, RSA in the browser.
+# Raw results go to dist/bench; the medians replace the results section of
+# BENCHMARKS.md. Not part of make test: it takes a few minutes.
+#
+# BENCH_N (default 15) sets the samples per browser figure; BENCH_RSA2048
+# and BENCH_RSA4096 (10 and 4) the keys generated on each side.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+SITE=${SITE:-dist/site}
+OUT=${BENCH_DIR:-dist/bench}
+export BENCH_N=${BENCH_N:-15}
+export BENCH_RSA2048=${BENCH_RSA2048:-10}
+export BENCH_RSA4096=${BENCH_RSA4096:-4}
+mkdir -p "$OUT"
+
+if [ ! -x /usr/bin/chromium ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		apt-get update
+		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+	else
+		echo "bench: /usr/bin/chromium is missing: install Debian's chromium package" >&2
+		exit 1
+	fi
+fi
+if [ ! -f playwright/node_modules/.package-lock.json ] || [ playwright/package-lock.json -nt playwright/node_modules/.package-lock.json ]; then
+	(cd playwright && npm ci --no-audit --no-fund)
+fi
+
+echo "== Go benchmarks, native"
+"$GO" test -run '^$' -bench . -count 5 ./engine/... | tee "$OUT/go-bench.txt"
+echo "== Go benchmarks, js/wasm under Node"
+GOOS=js GOARCH=wasm "$GO" test -run '^$' -bench 'GenerateRSA|Records|Delta|Encode' -count 3 \
+	-exec="$("$GO" env GOROOT)/lib/wasm/go_js_wasm_exec" ./engine/mech ./engine/state | tee "$OUT/go-bench-wasm.txt"
+
+echo "== RSA generation natively, through the engine"
+"$GO" run ./scripts/benchnative rsa -seed 1 -n2048 "$BENCH_RSA2048" -n4096 "$BENCH_RSA4096" | tee "$OUT/native.json"
+"$GO" run ./scripts/benchnative fixture "$OUT/fixture-3300.json"
+
+echo "== browser"
+bash scripts/build-site.sh "$SITE"
+"$GO" build -o bin/hsmsim ./cmd/hsmsim
+log=$(mktemp)
+bin/hsmsim serve --addr 127.0.0.1:0 --root "$SITE" >"$log" 2>&1 &
+server=$!
+cleanup() {
+	kill "$server" 2>/dev/null || true
+	wait "$server" 2>/dev/null || true
+	rm -f "$log"
+}
+trap cleanup EXIT INT TERM
+url=
+for _ in $(seq 100); do
+	url=$(grep -o 'http://127\.0\.0\.1:[0-9]*/' "$log" | head -n1 || true)
+	[ -n "$url" ] && break
+	kill -0 "$server" 2>/dev/null || { cat "$log" >&2; exit 1; }
+	sleep 0.1
+done
+[ -n "$url" ] || { cat "$log" >&2; echo "bench: hsmsim serve printed no URL" >&2; exit 1; }
+
+root=$(pwd)
+(cd playwright && BASE_URL=$url BENCH_OUT="$root/$OUT/browser.json" BENCH_FIXTURE="$root/$OUT/fixture-3300.json" \
+	npx --no-install playwright test --config playwright.bench.config.js)
+
+echo "== report"
+node playwright/bench/report.js "$OUT" "$SITE" BENCHMARKS.md

@@ -1,0 +1,236 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/hack-pad/safejs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// brAPI installs a fresh engine and returns globalThis.hsmsimEngine.
+func brAPI(t *testing.T) (safejs.Value, chan int) {
+	t.Helper()
+	quit := make(chan int, 1)
+	require.NoError(t, install(&engine{}, quit))
+	api, err := safejs.Global().Get("hsmsimEngine")
+	require.NoError(t, err)
+	return api, quit
+}
+
+// brCall calls api[name](args...) and waits for its Promise: the value it
+// resolved to, or the Error it was rejected with.
+func brCall(t *testing.T, api safejs.Value, name string, args ...any) (safejs.Value, safejs.Value) {
+	t.Helper()
+	p, err := api.Call(name, args...)
+	require.NoError(t, err, name)
+	promise, err := safejs.Global().Get("Promise")
+	require.NoError(t, err)
+	ok, err := p.InstanceOf(promise)
+	require.NoError(t, err)
+	require.True(t, ok, "%s returns a Promise", name)
+
+	type settled struct{ v, err safejs.Value }
+	ch := make(chan settled, 1)
+	onOK, err := safejs.FuncOf(func(_ safejs.Value, a []safejs.Value) any {
+		ch <- settled{v: a[0], err: safejs.Undefined()}
+		return nil
+	})
+	require.NoError(t, err)
+	defer onOK.Release()
+	onErr, err := safejs.FuncOf(func(_ safejs.Value, a []safejs.Value) any {
+		ch <- settled{v: safejs.Undefined(), err: a[0]}
+		return nil
+	})
+	require.NoError(t, err)
+	defer onErr.Release()
+	_, err = p.Call("then", onOK, onErr)
+	require.NoError(t, err)
+	s := <-ch
+	return s.v, s.err
+}
+
+// brOK calls and requires success.
+func brOK(t *testing.T, api safejs.Value, name string, args ...any) safejs.Value {
+	t.Helper()
+	v, e := brCall(t, api, name, args...)
+	if !e.IsUndefined() {
+		msg, _ := e.Get("message")
+		s, _ := msg.String()
+		t.Fatalf("%s rejected: %s", name, s)
+	}
+	return v
+}
+
+func brString(t *testing.T, v safejs.Value, prop string) string {
+	t.Helper()
+	if prop != "" {
+		var err error
+		v, err = v.Get(prop)
+		require.NoError(t, err)
+	}
+	s, err := v.String()
+	require.NoError(t, err)
+	return s
+}
+
+// brKind returns a rejection's kind and message.
+func brKind(t *testing.T, e safejs.Value) (string, string) {
+	t.Helper()
+	require.False(t, e.IsUndefined(), "the call was rejected")
+	return brString(t, e, "kind"), brString(t, e, "message")
+}
+
+func brReply(t *testing.T, v safejs.Value) execResult {
+	t.Helper()
+	var r execResult
+	require.NoError(t, json.Unmarshal([]byte(brString(t, v, "reply")), &r))
+	return r
+}
+
+func brKeys(t *testing.T, recs safejs.Value) []string {
+	t.Helper()
+	keys, err := recs.Get("keys")
+	require.NoError(t, err)
+	n, err := keys.Length()
+	require.NoError(t, err)
+	var out []string
+	for i := 0; i < n; i++ {
+		k, err := keys.Index(i)
+		require.NoError(t, err)
+		out = append(out, brString(t, k, ""))
+	}
+	return out
+}
+
+func TestBridgeRunsLinesAndHandsOutRecords(t *testing.T) {
+	api, _ := brAPI(t)
+	_, e := brCall(t, api, "exec", "ls")
+	kind, _ := brKind(t, e)
+	assert.Equal(t, kindClosed, kind)
+
+	recs := brOK(t, api, "defaults")
+	assert.Contains(t, brKeys(t, recs), "meta")
+	assert.Contains(t, brKeys(t, recs), "k/524288")
+	var op opened
+	require.NoError(t, json.Unmarshal([]byte(brString(t, brOK(t, api, "open", recs, "1"), "")), &op))
+	assert.Equal(t, opened{Prompt: "$ ", Mode: "host"}, op)
+
+	brOK(t, api, "exec", "key_mgmt_util")
+	v := brOK(t, api, "exec", "loginHSM -u CU -s example_user -p password")
+	assert.Equal(t, "Command: ", brReply(t, v).Prompt)
+	v = brOK(t, api, "exec", "genSymKey -t 31 -s 32 -l aes256")
+	r := brReply(t, v)
+	assert.True(t, r.Changed)
+	assert.Contains(t, r.Output, "Key Handle: 524295")
+	puts, err := v.Get("puts")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"k/524295", "meta"}, brKeys(t, puts))
+	values, err := puts.Get("values")
+	require.NoError(t, err)
+	first, err := values.Index(0)
+	require.NoError(t, err)
+	u8, err := safejs.Global().Get("Uint8Array")
+	require.NoError(t, err)
+	isU8, err := first.InstanceOf(u8)
+	require.NoError(t, err)
+	assert.True(t, isU8, "record values are Uint8Arrays")
+	brOK(t, api, "saved")
+
+	v = brOK(t, api, "exec", "getKeyInfo -k 524295")
+	puts, err = v.Get("puts")
+	require.NoError(t, err)
+	assert.True(t, puts.IsNull(), "a read-only line has nothing to commit")
+
+	var cands []string
+	require.NoError(t, json.Unmarshal([]byte(brString(t, brOK(t, api, "complete", "genSym"), "")), &cands))
+	assert.Equal(t, []string{"genSymKey"}, cands)
+}
+
+func TestBridgeRejectsBadArguments(t *testing.T) {
+	api, _ := brAPI(t)
+	brOK(t, api, "open", brOK(t, api, "defaults"), "")
+	for _, c := range []struct {
+		name string
+		args []any
+	}{
+		{"exec", nil},
+		{"exec", []any{42}},
+		{"open", []any{"records"}},
+		{"writeFile", []any{"a.bin", "not bytes"}},
+		{"importBackup", []any{"not bytes"}},
+		{"exportBackup", []any{"w", "not json"}},
+	} {
+		_, e := brCall(t, api, c.name, c.args...)
+		kind, msg := brKind(t, e)
+		assert.Equal(t, kindInvalid, kind, "%s %v: %s", c.name, c.args, msg)
+	}
+	bad := brOK(t, api, "defaults")
+	values, err := bad.Get("values")
+	require.NoError(t, err)
+	enc, err := safejs.Global().Get("TextEncoder")
+	require.NoError(t, err)
+	te, err := enc.New()
+	require.NoError(t, err)
+	garbage, err := te.Call("encode", "{nope")
+	require.NoError(t, err)
+	idx := -1
+	for i, k := range brKeys(t, bad) {
+		if k == "k/524288" {
+			idx = i
+		}
+	}
+	require.NoError(t, values.SetIndex(idx, garbage))
+	_, e := brCall(t, api, "open", bad, "")
+	kind, msg := brKind(t, e)
+	assert.Equal(t, kindDamaged, kind)
+	assert.Contains(t, msg, `record "k/524288" cannot be read`)
+}
+
+func TestBridgeFilesAndBackups(t *testing.T) {
+	api, _ := brAPI(t)
+	brOK(t, api, "open", brOK(t, api, "defaults"), "")
+	u8, err := safejs.Global().Get("Uint8Array")
+	require.NoError(t, err)
+	data, err := u8.New(3)
+	require.NoError(t, err)
+	_, err = safejs.CopyBytesToJS(data, []byte{7, 8, 9})
+	require.NoError(t, err)
+	d := brOK(t, api, "writeFile", "up.bin", data)
+	puts, err := d.Get("puts")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"f/up.bin", "meta"}, brKeys(t, puts))
+	brOK(t, api, "saved")
+	got, err := bytesOf(brOK(t, api, "readFile", "up.bin"))
+	require.NoError(t, err)
+	assert.Equal(t, []byte{7, 8, 9}, got)
+	_, e := brCall(t, api, "readFile", "missing")
+	_, msg := brKind(t, e)
+	assert.Contains(t, msg, "missing: no such file")
+
+	backup := brOK(t, api, "exportBackup", "mine", `["ls"]`)
+	imp := brOK(t, api, "importBackup", backup)
+	assert.Equal(t, "mine", brString(t, imp, "name"))
+	assert.Equal(t, `["ls"]`, brString(t, imp, "history"))
+	recs, err := imp.Get("records")
+	require.NoError(t, err)
+	assert.Contains(t, brKeys(t, recs), "f/up.bin")
+
+	var sum struct {
+		Files []struct{ Name string } `json:"files"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(brString(t, brOK(t, api, "summary"), "")), &sum))
+	assert.NotEmpty(t, sum.Files)
+	var mem memStats
+	require.NoError(t, json.Unmarshal([]byte(brString(t, brOK(t, api, "memory"), "")), &mem))
+	assert.Positive(t, mem.HeapAlloc)
+}
+
+func TestBridgeExitEndsTheProgram(t *testing.T) {
+	api, quit := brAPI(t)
+	brOK(t, api, "exit", 5)
+	assert.Equal(t, 5, <-quit)
+}

@@ -1,0 +1,409 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hsmsim/hsmsim/engine/scenario"
+	"github.com/hsmsim/hsmsim/engine/shell"
+	"github.com/hsmsim/hsmsim/engine/state"
+	"github.com/hsmsim/hsmsim/engine/vfs"
+)
+
+// Error kinds, as the worker sees them in error.kind.
+const (
+	kindDamaged  = "damaged"
+	kindTooNew   = "too-new"
+	kindClosed   = "closed"
+	kindInvalid  = "invalid"
+	kindInternal = "internal"
+)
+
+// engineError is an error with the kind the worker acts on.
+type engineError struct {
+	Kind string
+	Err  error
+}
+
+func (e *engineError) Error() string { return e.Err.Error() }
+func (e *engineError) Unwrap() error { return e.Err }
+
+func errorKind(err error) string {
+	var ee *engineError
+	if errors.As(err, &ee) {
+		return ee.Kind
+	}
+	return kindInternal
+}
+
+// loadError classifies a failure to read saved state.
+func loadError(err error) error {
+	if errors.Is(err, state.ErrTooNew) {
+		return &engineError{kindTooNew, err}
+	}
+	return &engineError{kindDamaged, err}
+}
+
+func invalid(format string, a ...any) error {
+	return &engineError{kindInvalid, fmt.Errorf(format, a...)}
+}
+
+var errClosed = &engineError{kindClosed, errors.New("no workspace is open")}
+
+// delta is what a commit writes: records to put and record keys to delete.
+type delta struct {
+	Puts map[string][]byte
+	Dels []string
+}
+
+// execResult is the answer to one line.
+type execResult struct {
+	shell.Reply
+	// EngineMs is the time the engine spent on the line, without the
+	// worker's messaging and storage, for the benchmarks.
+	EngineMs float64 `json:"engineMs"`
+	delta    *delta
+}
+
+// opened describes a workspace just opened.
+type opened struct {
+	Prompt string `json:"prompt"`
+	Mode   string `json:"mode"`
+}
+
+// engine is one workspace's session and what was last saved of it. The
+// worker calls it one operation at a time; the mutex makes that so even
+// if a caller forgot.
+type engine struct {
+	mu   sync.Mutex
+	sess *shell.Session
+	tr   *state.Tracker
+}
+
+// defaultRecords is the default cluster in record form, for a new or reset
+// workspace.
+func defaultRecords() (map[string][]byte, error) {
+	c, files, err := scenario.Default()
+	if err != nil {
+		return nil, err
+	}
+	return state.Records(c, files)
+}
+
+// open starts a session on saved records. seed, when not empty, makes the
+// session's randomness reproducible (the page's ?seed=N).
+func (e *engine) open(recs map[string][]byte, seed string) (opened, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	// Whatever was open ends here, also when the new workspace cannot be
+	// read: no command may run on the one the user left.
+	e.sess, e.tr = nil, nil
+	var r io.Reader
+	if seed != "" {
+		var n uint64
+		if _, err := fmt.Sscan(seed, &n); err != nil {
+			return opened{}, invalid("seed must be a non-negative integer, not %q", seed)
+		}
+		r = shell.SeededRand(n)
+	}
+	c, files, err := state.FromRecords(recs)
+	if err != nil {
+		return opened{}, loadError(err)
+	}
+	fs := vfs.NewMem()
+	if err := fs.Restore(files); err != nil {
+		return opened{}, loadError(err)
+	}
+	if r == nil {
+		r = rand.Reader
+	}
+	// The session is assembled from the decoded records directly: going
+	// through shell.New(Options{State}) would encode and decode the whole
+	// cluster once more, which doubles the time to open 3,300 keys.
+	e.sess = &shell.Session{Cluster: c, FS: fs, Rand: r}
+	e.tr = state.NewTracker(c, files)
+	return opened{Prompt: e.sess.Prompt(), Mode: e.sess.Mode()}, nil
+}
+
+// reload adopts another tab's newer records, keeping this tab's login and
+// session keys.
+func (e *engine) reload(recs map[string][]byte) (opened, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return opened{}, errClosed
+	}
+	c, files, err := state.FromRecords(recs)
+	if err != nil {
+		return opened{}, loadError(err)
+	}
+	doc, err := state.Encode(c, files)
+	if err != nil {
+		return opened{}, err
+	}
+	if err := e.sess.Reload(doc); err != nil {
+		return opened{}, loadError(err)
+	}
+	e.tr = state.NewTracker(e.sess.Cluster, e.sess.Files())
+	return opened{Prompt: e.sess.Prompt(), Mode: e.sess.Mode()}, nil
+}
+
+// exec runs one line; when the state changed, the result holds the records
+// to commit before the reply reaches the user.
+func (e *engine) exec(line string) (execResult, error) {
+	return e.run(func(s *shell.Session) shell.Reply { return s.Exec(line) })
+}
+
+// interrupt is Ctrl-C: a pending question is dropped.
+func (e *engine) interrupt() (execResult, error) {
+	return e.run((*shell.Session).Interrupt)
+}
+
+func (e *engine) run(f func(*shell.Session) shell.Reply) (execResult, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return execResult{}, errClosed
+	}
+	start := time.Now()
+	res := execResult{Reply: f(e.sess)}
+	if res.Changed {
+		d, err := e.delta(res.Touched)
+		if err != nil {
+			return execResult{}, err
+		}
+		res.delta = d
+	}
+	res.EngineMs = float64(time.Since(start).Microseconds()) / 1000
+	return res, nil
+}
+
+func (e *engine) delta(touched []uint64) (*delta, error) {
+	puts, dels, err := e.tr.Delta(e.sess.Cluster, e.sess.Files(), touched)
+	if err != nil {
+		return nil, err
+	}
+	return &delta{Puts: puts, Dels: dels}, nil
+}
+
+// saved records that the worker committed the last delta.
+func (e *engine) saved() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.tr != nil {
+		e.tr.Saved()
+	}
+}
+
+func (e *engine) complete(line string) ([]string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return nil, errClosed
+	}
+	out := e.sess.Complete(line)
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
+}
+
+func (e *engine) summary() (shell.Summary, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return shell.Summary{}, errClosed
+	}
+	return e.sess.Summary(), nil
+}
+
+func (e *engine) listFiles() ([]vfs.FileInfo, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return nil, errClosed
+	}
+	fs, err := e.sess.ListFiles()
+	if fs == nil {
+		fs = []vfs.FileInfo{}
+	}
+	return fs, err
+}
+
+func (e *engine) readFile(name string) ([]byte, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return nil, errClosed
+	}
+	b, err := e.sess.ReadFile(name)
+	if err != nil {
+		return nil, invalid("%s", fileError(name, err))
+	}
+	return b, nil
+}
+
+// writeFile stores an uploaded file and returns what to commit.
+func (e *engine) writeFile(name string, data []byte) (*delta, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return nil, errClosed
+	}
+	if err := e.sess.WriteFile(name, data); err != nil {
+		return nil, invalid("%s", fileError(name, err))
+	}
+	return e.delta(nil)
+}
+
+func (e *engine) removeFile(name string) (*delta, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return nil, errClosed
+	}
+	if err := e.sess.RemoveFile(name); err != nil {
+		return nil, invalid("%s", fileError(name, err))
+	}
+	return e.delta(nil)
+}
+
+func fileError(name string, err error) string {
+	if vfs.IsNotExist(err) {
+		return fmt.Sprintf("%s: no such file", name)
+	}
+	return err.Error()
+}
+
+func (e *engine) snapshot() ([]byte, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return nil, errClosed
+	}
+	return e.sess.Snapshot()
+}
+
+// memStats are the Go heap figures the benchmarks report.
+type memStats struct {
+	HeapAlloc uint64 `json:"heapAlloc"`
+	HeapSys   uint64 `json:"heapSys"`
+	Sys       uint64 `json:"sys"`
+	NumGC     uint32 `json:"numGC"`
+}
+
+func memory() memStats {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return memStats{HeapAlloc: m.HeapAlloc, HeapSys: m.HeapSys, Sys: m.Sys, NumGC: m.NumGC}
+}
+
+// backupFormat names a backup file: the workspace's state document, as
+// hsmsim --state writes it, with the workspace's name and command history.
+const backupFormat = "hsmsim-backup"
+
+// backupVersion is the backup layout this code writes and reads.
+const backupVersion = 1
+
+type backup struct {
+	Format    string          `json:"format"`
+	Version   int             `json:"version"`
+	Workspace string          `json:"workspace"`
+	Exported  string          `json:"exported,omitempty"`
+	History   []string        `json:"history"`
+	Skipped   []string        `json:"skipped,omitempty"`
+	State     json.RawMessage `json:"state"`
+}
+
+// maxHistory bounds the history a backup carries.
+const maxHistory = 10000
+
+// exportBackup writes a backup file of the open workspace.
+func (e *engine) exportBackup(name string, history []string) ([]byte, error) {
+	doc, err := e.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	return encodeBackup(name, history, doc, nil)
+}
+
+func encodeBackup(name string, history []string, doc []byte, skipped []string) ([]byte, error) {
+	if history == nil {
+		history = []string{}
+	}
+	if len(history) > maxHistory {
+		history = history[len(history)-maxHistory:]
+	}
+	return json.MarshalIndent(backup{Format: backupFormat, Version: backupVersion, Workspace: name,
+		Exported: time.Now().UTC().Format(time.RFC3339), History: history, Skipped: skipped, State: doc}, "", " ")
+}
+
+// importBackup checks a backup file, or a bare state document (what
+// hsmsim --state keeps natively), and returns it in record form.
+func importBackup(b []byte) (name string, history []string, recs map[string][]byte, err error) {
+	if len(b) > state.MaxSize+1<<20 {
+		return "", nil, nil, invalid("the file is %d bytes, more than a backup can be", len(b))
+	}
+	var head struct {
+		Format  string `json:"format"`
+		Version int    `json:"version"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return "", nil, nil, invalid("this is not a hsmsim backup: %v", err)
+	}
+	doc := b
+	switch head.Format {
+	case state.Format:
+	case backupFormat:
+		if head.Version > backupVersion {
+			return "", nil, nil, &engineError{kindTooNew, fmt.Errorf("backup version %d: %w (this one reads up to %d)", head.Version, state.ErrTooNew, backupVersion)}
+		}
+		var bk backup
+		if err := json.Unmarshal(b, &bk); err != nil {
+			return "", nil, nil, invalid("the backup is damaged: %v", err)
+		}
+		if len(bk.History) > maxHistory {
+			return "", nil, nil, invalid("the backup is damaged: %d history lines, more than %d", len(bk.History), maxHistory)
+		}
+		name, history, doc = strings.TrimSpace(bk.Workspace), bk.History, bk.State
+	default:
+		return "", nil, nil, invalid("this is not a hsmsim backup (format %q)", head.Format)
+	}
+	c, files, err := state.Decode(doc)
+	if err != nil {
+		if errors.Is(err, state.ErrTooNew) {
+			return "", nil, nil, &engineError{kindTooNew, err}
+		}
+		return "", nil, nil, invalid("the backup's workspace is damaged: %v", err)
+	}
+	recs, err = state.Records(c, files)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if history == nil {
+		history = []string{}
+	}
+	return name, history, recs, nil
+}
+
+// salvage makes a backup of what can be read of damaged records: every
+// record that decodes on its own, and the list of those left out.
+func salvage(name string, history []string, recs map[string][]byte) ([]byte, []string, error) {
+	c, files, skipped, err := state.Salvage(recs)
+	if err != nil {
+		return nil, nil, loadError(err)
+	}
+	doc, err := state.Encode(c, files)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := encodeBackup(name, history, doc, skipped)
+	return b, skipped, err
+}

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hsmsim/hsmsim/engine/shell"
+	"github.com/hsmsim/hsmsim/engine/state"
+)
+
+// brStore is what IndexedDB holds for one workspace in these tests.
+type brStore map[string][]byte
+
+func (s brStore) apply(d *delta) {
+	if d == nil {
+		return
+	}
+	for _, k := range d.Dels {
+		delete(s, k)
+	}
+	maps.Copy(s, d.Puts)
+}
+
+// brOpen opens the default workspace and returns the engine and its store.
+func brOpen(t *testing.T) (*engine, brStore) {
+	t.Helper()
+	recs, err := defaultRecords()
+	require.NoError(t, err)
+	e := &engine{}
+	op, err := e.open(recs, "1")
+	require.NoError(t, err)
+	assert.Equal(t, "$ ", op.Prompt)
+	assert.Equal(t, "host", op.Mode)
+	return e, brStore(maps.Clone(recs))
+}
+
+// brRun runs lines, committing each delta to store as the worker does.
+func brRun(t *testing.T, e *engine, store brStore, lines ...string) execResult {
+	t.Helper()
+	var res execResult
+	for _, l := range lines {
+		var err error
+		res, err = e.exec(l)
+		require.NoError(t, err, l)
+		if res.Changed {
+			require.NotNil(t, res.delta, "a change comes with records to commit: %s", l)
+		}
+		store.apply(res.delta)
+		e.saved()
+	}
+	return res
+}
+
+func TestEngineCommitsOnlyTheChange(t *testing.T) {
+	e, store := brOpen(t)
+	res := brRun(t, e, store, "key_mgmt_util", "loginHSM -u CU -s example_user -p password")
+	assert.Equal(t, "Command: ", res.Prompt)
+	res = brRun(t, e, store, "genSymKey -t 31 -s 32 -l aes256")
+	assert.Contains(t, res.Output, "Symmetric Key Created.  Key Handle: 524295")
+	require.NotNil(t, res.delta)
+	assert.Equal(t, []string{"k/524295", "meta"}, slicesSorted(res.delta.Puts))
+	assert.Positive(t, res.EngineMs)
+
+	b, err := json.Marshal(res)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"prompt":"Command: "`)
+	assert.Contains(t, string(b), `"engineMs":`)
+
+	res = brRun(t, e, store, "getKeyInfo -k 524295")
+	assert.False(t, res.Changed)
+	assert.Nil(t, res.delta, "a read-only command writes nothing")
+
+	// What was committed opens to the same workspace, without the login.
+	e2 := &engine{}
+	_, err = e2.open(store, "")
+	require.NoError(t, err)
+	sum, err := e2.summary()
+	require.NoError(t, err)
+	assert.Contains(t, brHandles(sum.Keys), uint64(524295))
+	assert.Equal(t, "host", sum.Mode)
+}
+
+func slicesSorted(m map[string][]byte) []string { return slices.Sorted(maps.Keys(m)) }
+
+func brHandles(keys []shell.KeySummary) []uint64 {
+	var out []uint64
+	for _, k := range keys {
+		out = append(out, k.Handle)
+	}
+	return out
+}
+
+func TestEngineQuestionPrompts(t *testing.T) {
+	e, store := brOpen(t)
+	res := brRun(t, e, store, "key_mgmt_util", "loginHSM -u CU -s example_user -p password", "exit", "cloudhsm_mgmt_util")
+	assert.Equal(t, "cloudhsm_mgmt_util", res.Mode)
+	assert.Equal(t, "aws-cloudhsm>", res.Prompt)
+	brRun(t, e, store, "loginHSM CU alice password")
+	res = brRun(t, e, store, "shareKey 524288 3 0")
+	assert.True(t, res.Asking)
+	assert.Equal(t, "Do you want to continue(y/n)?", res.Prompt)
+	res, err := e.interrupt()
+	require.NoError(t, err)
+	assert.False(t, res.Asking)
+	assert.Equal(t, "aws-cloudhsm>", res.Prompt)
+}
+
+func TestEngineReloadKeepsLoginAndSessionKeys(t *testing.T) {
+	a, store := brOpen(t)
+	brRun(t, a, store, "key_mgmt_util", "loginHSM -u CU -s example_user -p password", "genSymKey -t 31 -s 16 -sess -l mine")
+
+	// Another tab commits a key to the same store.
+	b := &engine{}
+	_, err := b.open(maps.Clone(store), "2")
+	require.NoError(t, err)
+	brRun(t, b, store, "key_mgmt_util", "loginHSM -u CU -s example_user -p password", "genSymKey -t 31 -s 32 -l theirs")
+
+	op, err := a.reload(store)
+	require.NoError(t, err)
+	assert.Equal(t, "Command: ", op.Prompt, "this tab's tool keeps running")
+	res := brRun(t, a, store, "findKey -l theirs")
+	assert.NotContains(t, res.Output, "not logged in")
+	sum, err := a.summary()
+	require.NoError(t, err)
+	var labels []string
+	for _, k := range sum.Keys {
+		labels = append(labels, k.Label)
+	}
+	assert.Contains(t, labels, "theirs")
+	assert.Contains(t, labels, "mine", "this tab's session key stays")
+
+	// The next change of this tab writes on top of the other tab's.
+	brRun(t, a, store, "genSymKey -t 31 -s 32 -l after")
+	c, _, err := state.FromRecords(store)
+	require.NoError(t, err)
+	var saved []string
+	for _, o := range c.Nodes[0].Objects {
+		saved = append(saved, o.Label)
+	}
+	assert.Contains(t, saved, "theirs")
+	assert.Contains(t, saved, "after")
+	assert.NotContains(t, saved, "mine")
+}
+
+func TestEngineRefusesDamagedAndNewer(t *testing.T) {
+	recs, err := defaultRecords()
+	require.NoError(t, err)
+	bad := maps.Clone(recs)
+	bad["k/524288"] = []byte("{broken")
+	e := &engine{}
+	_, err = e.open(bad, "")
+	require.Error(t, err)
+	assert.Equal(t, kindDamaged, errorKind(err))
+	assert.Contains(t, err.Error(), `record "k/524288" cannot be read`)
+	_, err = e.exec("ls")
+	assert.Equal(t, kindClosed, errorKind(err))
+
+	newer := maps.Clone(recs)
+	newer["meta"] = []byte(strings.Replace(string(recs["meta"]), `"version":1`, `"version":99`, 1))
+	_, err = e.open(newer, "")
+	assert.Equal(t, kindTooNew, errorKind(err))
+
+	_, err = e.open(recs, "x")
+	assert.Equal(t, kindInvalid, errorKind(err))
+
+	b, skipped, err := salvage("damaged", []string{"ls"}, bad)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"k/524288"}, skipped)
+	name, history, got, err := importBackup(b)
+	require.NoError(t, err)
+	assert.Equal(t, "damaged", name)
+	assert.Equal(t, []string{"ls"}, history)
+	assert.NotContains(t, got, "k/524288")
+	assert.Contains(t, got, "k/524289")
+}
+
+func TestEngineBackupRoundTrip(t *testing.T) {
+	e, store := brOpen(t)
+	brRun(t, e, store, "echo hello > note.txt", "key_mgmt_util", "loginHSM -u CU -s example_user -p password", "genSymKey -t 31 -s 32 -l kept")
+	b, err := e.exportBackup("work", []string{"echo hello > note.txt", "genSymKey -t 31 -s 32 -l kept"})
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"format": "hsmsim-backup"`)
+
+	name, history, recs, err := importBackup(b)
+	require.NoError(t, err)
+	assert.Equal(t, "work", name)
+	assert.Len(t, history, 2)
+	assert.Equal(t, "hello\n", string(recs["f/note.txt"]))
+	assert.Equal(t, store, brStore(recs), "a backup holds exactly what the workspace's records hold")
+
+	// A bare state document, as hsmsim --state writes it, imports too.
+	doc, err := e.snapshot()
+	require.NoError(t, err)
+	name, history, recs2, err := importBackup(doc)
+	require.NoError(t, err)
+	assert.Empty(t, name)
+	assert.Empty(t, history)
+	assert.Equal(t, recs, recs2)
+
+	for _, tc := range []struct{ in, kind, msg string }{
+		{"not json", kindInvalid, "not a hsmsim backup"},
+		{`{"format":"other"}`, kindInvalid, `format "other"`},
+		{`{"format":"hsmsim-backup","version":7}`, kindTooNew, "backup version 7"},
+		{`{"format":"hsmsim-backup","version":1,"state":{"format":"hsmsim-workspace","version":5}}`, kindTooNew, "newer version"},
+		{`{"format":"hsmsim-backup","version":1,"state":{"format":"hsmsim-workspace","version":1,"cluster":{"nodes":[]}}}`, kindInvalid, "damaged"},
+	} {
+		_, _, _, err := importBackup([]byte(tc.in))
+		require.Error(t, err, tc.in)
+		assert.Equal(t, tc.kind, errorKind(err), tc.in)
+		assert.Contains(t, err.Error(), tc.msg)
+	}
+}
+
+func TestEngineFiles(t *testing.T) {
+	e, store := brOpen(t)
+	d, err := e.writeFile("up.bin", []byte{0, 1, 2})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"f/up.bin", "meta"}, slicesSorted(d.Puts))
+	store.apply(d)
+	e.saved()
+	got, err := e.readFile("up.bin")
+	require.NoError(t, err)
+	assert.Equal(t, []byte{0, 1, 2}, got)
+	_, err = e.writeFile("../x", nil)
+	assert.Equal(t, kindInvalid, errorKind(err))
+	d, err = e.removeFile("up.bin")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"f/up.bin"}, d.Dels)
+	_, err = e.readFile("up.bin")
+	assert.ErrorContains(t, err, "up.bin: no such file")
+	fs, err := e.listFiles()
+	require.NoError(t, err)
+	assert.NotEmpty(t, fs)
+}

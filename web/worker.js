@@ -1,0 +1,609 @@
+// worker.js — the hsmsim engine's home: a dedicated module Worker that runs
+// the Go engine (engine.wasm) and owns the IndexedDB storage, so the page's
+// main thread never waits for a key generation or a 3,300-key load.
+//
+// Page -> worker: {id, op, args}. Worker -> page: {id, ok: true, result}
+// or {id, ok: false, error: {message, kind}}, and events {event, ...}.
+// Messages are queued and handled one at a time, in order: Go never yields
+// to JavaScript in the middle of a computation, and a command must not
+// start before the previous one's change is committed.
+//
+// Operations (result in brackets):
+//   init {ns, seed, module}    [{workspace, workspaces, prompt, mode, history, notices, memoryOnly}]
+//   exec {line}                [reply: output, prompt, mode, asking, secret, changed, exit,
+//                               touched, engineMs, saved, saveError, revision]
+//   interrupt                  [reply]  Ctrl-C: drops a pending question
+//   complete {line}            [string[]]
+//   summary                    [{mode, keys, users, nodes, files}]
+//   files.list                 [[{name, size}]]
+//   files.read {name}          [Uint8Array]
+//   files.write {name, data}   [{files}]  data: Uint8Array (upload)
+//   files.remove {name}        [{files}]
+//   ws.list                    [workspaces]
+//   ws.create {name}           [{workspace, workspaces, prompt, mode, history}]
+//   ws.switch {id}             [same]
+//   ws.rename {id, name}       [workspaces]
+//   ws.delete {id}             [same as switch when the open one was deleted, else workspaces]
+//   ws.reset {id}              [same as switch]  back to the default cluster
+//   ws.export                  [{filename, data: Uint8Array, skipped}]
+//   ws.import {data, filename} [same as switch]
+//   memory                     [{wasmBytes, heapAlloc, heapSys, sys}]
+//   engine.exit {code}         ends the Go program; the worker restarts it
+//   module {module}            (no answer) the compiled engine, when init said module: 'page'
+// Events:
+//   {event: 'notice', level: 'info'|'warn'|'error', text}
+//   {event: 'workspaces', workspace, workspaces}   the list or the open one changed
+//   {event: 'changed', by: 'other-tab'}            another tab changed this workspace
+//   {event: 'restarted', prompt, mode}             the engine was restarted
+//
+// Two tabs on one workspace: every command runs under a Web Lock named for
+// the workspace; inside it the stored revision is compared with this tab's,
+// and a newer one is loaded (keeping this tab's login and session keys)
+// before the command runs. After a commit a BroadcastChannel message lets
+// the other tabs refresh.
+//
+// Ending the page ends the worker and the login session with it: session
+// keys and logins are never stored, as quitting the real tool drops them.
+
+import './wasm_exec.js';
+import { openStore, RECORD_SCHEMA, StoreError } from './store.js';
+
+const st = {
+  ns: 'site',
+  seed: '',
+  store: null,       // Store, or null when running without storage
+  memoryOnly: false,
+  eng: null,         // {api, instance, exited, alive, expected}
+  module: null,      // the compiled engine, kept for restarts
+  ws: null,          // {id, name, revision, broken: null | {kind, message}, gone}
+  channel: null,
+  pendingAnswer: false, // the next line answers a question: not kept in history
+  locks: typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : null,
+};
+
+function post(msg, transfer) {
+  self.postMessage(msg, transfer || []);
+}
+
+function notice(level, text) {
+  post({ event: 'notice', level, text });
+}
+
+// --- the Go engine --------------------------------------------------------
+
+class EngineStopped extends Error {
+  constructor(code) {
+    super(`the engine stopped (exit code ${code}) while working on this; the change was not saved`);
+    this.kind = 'stopped';
+  }
+}
+
+// The page starts compiling engine.wasm (WebAssembly.compileStreaming, off
+// the main thread) before this worker has even loaded, and posts the
+// module here ({op: 'module'}); init {module: 'page'} says it will. Without
+// that, or when the page could not compile it, the worker fetches it itself.
+let moduleFromPage = () => {};
+const pageModule = new Promise((resolve) => { moduleFromPage = resolve; });
+let firstEngine = null;
+
+function engineStarted(fromPage) {
+  if (!firstEngine) {
+    firstEngine = (fromPage ? pageModule : Promise.resolve(null)).then((m) => {
+      if (m instanceof WebAssembly.Module) st.module = m;
+      return startEngine();
+    });
+    firstEngine.catch(() => {});
+  }
+  return firstEngine;
+}
+
+// timings are the worker's milestones (ms since the worker started), for
+// the benchmarks' breakdown of a load.
+const timings = {};
+
+async function startEngine() {
+  const go = new Go();
+  let exitCode = 0;
+  go.exit = (code) => { exitCode = code; };
+  let instance;
+  if (st.module) {
+    instance = await WebAssembly.instantiate(st.module, go.importObject);
+  } else {
+    const r = await WebAssembly.instantiateStreaming(fetch(new URL('./engine.wasm', import.meta.url)), go.importObject);
+    st.module = r.module;
+    instance = r.instance;
+  }
+  const eng = { api: null, instance, alive: true, expected: false };
+  timings.compiled = timings.compiled || performance.now();
+  eng.exited = go.run(instance).then(() => exitCode);
+  timings.engine = timings.engine || performance.now();
+  eng.api = globalThis.hsmsimEngine;
+  if (!eng.api) throw new Error('the engine did not start');
+  eng.exited.then((code) => {
+    eng.alive = false;
+    if (st.eng === eng) enqueue(() => restart(eng, code));
+  });
+  st.eng = eng;
+  return eng;
+}
+
+// call runs one engine function and waits for its Promise, or for the
+// program's end if it exits meanwhile.
+async function call(name, ...args) {
+  const eng = st.eng;
+  if (!eng || !eng.alive) throw new EngineStopped('?');
+  let p;
+  try {
+    p = eng.api[name](...args);
+  } catch (err) {
+    // A trap inside the Go program leaves it unusable.
+    eng.alive = false;
+    enqueue(() => restart(eng, 'trap'));
+    throw new Error(`the engine failed: ${err.message}`);
+  }
+  return Promise.race([p, eng.exited.then((code) => { throw new EngineStopped(code); })]);
+}
+
+async function restart(old, code) {
+  if (st.eng !== old) return;
+  st.eng = null;
+  const why = old.expected ? `The engine was stopped on request (exit code ${code}).` : `The engine stopped unexpectedly (exit code ${code}).`;
+  try {
+    await startEngine();
+    if (st.ws && !st.ws.gone) {
+      await openWorkspace(st.ws.id);
+    } else if (st.memoryOnly) {
+      await openMemory();
+    }
+    const where = st.memoryOnly ? 'a new in-memory workspace (storage is unavailable)' : `the saved workspace "${st.ws.name}" (revision ${st.ws.revision})`;
+    notice('warn', `${why} It was restarted from ${where}: every acknowledged command is kept; the login session ended and session keys are gone.`);
+    post({ event: 'restarted', prompt: '$ ', mode: 'host' });
+  } catch (err) {
+    notice('error', `${why} Restarting it failed: ${err.message}. Reload the page.`);
+  }
+}
+
+// --- queue ----------------------------------------------------------------
+
+let queue = Promise.resolve();
+
+function enqueue(fn) {
+  const p = queue.then(fn);
+  queue = p.catch(() => {});
+  return p;
+}
+
+self.onmessage = (ev) => {
+  const msg = ev.data || {};
+  if (msg.op === 'module') {
+    // Not queued: init may be waiting for it.
+    moduleFromPage(msg.args && msg.args.module);
+    return;
+  }
+  enqueue(() => handle(msg));
+};
+
+async function handle(msg) {
+  const op = OPS[msg.op];
+  if (!op) {
+    post({ id: msg.id, ok: false, error: { message: `unknown operation ${msg.op}`, kind: 'invalid' } });
+    return;
+  }
+  try {
+    const result = await op(msg.args || {});
+    const transfer = result && result.data instanceof Uint8Array ? [result.data.buffer] : [];
+    post({ id: msg.id, ok: true, result }, transfer);
+  } catch (err) {
+    post({ id: msg.id, ok: false, error: { message: err.message || String(err), kind: err.kind || 'failed' } });
+  }
+}
+
+// --- workspaces -----------------------------------------------------------
+
+function withLock(fn) {
+  if (!st.locks || !st.ws) return fn();
+  return st.locks.request(`hsmsim:${st.ns}:${st.ws.id}`, fn);
+}
+
+function broadcast(msg) {
+  if (st.channel) st.channel.postMessage({ ...msg, ns: st.ns });
+}
+
+// wayOut is what a user can do about a workspace that does not open.
+function wayOut(kind) {
+  if (kind === 'too-new') {
+    return 'Nothing was changed. Open it with the newer hsmsim that wrote it, or use "New" to start another workspace (this one stays as it is).';
+  }
+  return 'Nothing was deleted. Use "Export" to save what can still be read as a backup, then "Import" it or start over with "New" or "Reset"; or switch to another workspace.';
+}
+
+function describeBroken(ws) {
+  const b = ws.broken;
+  const head = b.kind === 'too-new'
+    ? `Workspace "${ws.name}" was written by a newer version of hsmsim and cannot be opened: ${b.message}.`
+    : `Workspace "${ws.name}" cannot be opened: ${b.message}.`;
+  return `${head} ${wayOut(b.kind)}`;
+}
+
+// openWorkspace loads a stored workspace into the engine. A workspace that
+// cannot be read stays as it is and is marked broken: commands are refused
+// with the way out, nothing is written.
+async function openWorkspace(id, readAlready) {
+  const snap = readAlready || await st.store.readWorkspace(id);
+  if (!snap.row) throw new StoreError('missing', 'that workspace no longer exists');
+  const row = snap.row;
+  st.ws = { id, name: row.name, revision: row.revision, broken: null, gone: false };
+  st.pendingAnswer = false;
+  let info = { prompt: '$ ', mode: 'host' };
+  if (row.schema > RECORD_SCHEMA) {
+    st.ws.broken = { kind: 'too-new', message: `its storage schema is ${row.schema}, this version reads up to ${RECORD_SCHEMA}` };
+  } else {
+    try {
+      info = JSON.parse(await call('open', { keys: snap.keys, values: snap.values }, st.seed));
+    } catch (err) {
+      if (err.kind !== 'damaged' && err.kind !== 'too-new') throw err;
+      st.ws.broken = { kind: err.kind, message: err.message };
+    }
+  }
+  await st.store.setSetting('current', id).catch(() => {});
+  if (st.ws.broken) notice('error', describeBroken(st.ws));
+  const history = await st.store.history(id).catch(() => []);
+  return { ...info, history };
+}
+
+// fetchDefaults reads the default workspace's records that the site build
+// wrote (defaults.json): on a first visit that saves having the engine
+// build them while its code runs for the first time. null when missing.
+async function fetchDefaults() {
+  try {
+    const r = await fetch(new URL('./defaults.json', import.meta.url));
+    if (!r.ok) return null;
+    const j = await r.json();
+    if (!j || j.format !== 'hsmsim-records' || typeof j.records !== 'object') return null;
+    const keys = Object.keys(j.records).sort();
+    const values = keys.map((k) => Uint8Array.from(atob(j.records[k]), (c) => c.charCodeAt(0)));
+    return { keys, values };
+  } catch {
+    return null;
+  }
+}
+
+async function openMemory() {
+  const recs = await call('defaults');
+  const info = JSON.parse(await call('open', recs, st.seed));
+  st.ws = null;
+  return { ...info, history: [] };
+}
+
+function wsInfo() {
+  if (!st.ws) return { id: '', name: 'temporary (not saved)', revision: 0, broken: null };
+  return { id: st.ws.id, name: st.ws.name, revision: st.ws.revision, broken: st.ws.broken };
+}
+
+async function listAll() {
+  return st.store ? st.store.listWorkspaces() : [];
+}
+
+async function opened(info) {
+  return { ...info, workspace: wsInfo(), workspaces: await listAll() };
+}
+
+function requireStore() {
+  if (!st.store) throw Object.assign(new Error('storage is unavailable in this browser, so there is only this temporary workspace; Export keeps it'), { kind: 'unavailable' });
+}
+
+function cleanName(name) {
+  const n = String(name || '').trim();
+  if (!n || n.length > 64) throw Object.assign(new Error('a workspace name has 1 to 64 characters'), { kind: 'invalid' });
+  return n;
+}
+
+async function uniqueName(base) {
+  const names = new Set((await listAll()).map((w) => w.name));
+  let name = base.slice(0, 56);
+  for (let i = 2; names.has(name); i++) name = `${base.slice(0, 56)} (${i})`;
+  return name;
+}
+
+// sync loads the stored state when another tab committed since this tab
+// last did. Called with the workspace's lock held.
+async function sync() {
+  if (!st.store || !st.ws) return;
+  const row = await st.store.getWorkspace(st.ws.id);
+  if (!row) {
+    st.ws.gone = true;
+    throw Object.assign(new Error(`workspace "${st.ws.name}" was deleted in another tab; pick another workspace`), { kind: 'missing' });
+  }
+  st.ws.name = row.name;
+  if (row.revision === st.ws.revision || st.ws.broken) return;
+  // Only now the records: reading 3,300 of them for every command would
+  // cost more than the command.
+  const snap = await st.store.readWorkspace(st.ws.id);
+  if (!snap.row) throw Object.assign(new Error(`workspace "${st.ws.name}" was deleted in another tab; pick another workspace`), { kind: 'missing' });
+  await call('reload', { keys: snap.keys, values: snap.values });
+  st.ws.revision = snap.row.revision;
+}
+
+// commit stores a change the engine reported, then tells the other tabs.
+async function commit(res, line) {
+  if (!st.store || !st.ws) {
+    // Nowhere to save (storage unavailable): the change lives in this tab,
+    // and the next delta starts from here rather than growing forever.
+    await call('saved');
+    return { saved: false };
+  }
+  try {
+    const rev = await st.store.commit(st.ws.id, st.ws.revision, res.puts, res.dels, line);
+    st.ws.revision = rev;
+    await call('saved');
+    broadcast({ type: 'changed', ws: st.ws.id, revision: rev });
+    return { saved: true };
+  } catch (err) {
+    let text = `${err.message}. The command ran, but its change is only in this tab.`;
+    if (err.kind === 'quota') {
+      text += ' Way out: use "Export" now (the backup holds the unsaved change), delete workspaces you no longer need, or start a new workspace. Nothing was deleted.';
+    } else {
+      text += ' Way out: use "Export" to keep it; the next command tries to save again.';
+    }
+    return { saved: false, saveError: text };
+  }
+}
+
+function refuseIfBroken() {
+  if (st.ws && st.ws.broken) {
+    throw Object.assign(new Error(describeBroken(st.ws)), { kind: st.ws.broken.kind });
+  }
+  if (st.ws && st.ws.gone) {
+    throw Object.assign(new Error(`workspace "${st.ws.name}" was deleted in another tab; pick another workspace`), { kind: 'missing' });
+  }
+}
+
+async function runLine(line, interrupt) {
+  refuseIfBroken();
+  return withLock(async () => {
+    await sync();
+    const answering = st.pendingAnswer;
+    const res = interrupt ? await call('interrupt') : await call('exec', line);
+    const reply = JSON.parse(res.reply);
+    st.pendingAnswer = !!reply.asking;
+    const keep = !interrupt && !answering && line.trim() !== '' ? line : '';
+    let saved = { saved: false };
+    if (res.puts) {
+      saved = await commit(res, keep);
+    } else if (keep && st.store && st.ws) {
+      st.store.addHistory(st.ws.id, keep).catch(() => {});
+    }
+    return { ...reply, ...saved, revision: st.ws ? st.ws.revision : 0 };
+  });
+}
+
+// mutate runs an engine call that returns {puts, dels} and commits it.
+async function mutate(fn) {
+  refuseIfBroken();
+  return withLock(async () => {
+    await sync();
+    const d = await fn();
+    if (d.puts) {
+      const s = await commit(d, '');
+      if (s.saveError) throw Object.assign(new Error(s.saveError), { kind: 'quota' });
+    }
+    return { files: JSON.parse(await call('listFiles')) };
+  });
+}
+
+// --- operations -----------------------------------------------------------
+
+const OPS = {
+  async init(args) {
+    st.ns = String(args.ns || 'site');
+    st.seed = args.seed ? String(args.seed) : '';
+    const engine = engineStarted(args.module === 'page');
+    const prebuilt = fetchDefaults();
+    const notices = [];
+    // The storage is opened and the workspace read while the engine is
+    // still being fetched and compiled.
+    const store = await openStore(st.ns, {
+      onVersionChange: () => notice('warn', 'A newer version of hsmsim was opened in another tab; reload this page to keep working with saved workspaces.'),
+    }).catch((err) => err);
+    timings.store = performance.now();
+    if (store instanceof Error) {
+      await engine;
+      st.memoryOnly = true;
+      const way = store.kind === 'newer-db'
+        ? 'Open the page with the newer hsmsim to reach them.'
+        : 'This happens in some private windows or when site data is blocked.';
+      notices.push({ level: 'error', text: `${store.message}. ${way} Working in a temporary workspace that is NOT saved: use "Export" to keep it. Nothing stored was changed.` });
+      return { ...(await opened(await openMemory())), notices, memoryOnly: true };
+    }
+    st.store = store;
+    if (typeof BroadcastChannel !== 'undefined') {
+      st.channel = new BroadcastChannel(`hsmsim:${st.ns}`);
+      st.channel.onmessage = (ev) => enqueue(() => onBroadcast(ev.data || {}));
+    }
+    if (!st.locks) {
+      notices.push({ level: 'warn', text: 'This browser has no Web Locks: do not use one workspace in two tabs at once.' });
+    }
+    let list = await store.listWorkspaces();
+    let snap = null;
+    let pick = null;
+    if (list.length > 0) {
+      const last = await store.getSetting('current').catch(() => undefined);
+      pick = list.find((w) => w.id === last) || list[0];
+      snap = await store.readWorkspace(pick.id);
+      timings.read = performance.now();
+    }
+    await engine;
+    if (!pick) {
+      const recs = (await prebuilt) || await call('defaults');
+      timings.defaults = performance.now();
+      const row = await store.createWorkspace('default', recs, [], 'relaxed');
+      list = [row];
+      pick = row;
+      // Just written: open it from what was written, without reading back.
+      snap = { row, keys: recs.keys, values: recs.values };
+      timings.read = performance.now();
+    }
+    const info = await openWorkspace(pick.id, snap);
+    timings.open = performance.now();
+    return { ...(await opened(info)), notices, memoryOnly: false, timings: { ...timings, origin: performance.timeOrigin } };
+  },
+
+  exec(args) {
+    return runLine(String(args.line ?? ''), false);
+  },
+
+  interrupt() {
+    return runLine('', true);
+  },
+
+  async complete(args) {
+    if (st.ws && (st.ws.broken || st.ws.gone)) return [];
+    return JSON.parse(await call('complete', String(args.line ?? '')));
+  },
+
+  async summary() {
+    refuseIfBroken();
+    return JSON.parse(await call('summary'));
+  },
+
+  async 'files.list'() {
+    if (st.ws && st.ws.broken) return [];
+    return JSON.parse(await call('listFiles'));
+  },
+
+  async 'files.read'(args) {
+    refuseIfBroken();
+    return { name: args.name, data: await call('readFile', String(args.name)) };
+  },
+
+  'files.write'(args) {
+    if (!(args.data instanceof Uint8Array)) throw Object.assign(new Error('files.write needs data as a Uint8Array'), { kind: 'invalid' });
+    return mutate(() => call('writeFile', String(args.name), args.data));
+  },
+
+  'files.remove'(args) {
+    return mutate(() => call('removeFile', String(args.name)));
+  },
+
+  'ws.list'() {
+    return listAll();
+  },
+
+  async 'ws.create'(args) {
+    requireStore();
+    const name = cleanName(args.name);
+    const row = await st.store.createWorkspace(name, await call('defaults'));
+    broadcast({ type: 'list' });
+    return opened(await openWorkspace(row.id));
+  },
+
+  async 'ws.switch'(args) {
+    requireStore();
+    return opened(await openWorkspace(String(args.id)));
+  },
+
+  async 'ws.rename'(args) {
+    requireStore();
+    const name = cleanName(args.name);
+    const row = await st.store.renameWorkspace(String(args.id), name);
+    if (st.ws && st.ws.id === row.id) st.ws.name = row.name;
+    broadcast({ type: 'list' });
+    return { workspace: wsInfo(), workspaces: await listAll() };
+  },
+
+  async 'ws.delete'(args) {
+    requireStore();
+    const id = String(args.id);
+    const del = () => st.store.deleteWorkspace(id);
+    if (st.locks) await st.locks.request(`hsmsim:${st.ns}:${id}`, del); else await del();
+    broadcast({ type: 'deleted', ws: id });
+    if (st.ws && st.ws.id === id) {
+      let list = await listAll();
+      if (list.length === 0) {
+        await st.store.createWorkspace('default', await call('defaults'));
+        list = await listAll();
+      }
+      return opened(await openWorkspace(list[0].id));
+    }
+    return { workspace: wsInfo(), workspaces: await listAll() };
+  },
+
+  async 'ws.reset'(args) {
+    requireStore();
+    const id = String(args.id || (st.ws && st.ws.id));
+    const recs = await call('defaults');
+    const reset = () => st.store.replaceRecords(id, recs);
+    const row = st.locks ? await st.locks.request(`hsmsim:${st.ns}:${id}`, reset) : await reset();
+    broadcast({ type: 'changed', ws: id, revision: row.revision });
+    return opened(await openWorkspace(id));
+  },
+
+  async 'ws.export'() {
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+    if (!st.ws) {
+      const data = await call('exportBackup', 'temporary', '[]');
+      return { filename: `hsmsim-temporary-${stamp}.json`, data, skipped: [] };
+    }
+    const safe = st.ws.name.replace(/[^A-Za-z0-9._-]+/g, '_');
+    const history = JSON.stringify(await st.store.history(st.ws.id).catch(() => []));
+    if (st.ws.broken) {
+      if (st.ws.broken.kind === 'too-new') {
+        throw Object.assign(new Error(`workspace "${st.ws.name}" was written by a newer hsmsim; only that version can export it. ${wayOut('too-new')}`), { kind: 'too-new' });
+      }
+      const snap = await st.store.readWorkspace(st.ws.id);
+      const r = await call('salvage', st.ws.name, history, { keys: snap.keys, values: snap.values });
+      return { filename: `hsmsim-${safe}-salvaged-${stamp}.json`, data: r.backup, skipped: r.skipped };
+    }
+    const data = await call('exportBackup', st.ws.name, history);
+    return { filename: `hsmsim-${safe}-${stamp}.json`, data, skipped: [] };
+  },
+
+  async 'ws.import'(args) {
+    requireStore();
+    if (!(args.data instanceof Uint8Array)) throw Object.assign(new Error('ws.import needs the file as a Uint8Array'), { kind: 'invalid' });
+    const r = await call('importBackup', args.data);
+    const base = r.name || String(args.filename || 'imported').replace(/\.json$/i, '') || 'imported';
+    const name = await uniqueName(base);
+    const row = await st.store.createWorkspace(name, r.records, JSON.parse(r.history));
+    broadcast({ type: 'list' });
+    return opened(await openWorkspace(row.id));
+  },
+
+  async memory() {
+    const m = JSON.parse(await call('memory'));
+    const mem = st.eng && st.eng.instance.exports.mem;
+    return { ...m, wasmBytes: mem ? mem.buffer.byteLength : 0 };
+  },
+
+  async 'engine.exit'(args) {
+    const eng = st.eng;
+    if (!eng) return null;
+    eng.expected = true;
+    await call('exit', Number(args.code) || 0).catch(() => {});
+    return null;
+  },
+};
+
+// onBroadcast handles another tab's news; it runs in the queue, between
+// this tab's commands.
+async function onBroadcast(m) {
+  if (m.ns !== st.ns || !st.store) return;
+  if (m.type === 'changed' && st.ws && m.ws === st.ws.id && m.revision > st.ws.revision && !st.ws.broken) {
+    try {
+      await withLock(sync);
+      post({ event: 'changed', by: 'other-tab', workspace: wsInfo() });
+    } catch (err) {
+      notice('warn', err.message);
+    }
+    return;
+  }
+  if (m.type === 'deleted' && st.ws && m.ws === st.ws.id) {
+    st.ws.gone = true;
+    notice('warn', `Workspace "${st.ws.name}" was deleted in another tab. Pick another workspace to go on.`);
+  }
+  if (st.ws && !st.ws.gone) {
+    const row = await st.store.getWorkspace(st.ws.id).catch(() => null);
+    if (row) st.ws.name = row.name;
+  }
+  post({ event: 'workspaces', workspace: wsInfo(), workspaces: await listAll() });
+}
