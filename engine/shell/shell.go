@@ -36,6 +36,10 @@ type Options struct {
 	State []byte
 	// Dir, when set, keeps the tools' files in a real directory.
 	Dir string
+	// Cluster and Files, when Cluster is set, are a workspace already
+	// decoded (from the browser's records), taken as they are.
+	Cluster *hsm.Cluster
+	Files   map[string][]byte
 }
 
 // Session is one simulated machine: a cluster, its files, and whatever
@@ -58,6 +62,10 @@ func New(opt Options) (*Session, error) {
 	var files map[string][]byte
 	var err error
 	switch {
+	case opt.Cluster != nil:
+		if err = state.Check(opt.Cluster); err == nil {
+			s.Cluster, files = opt.Cluster, opt.Files
+		}
 	case opt.State != nil:
 		s.Cluster, files, err = state.Decode(opt.State)
 	default:

@@ -15,6 +15,14 @@ func (s *Session) Reload(saved []byte) error {
 	if err != nil {
 		return err
 	}
+	return s.ReloadState(c, files)
+}
+
+// ReloadState is Reload for a workspace already decoded.
+func (s *Session) ReloadState(c *hsm.Cluster, files map[string][]byte) error {
+	if err := state.Check(c); err != nil {
+		return err
+	}
 	s.adopt(c)
 	if m, ok := s.FS.(*vfs.Mem); ok {
 		return m.Restore(files)

@@ -117,17 +117,17 @@ func (e *engine) open(recs map[string][]byte, seed string) (opened, error) {
 	if err != nil {
 		return opened{}, loadError(err)
 	}
-	fs := vfs.NewMem()
-	if err := fs.Restore(files); err != nil {
-		return opened{}, loadError(err)
-	}
 	if r == nil {
 		r = rand.Reader
 	}
-	// The session is assembled from the decoded records directly: going
-	// through shell.New(Options{State}) would encode and decode the whole
-	// cluster once more, which doubles the time to open 3,300 keys.
-	e.sess = &shell.Session{Cluster: c, FS: fs, Rand: r}
+	// The decoded records go in as they are: shell.New(Options{State})
+	// would encode and decode the whole cluster once more, which doubles
+	// the time to open 3,300 keys.
+	sess, err := shell.New(shell.Options{Cluster: c, Files: files, Rand: r})
+	if err != nil {
+		return opened{}, loadError(err)
+	}
+	e.sess = sess
 	e.tr = state.NewTracker(c, files)
 	return opened{Prompt: e.sess.Prompt(), Mode: e.sess.Mode()}, nil
 }
@@ -144,11 +144,7 @@ func (e *engine) reload(recs map[string][]byte) (opened, error) {
 	if err != nil {
 		return opened{}, loadError(err)
 	}
-	doc, err := state.Encode(c, files)
-	if err != nil {
-		return opened{}, err
-	}
-	if err := e.sess.Reload(doc); err != nil {
+	if err := e.sess.ReloadState(c, files); err != nil {
 		return opened{}, loadError(err)
 	}
 	e.tr = state.NewTracker(e.sess.Cluster, e.sess.Files())
