@@ -52,7 +52,6 @@ type NodeSummary struct {
 	Users  int    `json:"users"`
 }
 
-
 // Summary describes the workspace now.
 func (s *Session) Summary() Summary {
 	sum := Summary{Mode: s.Mode(), Keys: []KeySummary{}, Users: []UserSummary{}}

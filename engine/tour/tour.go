@@ -7,8 +7,8 @@ package tour
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"crypto/subtle"
+	"encoding/hex"
 	"slices"
 
 	"github.com/hsmsim/hsmsim/engine/hsm"
@@ -156,7 +156,7 @@ func digest(b []byte) string {
 var steps = []Step{
 	{
 		ID: "login", Title: "Log in as a crypto user", Tool: "key_mgmt_util",
-		Why: "Only crypto users (CUs) create and manage keys; a CU owns the keys it makes. Start key_mgmt_util and log in to every HSM of the cluster as the CU example_user.",
+		Why:      "Only crypto users (CUs) create and manage keys; a CU owns the keys it makes. Start key_mgmt_util and log in to every HSM of the cluster as the CU example_user.",
 		Commands: []string{"key_mgmt_util", "loginHSM -u CU -s example_user -p password"},
 		done: func(c check) bool {
 			ls := c.s.Login()
@@ -165,7 +165,7 @@ var steps = []Step{
 	},
 	{
 		ID: "gen-aes", Title: "Generate a 256-bit AES key", Tool: "key_mgmt_util",
-		Why: "genSymKey makes a symmetric key inside the HSMs: -t 31 is AES, -s 32 is 32 bytes (256 bits), -l a label. The key never leaves the HSM in the clear unless you export it, and the answer is its handle.",
+		Why:      "genSymKey makes a symmetric key inside the HSMs: -t 31 is AES, -s 32 is 32 bytes (256 bits), -l a label. The key never leaves the HSM in the clear unless you export it, and the answer is its handle.",
 		Commands: []string{"genSymKey -t 31 -s 32 -l aes256"},
 		done: func(c check) bool {
 			return c.owned(func(o *hsm.Object) bool { return o.KeyType == hsm.KeyTypeAES && o.ValueLen == 32 && o.Local })
@@ -173,7 +173,7 @@ var steps = []Step{
 	},
 	{
 		ID: "gen-rsa", Title: "Generate an RSA key pair", Tool: "key_mgmt_util",
-		Why: "genRSAKeyPair makes a public and a private key, two handles. -m is the modulus length in bits (2048 at least), -e the public exponent.",
+		Why:      "genRSAKeyPair makes a public and a private key, two handles. -m is the modulus length in bits (2048 at least), -e the public exponent.",
 		Commands: []string{"genRSAKeyPair -m 2048 -e 65537 -l rsa2048"},
 		done: func(c check) bool {
 			return c.owned(func(o *hsm.Object) bool { return o.KeyType == hsm.KeyTypeRSA && o.Class == hsm.ClassPrivate && o.Local })
@@ -181,7 +181,7 @@ var steps = []Step{
 	},
 	{
 		ID: "gen-ecc", Title: "Generate an ECC key pair", Tool: "key_mgmt_util",
-		Why: "genECCKeyPair makes an elliptic-curve key pair; -i picks the curve (14 is P-384, 2 is P-256). genECCKeyPair -h lists the curves.",
+		Why:      "genECCKeyPair makes an elliptic-curve key pair; -i picks the curve (14 is P-384, 2 is P-256). genECCKeyPair -h lists the curves.",
 		Commands: []string{"genECCKeyPair -i 14 -l ecc-p384"},
 		done: func(c check) bool {
 			return c.owned(func(o *hsm.Object) bool { return o.KeyType == hsm.KeyTypeEC && o.Class == hsm.ClassPrivate && o.Local })
@@ -189,7 +189,7 @@ var steps = []Step{
 	},
 	{
 		ID: "import-secret", Title: "Import a secret key", Tool: "key_mgmt_util",
-		Why: "Secret keys enter the HSM wrapped: first make a wrapping key (a session key is enough), then imSymKey reads the raw key file, wraps it with that key and unwraps it inside the HSM. The file aes256.key is already in your workspace (openssl rand -out aes256.key 32 makes another).",
+		Why:      "Secret keys enter the HSM wrapped: first make a wrapping key (a session key is enough), then imSymKey reads the raw key file, wraps it with that key and unwraps it inside the HSM. The file aes256.key is already in your workspace (openssl rand -out aes256.key 32 makes another).",
 		Commands: []string{"genSymKey -t 31 -s 16 -sess -l import-wrapping-key", "imSymKey -f aes256.key -t 31 -l aes256-imported -w 524299"},
 		done: func(c check) bool {
 			return c.owned(func(o *hsm.Object) bool { return o.Class == hsm.ClassSecret && !o.Local })
@@ -197,7 +197,7 @@ var steps = []Step{
 	},
 	{
 		ID: "import-private", Title: "Import a private key", Tool: "key_mgmt_util",
-		Why: "importPrivateKey takes a PEM private key (rsa2048.key here) and brings it in the same way, through a wrapping key.",
+		Why:      "importPrivateKey takes a PEM private key (rsa2048.key here) and brings it in the same way, through a wrapping key.",
 		Commands: []string{"importPrivateKey -f rsa2048.key -l rsa2048-imported -w 524299"},
 		done: func(c check) bool {
 			return c.owned(func(o *hsm.Object) bool { return o.Class == hsm.ClassPrivate && !o.Local })
@@ -205,7 +205,7 @@ var steps = []Step{
 	},
 	{
 		ID: "import-public", Title: "Import a public key", Tool: "key_mgmt_util",
-		Why: "Public keys are not secret, so importPubKey needs no wrapping key.",
+		Why:      "Public keys are not secret, so importPubKey needs no wrapping key.",
 		Commands: []string{"importPubKey -f rsa2048.pub -l rsa2048-public-imported"},
 		done: func(c check) bool {
 			return c.owned(func(o *hsm.Object) bool { return o.Class == hsm.ClassPublic && !o.Local })
@@ -213,7 +213,7 @@ var steps = []Step{
 	},
 	{
 		ID: "export-secret", Title: "Export a secret key", Tool: "key_mgmt_util",
-		Why: "Only the owner exports a key. exSymKey needs a wrapping key, yet writes the key in plaintext (despite saying \"Wrapped\"); wrapKey writes an encrypted copy instead.",
+		Why:      "Only the owner exports a key. exSymKey needs a wrapping key, yet writes the key in plaintext (despite saying \"Wrapped\"); wrapKey writes an encrypted copy instead.",
 		Commands: []string{"genSymKey -t 31 -s 16 -sess -l export-wrapping-key", "exSymKey -k 524295 -out aes256.key.exp -w 524304"},
 		done: func(c check) bool {
 			return c.fileHolds(func(data []byte) bool {
@@ -225,7 +225,7 @@ var steps = []Step{
 	},
 	{
 		ID: "export-private", Title: "Export a private key", Tool: "key_mgmt_util",
-		Why: "exportPrivateKey writes a PEM private key, again through a wrapping key. OpenSSL reads it: openssl pkey -in rsa2048.key.exp -check.",
+		Why:      "exportPrivateKey writes a PEM private key, again through a wrapping key. OpenSSL reads it: openssl pkey -in rsa2048.key.exp -check.",
 		Commands: []string{"exportPrivateKey -k 524296 -out rsa2048.key.exp -w 524304"},
 		done: func(c check) bool {
 			return c.fileHolds(func(data []byte) bool {
@@ -240,7 +240,7 @@ var steps = []Step{
 	},
 	{
 		ID: "export-public", Title: "Export a public key", Tool: "key_mgmt_util",
-		Why: "exportPubKey writes a public key as PEM; any CU may export any public key.",
+		Why:      "exportPubKey writes a public key as PEM; any CU may export any public key.",
 		Commands: []string{"exportPubKey -k 524294 -out rsa2048.pub.exp"},
 		done: func(c check) bool {
 			return c.fileHolds(func(data []byte) bool {
@@ -263,7 +263,7 @@ var steps = []Step{
 	},
 	{
 		ID: "delete", Title: "Delete a key", Tool: "key_mgmt_util",
-		Why: "deleteKey destroys a key on every HSM. Only the owner may; anyone else gets 0xc6, Key Access is denied.",
+		Why:      "deleteKey destroys a key on every HSM. Only the owner may; anyone else gets 0xc6, Key Access is denied.",
 		Commands: []string{"deleteKey -k 524300"},
 		done: func(c check) bool {
 			for _, h := range c.marks.Owned {
@@ -278,7 +278,7 @@ var steps = []Step{
 	},
 	{
 		ID: "share", Title: "Share a key with another user", Tool: "cloudhsm_mgmt_util",
-		Why: "Sharing an existing key is done in cloudhsm_mgmt_util, as the owner. The user it is shared with (alice, user 4) may use the key but not export, delete or share it. The command asks for confirmation because it must reach every HSM.",
+		Why:      "Sharing an existing key is done in cloudhsm_mgmt_util, as the owner. The user it is shared with (alice, user 4) may use the key but not export, delete or share it. The command asks for confirmation because it must reach every HSM.",
 		Commands: []string{"exit", "cloudhsm_mgmt_util", "enable_e2e", "loginHSM CU example_user password", "shareKey 524295 4 1", "y"},
 		done: func(c check) bool {
 			return c.owned(func(o *hsm.Object) bool { return len(o.Shared) > 0 && !slices.Contains(c.marks.Shared, o.Handle) })
@@ -286,7 +286,7 @@ var steps = []Step{
 	},
 	{
 		ID: "unshare", Title: "Unshare it again", Tool: "cloudhsm_mgmt_util",
-		Why: "The same command with 0 as its last parameter takes the sharing back.",
+		Why:      "The same command with 0 as its last parameter takes the sharing back.",
 		Commands: []string{"shareKey 524295 4 0", "y"},
 		done: func(c check) bool {
 			for _, h := range c.marks.Shared {
