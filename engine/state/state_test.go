@@ -100,3 +100,22 @@ func FuzzDecode(f *testing.F) {
 		require.NoError(t, err)
 	})
 }
+
+// FuzzFromRecords feeds damaged record sets (what a browser's IndexedDB may
+// hold after a crash or a hand edit): loading and salvaging never panic, and
+// what loads passes the checks.
+func FuzzFromRecords(f *testing.F) {
+	recs, err := Records(testCluster(), map[string][]byte{"f": []byte("x")})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(recs["meta"], recs[KeyRecord(hsm.FirstHandle)], "k/524288")
+	f.Add([]byte(`{}`), []byte(`{"0":{},"1":0}`), "k/1")
+	f.Fuzz(func(t *testing.T, meta, rec []byte, key string) {
+		in := map[string][]byte{"meta": meta, key: rec}
+		if c, _, err := FromRecords(in); err == nil {
+			require.NoError(t, Check(c))
+		}
+		_, _, _, _ = Salvage(in)
+	})
+}
