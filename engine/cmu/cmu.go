@@ -226,24 +226,6 @@ func (t *Tool) reach(n *hsm.Node, needLogin bool) hsm.RC {
 	return hsm.RCSuccess
 }
 
-// roleAllowed gates a command by the user types its reference page lists.
-// A primary crypto officer counts as a CO.
-func (t *Tool) roleAllowed(roles ...hsm.Role) hsm.RC {
-	if t.Session == nil {
-		return hsm.RCNotLoggedIn
-	}
-	r := t.Session.Role
-	if r == hsm.RolePCO {
-		r = hsm.RoleCO
-	}
-	for _, ok := range roles {
-		if r == ok {
-			return hsm.RCSuccess
-		}
-	}
-	return hsm.RCOperationNotAllowed
-}
-
 // server names a server the way every result line does: "server 0(10.0.2.9)".
 func server(n *hsm.Node) string { return fmt.Sprintf("server %d(%s)", n.ID, n.Addr) }
 

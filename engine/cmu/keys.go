@@ -149,7 +149,7 @@ func shareKey(t *Tool, args []string) tool.Result {
 // access.go's rule (OpShare: the owner); the users shared with must be
 // crypto users of that HSM other than the owner.
 func (t *Tool) shareOn(n *hsm.Node, h uint64, ids []int, share bool) hsm.RC {
-	if rc := t.roleAllowed(hsm.RoleCU); rc != hsm.RCSuccess {
+	if rc := hsm.MayUseKeyCommands(t.Session); rc != hsm.RCSuccess {
 		return rc
 	}
 	o := n.Objects[h]
@@ -191,7 +191,7 @@ func (t *Tool) shareOn(n *hsm.Node, h uint64, ids []int, share bool) hsm.RC {
 // keyFor finds key h on one HSM for op by the session, for the commands
 // only crypto users run.
 func (t *Tool) keyFor(n *hsm.Node, h uint64, op hsm.Op) (*hsm.Object, hsm.RC) {
-	if rc := t.roleAllowed(hsm.RoleCU); rc != hsm.RCSuccess {
+	if rc := hsm.MayUseKeyCommands(t.Session); rc != hsm.RCSuccess {
 		return nil, rc
 	}
 	o := n.Objects[h]
@@ -264,7 +264,7 @@ func findAllKeys(t *Tool, args []string) tool.Result {
 	for _, n := range t.targets() {
 		rc := t.reach(n, true)
 		if rc == hsm.RCSuccess {
-			rc = t.roleAllowed(hsm.RoleCO, hsm.RoleAU)
+			rc = hsm.MayListAllKeys(t.Session)
 		}
 		if rc == hsm.RCSuccess && n.User(id) == nil {
 			rc = hsm.RCUserNotFound

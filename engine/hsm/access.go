@@ -91,3 +91,28 @@ func MayManageUsers(s *Session) RC {
 	}
 	return RCSuccess
 }
+
+// MayUseKeyCommands: cloudhsm_mgmt_util's key commands (shareKey,
+// getKeyInfo, getAttribute, setAttribute) are for crypto users, as their
+// pages say; officers see keys only through findAllKeys.
+func MayUseKeyCommands(s *Session) RC {
+	if s == nil {
+		return RCNotLoggedIn
+	}
+	if s.Role != RoleCU {
+		return RCOperationNotAllowed
+	}
+	return RCSuccess
+}
+
+// MayListAllKeys: findAllKeys lists every user's keys, which officers and
+// the appliance user may do (cloudhsm_mgmt_util-findAllKeys.md).
+func MayListAllKeys(s *Session) RC {
+	if s == nil {
+		return RCNotLoggedIn
+	}
+	if !s.Role.IsOfficer() && s.Role != RoleAU {
+		return RCOperationNotAllowed
+	}
+	return RCSuccess
+}
