@@ -214,7 +214,6 @@ func (t *Tool) touch(hs ...uint64) {
 var unsupported = map[string]bool{
 	"getHSMInfo": true, "getPartitionInfo": true, "loginStatus": true, "getToken": true,
 	"delToken": true, "approveToken": true, "listTokens": true, "createPublicKey": true,
-	"listECCCurveIds": true,
 }
 
 // LoginSession is the logged-in session, nil when logged out.

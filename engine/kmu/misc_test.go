@@ -12,6 +12,7 @@ import (
 
 	"github.com/hsmsim/hsmsim/engine/keyobj"
 	"github.com/hsmsim/hsmsim/engine/kmu"
+	"github.com/hsmsim/hsmsim/engine/scenario"
 	"github.com/hsmsim/hsmsim/engine/vfs"
 )
 
@@ -146,4 +147,13 @@ func TestMiscCommandsAreListedInHelp(t *testing.T) {
 	} {
 		assert.Contains(t, out, want)
 	}
+}
+
+func TestListECCCurveIds(t *testing.T) {
+	c, files, err := scenario.Default()
+	require.NoError(t, err)
+	fs := vfs.NewMem()
+	require.NoError(t, fs.Restore(files))
+	tl := kmu.New(c, fs, nil)
+	assert.Equal(t, "Supported ECC Curve IDs:\n\t 2 : NID_X9_62_prime256v1\n\t13 : NID_secp224r1\n\t14 : NID_secp384r1\n\t15 : NID_secp521r1\n\t16 : NID_secp256k1\n", tl.Exec("listECCCurveIds").Output)
 }
