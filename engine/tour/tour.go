@@ -99,6 +99,17 @@ type Status struct {
 	Done bool   `json:"done"`
 }
 
+// StatusOf is every step judged against the same marks: the panel reads
+// the current step's entry (the marks were taken when it started), and a
+// later step whose state already holds shows as reachable at once.
+func StatusOf(marks Marks, s *shell.Session) []Status {
+	out := make([]Status, len(steps))
+	for i, st := range steps {
+		out[i] = Status{ID: st.ID, Done: Done(st, marks, s)}
+	}
+	return out
+}
+
 func learner(s *shell.Session) int {
 	if ls := s.Login(); ls != nil && ls.Role == hsm.RoleCU {
 		return ls.UserID

@@ -86,3 +86,17 @@ func TestStepsAreComplete(t *testing.T) {
 	}
 	assert.Len(t, Steps(), 13)
 }
+
+func TestStatusOfJudgesEveryStepWithTheSameMarks(t *testing.T) {
+	s, err := shell.New(shell.Options{Rand: shell.SeededRand(4)})
+	require.NoError(t, err)
+	s.Exec("key_mgmt_util")
+	m := Mark(s)
+	st := StatusOf(m, s)
+	require.Len(t, st, len(Steps()))
+	assert.Equal(t, Status{ID: "login", Done: false}, st[0])
+	s.Exec("loginHSM -u CU -s example_user -p password")
+	s.Exec("genRSAKeyPair -m 2048 -e 65537 -l mine")
+	st = StatusOf(m, s)
+	assert.Equal(t, []Status{{"login", true}, {"gen-aes", false}, {"gen-rsa", true}}, st[:3])
+}

@@ -40,7 +40,9 @@ func install(e *engine, quit chan int) error {
 	if err != nil {
 		return err
 	}
-	for name, fn := range b.functions() {
+	fns := b.functions()
+	maps.Copy(fns, b.learnFunctions())
+	for name, fn := range fns {
 		if err := b.export(api, name, fn); err != nil {
 			return fmt.Errorf("installing %s: %w", name, err)
 		}
