@@ -59,7 +59,24 @@ func GenerateRSA(r io.Reader, bits int, exponent int) (*rsa.PrivateKey, error) {
 	if err := CheckRSAParams(bits, exponent); err != nil {
 		return nil, err
 	}
+	if src, ok := r.(RSASource); ok {
+		if k, err := src.GenerateRSA(bits, exponent); err == nil && k.N.BitLen() == bits && k.E == exponent && k.Validate() == nil {
+			k.Precompute()
+			return k, nil
+		}
+	}
 	return generateRSA(r, bits, exponent)
+}
+
+// RSASource is a source of randomness that can also make RSA keys itself:
+// in the browser, WebCrypto generates them natively, where Go compiled to
+// WebAssembly is several times slower. GenerateRSA asks it first and falls
+// back to its own generation when it declines (an exponent WebCrypto does
+// not take) or fails. Seeded readers do not implement it, so seeded runs
+// stay reproducible.
+type RSASource interface {
+	io.Reader
+	GenerateRSA(bits, exponent int) (*rsa.PrivateKey, error)
 }
 
 // GenerateRSAUnrestricted is GenerateRSA without CloudHSM's size policy:

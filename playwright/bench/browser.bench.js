@@ -97,6 +97,22 @@ test('RSA key generation in the browser (same seed and lines as native)', async 
   save();
 });
 
+test('RSA key generation in the browser without a seed (WebCrypto)', async ({ page }) => {
+  const n2048 = Number(process.env.BENCH_RSA2048 || 10);
+  const n4096 = Number(process.env.BENCH_RSA4096 || 4);
+  await page.goto('/');
+  await ready(page);
+  const lines = [...login];
+  for (let i = 0; i < n2048; i++) lines.push(`genRSAKeyPair -m 2048 -e 65537 -l webcrypto2048-${i}`);
+  for (let i = 0; i < n4096; i++) lines.push(`genRSAKeyPair -m 4096 -e 65537 -l webcrypto4096-${i}`);
+  const r = await timed(page, lines);
+  const gen = r.slice(2);
+  for (const g of gen) expect(g.output).toContain('returned: 0x00');
+  results.rsaUnseeded2048EngineMs = gen.slice(0, n2048).map((x) => x.engineMs);
+  results.rsaUnseeded4096EngineMs = gen.slice(n2048).map((x) => x.engineMs);
+  save();
+});
+
 test('a workspace of 3,300 keys: reload, commits, memory', async ({ page }) => {
   const fixture = process.env.BENCH_FIXTURE;
   test.skip(!fixture, 'BENCH_FIXTURE names the 3,300-key state document (scripts/bench.sh makes it)');

@@ -85,6 +85,10 @@ type engine struct {
 	mu   sync.Mutex
 	sess *shell.Session
 	tr   *state.Tracker
+	// unseeded is the randomness of a session without a seed; nil means
+	// crypto/rand. In the browser it also generates RSA keys with
+	// WebCrypto (see webcrypto_js.go).
+	unseeded io.Reader
 }
 
 // defaultRecords is the default cluster in record form, for a new or reset
@@ -116,6 +120,9 @@ func (e *engine) open(recs map[string][]byte, seed string) (opened, error) {
 	c, files, err := state.FromRecords(recs)
 	if err != nil {
 		return opened{}, loadError(err)
+	}
+	if r == nil {
+		r = e.unseeded
 	}
 	if r == nil {
 		r = rand.Reader

@@ -13,7 +13,7 @@ import (
 // starts a new instance from the saved workspace.
 func main() {
 	quit := make(chan int, 1)
-	if err := install(&engine{}, quit); err != nil {
+	if err := install(&engine{unseeded: webCrypto{}}, quit); err != nil {
 		fmt.Fprintln(os.Stderr, "hsmsim engine:", err)
 		os.Exit(1)
 	}
