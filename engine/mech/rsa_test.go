@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"errors"
+	"io"
 	"math/big"
 	"testing"
 )
@@ -134,5 +135,42 @@ func TestCheckRSAPublicKey(t *testing.T) {
 		if err := CheckRSAPublicKey(p); err == nil {
 			t.Errorf("case %d accepted", i)
 		}
+	}
+}
+
+// fakeRSASource hands out a fixed key, or declines.
+type fakeRSASource struct {
+	io.Reader
+	key   *rsa.PrivateKey
+	calls int
+}
+
+func (f *fakeRSASource) GenerateRSA(bits, e int) (*rsa.PrivateKey, error) {
+	f.calls++
+	if f.key == nil {
+		return nil, ErrBadExponent
+	}
+	return f.key, nil
+}
+
+func TestGenerateRSAAsksAnRSASourceFirst(t *testing.T) {
+	k, err := GenerateRSA(seeded(1), 2048, 65537)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &fakeRSASource{Reader: seeded(2), key: k}
+	got, err := GenerateRSA(src, 2048, 65537)
+	if err != nil || got.N.Cmp(k.N) != 0 || src.calls != 1 {
+		t.Fatalf("the source's key was not used: %v", err)
+	}
+	// A key of the wrong size is not taken; nor is a refusal.
+	got, err = GenerateRSA(src, 3072, 65537)
+	if err != nil || got.N.BitLen() != 3072 {
+		t.Fatalf("fallback failed: %v", err)
+	}
+	src.key = nil
+	got, err = GenerateRSA(src, 2048, 65537)
+	if err != nil || got.N.Cmp(k.N) == 0 {
+		t.Fatalf("fallback failed: %v", err)
 	}
 }
