@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the playground as static files in DIR (default dist/site): the page
-# from web/, wasm_exec.js from the Go toolchain, engine.wasm (the engine for
-# GOOS=js GOARCH=wasm, stripped), and precompressed .br and .gz copies that
-# hsmsim serve hands to browsers that accept them, and defaults.json (the
-# default workspace in record form).
+# from web/, the terminal (xterm.js from npm, pinned in web/package-lock.json
+# and installed with npm ci) in vendor/, wasm_exec.js from the Go toolchain,
+# engine.wasm (the engine for GOOS=js GOARCH=wasm, stripped), and
+# precompressed .br and .gz copies that hsmsim serve hands to browsers that
+# accept them, and defaults.json (the default workspace in record form).
 #
 # Usage: bash scripts/build-site.sh [DIR]
 set -euo pipefail
@@ -11,12 +12,33 @@ cd "$(dirname "$0")/.."
 dest=${1:-dist/site}
 GO=${GO:-go}
 
+# The page's npm packages, installed when missing or when the lock changed.
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+	command -v npm >/dev/null || { echo "build-site: npm is needed to install xterm.js (Node.js 20 or later)" >&2; exit 1; }
+	(cd web && npm ci --no-audit --no-fund)
+fi
+
 mkdir -p "$dest"
 # Start from an empty folder but keep the engine and its compressed copies:
 # when the new build is byte for byte the same they stay, and brotli's
 # slow best quality is not paid again.
 find "$dest" -mindepth 1 -maxdepth 1 ! -name engine.wasm ! -name engine.wasm.br ! -name engine.wasm.gz -exec rm -rf {} +
-cp -R web/. "$dest/"
+for f in web/* web/.[!.]*; do
+	[ -e "$f" ] || continue
+	case "$(basename "$f")" in
+	node_modules | package.json | package-lock.json) ;;
+	*) cp -R "$f" "$dest/" ;;
+	esac
+done
+# xterm.js as plain ES modules served from the site itself (no CDN), named
+# .js so they get the compressed copies; their source-map comments are
+# dropped (the maps are not shipped).
+xterm=web/node_modules/@xterm
+mkdir -p "$dest/vendor"
+sed '/^\/\/# sourceMappingURL=/d' "$xterm/xterm/lib/xterm.mjs" >"$dest/vendor/xterm.js"
+sed '/^\/\/# sourceMappingURL=/d' "$xterm/addon-fit/lib/addon-fit.mjs" >"$dest/vendor/addon-fit.js"
+cp "$xterm/xterm/css/xterm.css" "$dest/vendor/xterm.css"
+cp "$xterm/xterm/LICENSE" "$dest/vendor/xterm-LICENSE.txt"
 cp "$("$GO" env GOROOT)/lib/wasm/wasm_exec.js" "$dest/wasm_exec.js"
 
 tmp=$(mktemp "$dest/.engine.XXXXXX")

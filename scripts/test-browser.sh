@@ -33,12 +33,15 @@ bash scripts/build-site.sh "$SITE"
 "$GO" build -o bin/hsmsim ./cmd/hsmsim
 
 log=$(mktemp)
-bin/hsmsim serve --addr 127.0.0.1:0 --root "$SITE" >"$log" 2>&1 &
+# Shares made by the tests go to a throw-away directory.
+shares=$(mktemp -d)
+bin/hsmsim serve --addr 127.0.0.1:0 --root "$SITE" --data "$shares" >"$log" 2>&1 &
 server=$!
 cleanup() {
 	kill "$server" 2>/dev/null || true
 	wait "$server" 2>/dev/null || true
 	rm -f "$log"
+	rm -rf "$shares"
 }
 trap cleanup EXIT INT TERM
 

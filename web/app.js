@@ -1,9 +1,15 @@
-// app.js — the playground page: a console on the engine's worker, the
-// workspace controls and the files of the workspace. The engine and the
-// storage live in the worker (worker.js); this module only talks to it.
+// app.js — the playground page: the console on the engine's worker, the
+// cluster's panels beside it, the workspace menu, Share, transcripts, the
+// theme and the welcome. The engine and the storage live in the worker
+// (worker.js); this module only talks to it.
+//
+// The first prompt waits for the engine (fetched, compiled, its workspace
+// read), so that starts before anything else: this module imports only
+// the worker's client, starts the worker, the compile and `init`, and
+// only then loads the console and the rest. What is not needed for the
+// first prompt (the panels, sharing, the tour) is loaded after it.
 
 import { EngineClient } from './client.js';
-import { Terminal } from './term.js';
 
 // Compiling the engine starts first, here, while the worker loads; the
 // compile runs off the main thread and the module goes to the worker.
@@ -11,48 +17,60 @@ const engineURL = new URL('./engine.wasm', import.meta.url);
 const compiling = WebAssembly.compileStreaming(fetch(engineURL));
 
 const $ = (id) => document.getElementById(id);
+const body = document.body;
 const params = new URLSearchParams(location.search);
 const client = new EngineClient(new URL('./worker.js', import.meta.url));
 compiling.then((module) => client.send('module', { module }), () => client.send('module', { module: null }));
 // The worker's API, for the browser's devtools and the tests (see worker.js).
 window.hsmsim = { request: (op, args) => client.request(op, args) };
+const initing = client.request('init', { ns: 'site', seed: params.get('seed') || '', module: 'page' });
+initing.catch(() => {});
+// The worker's events that come before the page is ready wait for it.
+const early = [];
+let onEvent = (ev) => early.push(ev);
+client.on((ev) => onEvent(ev));
+
+const [{ Console }, { ask }, { setupMenu, setupWorkspaces }] = await Promise.all([
+  import('./console.js'), import('./dialog.js'), import('./workspaces.js'),
+]);
+
+const theme = globalThis.hsmsimTheme || { current: () => 'dark', toggle: () => 'dark', onChange: () => {} };
 let current = { id: '', name: '', revision: 0, broken: null };
 let memoryOnly = false;
+let panels = null;
+let initHistory = [];
 
-const term = new Terminal(
-  { log: $('log'), form: $('line-form'), input: $('line'), prompt: $('prompt') },
-  {
-    run: runLine,
-    interrupt: async () => showReply(await client.request('interrupt')),
-    complete: (line) => client.request('complete', { line }),
+const con = new Console($('console'), {
+  client,
+  theme: theme.current(),
+  lineMode: params.get('input') === 'line' ? true : 'auto',
+  history: { load: async () => initHistory },
+  // Mirrored on <body> for the tests and the benchmarks.
+  onState: (state, done) => {
+    body.dataset.state = state;
+    body.dataset.done = String(done);
   },
-);
+  onReply: afterReply,
+});
+window.hsmsim.console = con;
+con.log.id = 'log';
 
-async function runLine(line) {
-  let reply;
-  try {
-    reply = await client.request('exec', { line });
-  } catch (err) {
-    term.notice('error', err.message);
-    return;
-  }
-  showReply(reply);
-}
-
-function showReply(r) {
-  term.output(r.output);
-  if (r.saveError) term.notice('error', r.saveError);
-  if (r.exit) term.notice('info', 'The simulated host stays on in the browser: reload the page to start a new session, or go on typing.');
-  term.setPrompt(r.prompt, { secret: r.secret, asking: r.asking });
-  document.body.dataset.mode = r.mode;
-  if (r.revision) current.revision = r.revision;
-  if (r.changed) refreshFiles();
+function afterReply({ reply }) {
+  if (!reply) return;
+  if (reply.saveError) con.notice('error', reply.saveError);
+  if (reply.exit) con.notice('info', 'The simulated host stays on in the browser: reload the page to start a new session, or go on typing.');
+  body.dataset.mode = reply.mode;
+  if (reply.revision) current.revision = reply.revision;
   showStatus();
+  if (panels) panels.refresh(reply.touched || []);
 }
 
 function showStatus() {
-  const where = memoryOnly ? 'temporary workspace, not saved' : `workspace "${current.name}" · revision ${current.revision}`;
-  $('status').textContent = current.broken ? `workspace "${current.name}" cannot be opened` : where;
+  let text = `${current.name} · revision ${current.revision}`;
+  if (memoryOnly) text = 'temporary workspace, not saved';
+  if (current.broken) text = `workspace "${current.name}" cannot be opened`;
+  $('status').textContent = text;
+  $('status').title = memoryOnly ? 'Storage is unavailable: use Export backup to keep this workspace.' : `Workspace "${current.name}", revision ${current.revision}: every change is saved in this browser.`;
 }
 
 // --- workspaces -------------------------------------------------------------
@@ -61,7 +79,8 @@ function showWorkspaces(workspace, workspaces) {
   if (workspace) current = workspace;
   const sel = $('ws-select');
   sel.replaceChildren();
-  for (const w of workspaces || []) {
+  const list = workspaces && workspaces.length ? workspaces : [current];
+  for (const w of list) {
     const o = document.createElement('option');
     o.value = w.id;
     o.textContent = w.name;
@@ -75,75 +94,12 @@ function showWorkspaces(workspace, workspaces) {
 // opened takes a workspace the worker just opened.
 function opened(r, message) {
   showWorkspaces(r.workspace, r.workspaces);
-  term.setPrompt(r.prompt || '$ ');
-  document.body.dataset.mode = r.mode || 'host';
-  term.setHistory(r.history || []);
-  if (message) term.notice('info', message);
-  refreshFiles();
+  con.setPrompt(r.prompt || '$ ');
+  body.dataset.mode = r.mode || 'host';
+  con.setHistory(r.history || []);
+  if (message) con.notice('info', message);
+  if (panels) panels.refresh([]);
 }
-
-async function wsAction(fn) {
-  try {
-    await fn();
-  } catch (err) {
-    term.notice('error', err.message);
-  }
-  term.els.input.focus();
-}
-
-$('ws-select').addEventListener('change', (ev) => wsAction(async () => {
-  const r = await client.request('ws.switch', { id: ev.target.value });
-  opened(r, `Switched to workspace "${r.workspace.name}". The login session of the previous one ended.`);
-}));
-
-$('ws-new').addEventListener('click', () => wsAction(async () => {
-  const name = prompt('Name of the new workspace (it starts with the default cluster):', '');
-  if (name === null) return;
-  const r = await client.request('ws.create', { name });
-  opened(r, `Created workspace "${r.workspace.name}" with the default cluster.`);
-}));
-
-$('ws-rename').addEventListener('click', () => wsAction(async () => {
-  const name = prompt(`New name for workspace "${current.name}":`, current.name);
-  if (name === null) return;
-  const r = await client.request('ws.rename', { id: current.id, name });
-  showWorkspaces(r.workspace, r.workspaces);
-  term.notice('info', `Renamed the workspace to "${r.workspace.name}".`);
-}));
-
-$('ws-reset').addEventListener('click', () => wsAction(async () => {
-  if (!confirm(`Reset workspace "${current.name}" to the default cluster? Its keys, users and files are replaced. Export it first to keep them.`)) return;
-  const r = await client.request('ws.reset', { id: current.id });
-  opened(r, `Workspace "${r.workspace.name}" was reset to the default cluster.`);
-}));
-
-$('ws-delete').addEventListener('click', () => wsAction(async () => {
-  if (!confirm(`Delete workspace "${current.name}" with its keys, users, files and history? This cannot be undone; Export it first to keep a copy.`)) return;
-  const gone = current.name;
-  const r = await client.request('ws.delete', { id: current.id });
-  if (r.prompt !== undefined) opened(r, `Deleted workspace "${gone}"; now in "${r.workspace.name}".`);
-  else showWorkspaces(r.workspace, r.workspaces);
-}));
-
-$('ws-export').addEventListener('click', () => wsAction(async () => {
-  const r = await client.request('ws.export');
-  download(r.filename, r.data, 'application/json');
-  let text = `Exported to ${r.filename}.`;
-  if (r.skipped && r.skipped.length) text += ` Left out because they cannot be read: ${r.skipped.join(', ')}.`;
-  term.notice('info', text);
-}));
-
-$('ws-import').addEventListener('click', () => $('ws-import-file').click());
-$('ws-import-file').addEventListener('change', (ev) => wsAction(async () => {
-  const file = ev.target.files[0];
-  ev.target.value = '';
-  if (!file) return;
-  const data = new Uint8Array(await file.arrayBuffer());
-  const r = await client.request('ws.import', { data, filename: file.name }, [data.buffer]);
-  opened(r, `Imported ${file.name} as workspace "${r.workspace.name}".`);
-}));
-
-// --- files ----------------------------------------------------------------
 
 function download(name, data, type) {
   const url = URL.createObjectURL(new Blob([data], { type: type || 'application/octet-stream' }));
@@ -156,74 +112,106 @@ function download(name, data, type) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-async function refreshFiles(files) {
-  if (!files) {
-    try {
-      files = await client.request('files.list');
-    } catch {
-      files = [];
+const ctx = { client, con, ask, download, opened, showWorkspaces, current: () => current };
+setupWorkspaces(ctx);
+
+// --- share and transcripts ---------------------------------------------------
+
+$('share').addEventListener('click', async () => {
+  const btn = $('share');
+  btn.disabled = true;
+  try {
+    const m = await import('./share.js');
+    await m.share(ctx);
+  } catch (err) {
+    con.notice('error', `Sharing failed: ${err.message}`);
+  } finally {
+    btn.disabled = false;
+  }
+});
+
+async function downloadTranscript(kind) {
+  try {
+    const r = await client.request(`transcript.${kind}`, { steps: con.transcript() });
+    download(r.filename, r.data, kind === 'markdown' ? 'text/markdown' : 'text/plain');
+  } catch (err) {
+    if (/unknown operation/.test(err.message)) {
+      con.notice('warn', `Transcripts cannot be written by this build of the engine yet (it has no transcript.${kind} operation).`);
+    } else {
+      con.notice('error', `The transcript could not be written: ${err.message}`);
     }
   }
-  const ul = $('file-list');
-  ul.replaceChildren();
-  for (const f of files) {
-    const li = document.createElement('li');
-    const name = document.createElement('span');
-    name.className = 'file-name';
-    name.textContent = f.name;
-    const size = document.createElement('span');
-    size.className = 'file-size';
-    size.textContent = `${f.size} B`;
-    const get = document.createElement('button');
-    get.type = 'button';
-    get.textContent = 'Download';
-    get.setAttribute('aria-label', `Download ${f.name}`);
-    get.addEventListener('click', () => wsAction(async () => {
-      const r = await client.request('files.read', { name: f.name });
-      download(f.name, r.data);
-    }));
-    const del = document.createElement('button');
-    del.type = 'button';
-    del.textContent = 'Delete';
-    del.setAttribute('aria-label', `Delete ${f.name}`);
-    del.addEventListener('click', () => wsAction(async () => {
-      if (!confirm(`Delete the file ${f.name}?`)) return;
-      const r = await client.request('files.remove', { name: f.name });
-      refreshFiles(r.files);
-    }));
-    li.append(name, size, get, del);
-    ul.append(li);
+  con.focus();
+}
+$('tx-markdown').addEventListener('click', () => downloadTranscript('markdown'));
+$('tx-script').addEventListener('click', () => downloadTranscript('script'));
+setupMenu($('tx-menu-button'));
+
+// --- theme, welcome, panels on small screens --------------------------------
+
+function showTheme(t) {
+  const dark = t === 'dark';
+  const b = $('theme-toggle');
+  b.setAttribute('aria-pressed', String(dark));
+  con.setTheme(t);
+}
+theme.onChange(showTheme);
+showTheme(theme.current());
+$('theme-toggle').addEventListener('click', () => showTheme(theme.toggle()));
+
+const WELCOMED = 'hsmsim-welcomed';
+function showWelcome(open) {
+  $('welcome').hidden = !open;
+  $('welcome-toggle').setAttribute('aria-expanded', String(open));
+  if (!open) {
+    try {
+      localStorage.setItem(WELCOMED, '1');
+    } catch {
+      // Shown again next time: no harm.
+    }
   }
 }
+let welcomed = false;
+try {
+  welcomed = localStorage.getItem(WELCOMED) === '1';
+} catch {
+  welcomed = false;
+}
+showWelcome(!welcomed && !params.has('share') && !location.hash.startsWith('#share='));
+$('welcome-toggle').addEventListener('click', () => showWelcome($('welcome').hidden));
+$('welcome-close').addEventListener('click', () => {
+  showWelcome(false);
+  con.focus();
+});
+for (const b of document.querySelectorAll('#welcome .try')) {
+  b.addEventListener('click', () => con.type(b.dataset.line));
+}
 
-$('file-upload').addEventListener('click', () => $('file-input').click());
-$('file-input').addEventListener('change', (ev) => wsAction(async () => {
-  const list = Array.from(ev.target.files);
-  ev.target.value = '';
-  for (const file of list) {
-    const data = new Uint8Array(await file.arrayBuffer());
-    const size = data.length; // the buffer moves to the worker
-    const r = await client.request('files.write', { name: file.name, data }, [data.buffer]);
-    refreshFiles(r.files);
-    term.notice('info', `Uploaded ${file.name} (${size} bytes).`);
-  }
-}));
+// The skip link puts the keyboard in the console itself (the section is
+// not focusable; xterm's input is inside it).
+document.querySelector('.skip').addEventListener('click', (ev) => {
+  ev.preventDefault();
+  con.focus();
+});
+
+// On a phone the panels fold away under their tabs (panels.js opens them).
+body.dataset.side = 'closed';
 
 // --- events and start -------------------------------------------------------
 
-client.on((ev) => {
-  if (ev.event === 'notice') term.notice(ev.level, ev.text);
+onEvent = (ev) => {
+  if (ev.event === 'notice') con.notice(ev.level, ev.text);
   else if (ev.event === 'workspaces') showWorkspaces(ev.workspace, ev.workspaces);
   else if (ev.event === 'changed') {
     if (ev.workspace) current = ev.workspace;
     showStatus();
-    refreshFiles();
+    if (panels) panels.refresh();
   } else if (ev.event === 'restarted') {
-    term.setPrompt(ev.prompt);
-    document.body.dataset.mode = ev.mode;
-    refreshFiles();
+    con.setPrompt(ev.prompt);
+    body.dataset.mode = ev.mode;
+    if (panels) panels.refresh([]);
   }
-});
+};
 
 async function persistNotice() {
   // persist() is only offered to windows, so the page asks, not the worker.
@@ -234,31 +222,57 @@ async function persistNotice() {
   } catch {
     granted = false;
   }
-  document.body.dataset.persisted = String(granted);
+  body.dataset.persisted = String(granted);
   // Said once per tab, not at every reload.
   if (!granted && !memoryOnly && !sessionStorage.getItem('hsmsim-persist-told')) {
     sessionStorage.setItem('hsmsim-persist-told', '1');
-    term.notice('warn', 'This browser keeps workspaces on a best-effort basis (not granted persistent storage, or a private window): it may clear them under storage pressure or when the window closes. Use "Export" to keep a backup.');
+    con.notice('warn', 'This browser keeps workspaces on a best-effort basis (not granted persistent storage, or a private window): it may clear them under storage pressure or when the window closes. Use "Export backup" to keep one.');
+  }
+}
+
+// host is what the guided tour (tour.js) may use of the page.
+const host = {
+  request: (op, args) => client.request(op, args),
+  type: (line) => con.type(line),
+  onReply: (fn) => con.onReply(fn),
+  workspace: () => current.id,
+};
+
+async function mountTour() {
+  try {
+    const m = await import('./tour.js');
+    await m.mountTour($('tour-panel'), host);
+    $('tab-tour').hidden = false;
+  } catch {
+    // No tour in this build: its tab stays hidden.
   }
 }
 
 async function start() {
-  term.setReady(false);
-  term.notice('info', 'Loading the engine…');
-  const loading = term.els.log.lastElementChild;
+  con.open().catch(() => {});
   let r;
   try {
-    r = await client.request('init', { ns: 'site', seed: params.get('seed') || '', module: 'page' });
+    r = await initing;
   } catch (err) {
-    term.notice('error', `The engine did not start: ${err.message}`);
+    await con.open().catch(() => {});
+    con.notice('error', `The engine did not start: ${err.message}`);
     return;
   }
   memoryOnly = r.memoryOnly;
-  loading.remove();
-  term.notice('info', 'hsmsim — a simulated AWS CloudHSM cluster. Type help, or start key_mgmt_util or cloudhsm_mgmt_util. Users: example_user and alice (CU), admin (CO), password "password".');
-  for (const n of r.notices || []) term.notice(n.level, n.text);
+  initHistory = r.history || [];
+  try {
+    await con.open();
+  } catch (err) {
+    body.dataset.state = 'failed';
+    $('console').textContent = `The console could not be loaded: ${err.message}. Reload the page.`;
+    return;
+  }
+  con.notice('info', 'hsmsim — a simulated AWS CloudHSM cluster. Type help for what you can do; press ? for users and passwords.');
+  for (const n of r.notices || []) con.notice(n.level, n.text);
+  for (const ev of early.splice(0)) onEvent(ev);
   opened(r);
-  term.setReady(true);
+  await con.start(r);
+  con.focus();
   // The worker's milestones, moved to this page's clock, for the benchmarks.
   const detail = {};
   if (r.timings) {
@@ -266,6 +280,15 @@ async function start() {
     for (const [k, v] of Object.entries(r.timings)) if (k !== 'origin') detail[k] = r.timings.origin - performance.timeOrigin + v;
   }
   performance.mark('hsmsim-ready', { detail });
+
+  // After the first prompt: the panels, the tour, a shared workspace.
+  const { Panels } = await import('./panels.js');
+  panels = new Panels(ctx);
+  await panels.refresh([]);
+  mountTour();
+  const share = await import('./share.js');
+  const link = share.linked();
+  if (link) await share.openLinked(ctx, link);
   persistNotice();
 }
 

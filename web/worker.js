@@ -9,7 +9,10 @@
 // start before the previous one's change is committed.
 //
 // Operations (result in brackets):
-//   init {ns, seed, module}    [{workspace, workspaces, prompt, mode, history, notices, memoryOnly}]
+//   init {ns, seed, module, storage, scenario}
+//                              [{workspace, workspaces, prompt, mode, history, notices, memoryOnly}]
+//                              storage 'none': one workspace in memory, nothing stored (embeds);
+//                              scenario: what a new workspace (or the memory one) starts from
 //   exec {line}                [reply: output, prompt, mode, asking, secret, changed, exit,
 //                               touched, engineMs, saved, saveError, revision]
 //   interrupt                  [reply]  Ctrl-C: drops a pending question
@@ -20,7 +23,7 @@
 //   files.write {name, data}   [{files}]  data: Uint8Array (upload)
 //   files.remove {name}        [{files}]
 //   ws.list                    [workspaces]
-//   ws.create {name}           [{workspace, workspaces, prompt, mode, history}]
+//   ws.create {name, scenario} [{workspace, workspaces, prompt, mode, history}]  scenario: a built-in one
 //   ws.switch {id}             [same]
 //   ws.rename {id, name}       [workspaces]
 //   ws.delete {id}             [same as switch when the open one was deleted, else workspaces]
@@ -29,11 +32,25 @@
 //   ws.import {data, filename} [same as switch]
 //   memory                     [{wasmBytes, heapAlloc, heapSys, sys}]
 //   engine.exit {code}         ends the Go program; the worker restarts it
+//   scenarios                  [[{name, title, description}]]  the built-in scenarios
+//   tour.steps                 [[{id, title, why, commands, tool}]]
+//   tour.mark                  [marks]  the state a step starts from
+//   tour.status {marks, step}  [[{id, done}]]  every step (or the one named) judged against marks
+//   tour.explain {output}      [[{code, meaning, fix}]]  the errors in a command's output
+//   tour.load                  [{workspace, scenario, progress: {current, done, marks, resettable} | null}]
+//   tour.begin {step, done}    [progress]  step starts now: its marks and a checkpoint to reset to
+//   tour.save {current, done}  [progress]  (a new current step drops the old one's marks)
+//   tour.reset                 [{prompt, mode, progress}]  the workspace back to the current
+//                              step's start, keeping the tool and login; emits 'changed'
+//   transcript.markdown {steps} [{filename, data: Uint8Array}]  steps: [{prompt, input, output}];
+//                              the docs' style with seed and scenario, for hsmsim run --check
+//   transcript.script {steps}  [{filename, data: Uint8Array}]  the lines typed, passwords masked
 //   module {module}            (no answer) the compiled engine, when init said module: 'page'
 // Events:
 //   {event: 'notice', level: 'info'|'warn'|'error', text}
 //   {event: 'workspaces', workspace, workspaces}   the list or the open one changed
 //   {event: 'changed', by: 'other-tab'}            another tab changed this workspace
+//   {event: 'changed', by: 'tour-reset', workspace} a tour step put the workspace back
 //   {event: 'restarted', prompt, mode}             the engine was restarted
 //
 // Two tabs on one workspace: every command runs under a Web Lock named for
@@ -47,10 +64,13 @@
 
 import './wasm_exec.js';
 import { openStore, RECORD_SCHEMA, StoreError } from './store.js';
+import { maskLine } from './mask.js';
 
 const st = {
   ns: 'site',
   seed: '',
+  scenario: '',      // init's scenario: the memory workspace's and a first workspace's
+  tourMem: null,     // the tour's progress when nothing is stored
   store: null,       // Store, or null when running without storage
   memoryOnly: false,
   eng: null,         // {api, instance, exited, alive, expected}
@@ -269,7 +289,7 @@ async function fetchDefaults() {
 }
 
 async function openMemory() {
-  const recs = await call('defaults');
+  const recs = st.scenario ? await call('scenarioRecords', st.scenario) : await call('defaults');
   const info = JSON.parse(await call('open', recs, st.seed));
   st.ws = null;
   return { ...info, history: [] };
@@ -366,7 +386,8 @@ async function runLine(line, interrupt) {
     const res = interrupt ? await call('interrupt') : await call('exec', line);
     const reply = JSON.parse(res.reply);
     st.pendingAnswer = !!reply.asking;
-    const keep = !interrupt && !answering && line.trim() !== '' ? line : '';
+    // History is kept with passwords masked (mask.js), as it is shown.
+    const keep = !interrupt && !answering && line.trim() !== '' ? maskLine(line) : '';
     let saved = { saved: false };
     if (res.puts) {
       saved = await commit(res, keep);
@@ -397,7 +418,15 @@ const OPS = {
   async init(args) {
     st.ns = String(args.ns || 'site');
     st.seed = args.seed ? String(args.seed) : '';
+    st.scenario = args.scenario ? String(args.scenario) : '';
     const engine = engineStarted(args.module === 'page');
+    if (args.storage === 'none') {
+      // An embed without storage: nothing is read or written, and no other
+      // page can see or change its workspace.
+      await engine;
+      st.memoryOnly = true;
+      return { ...(await opened(await openMemory())), notices: [], memoryOnly: true };
+    }
     const prebuilt = fetchDefaults();
     const notices = [];
     // The storage is opened and the workspace read while the engine is
@@ -434,9 +463,11 @@ const OPS = {
     }
     await engine;
     if (!pick) {
-      const recs = (await prebuilt) || await call('defaults');
+      const scen = st.scenario && st.scenario !== 'default' ? st.scenario : '';
+      const recs = scen ? await call('scenarioRecords', scen) : (await prebuilt) || await call('defaults');
       timings.defaults = performance.now();
-      const row = await store.createWorkspace('default', recs, [], 'relaxed');
+      const row = await store.createWorkspace(scen || 'default', recs, [], 'relaxed');
+      await store.setSetting(`scenario:${row.id}`, scen || 'default').catch(() => {});
       list = [row];
       pick = row;
       // Just written: open it from what was written, without reading back.
@@ -492,7 +523,9 @@ const OPS = {
   async 'ws.create'(args) {
     requireStore();
     const name = cleanName(args.name);
-    const row = await st.store.createWorkspace(name, await call('defaults'));
+    const scen = args.scenario ? String(args.scenario) : 'default';
+    const row = await st.store.createWorkspace(name, scen === 'default' ? await call('defaults') : await call('scenarioRecords', scen));
+    await st.store.setSetting(`scenario:${row.id}`, scen).catch(() => {});
     broadcast({ type: 'list' });
     return opened(await openWorkspace(row.id));
   },
@@ -534,6 +567,7 @@ const OPS = {
     const recs = await call('defaults');
     const reset = () => st.store.replaceRecords(id, recs);
     const row = st.locks ? await st.locks.request(`hsmsim:${st.ns}:${id}`, reset) : await reset();
+    await st.store.setSetting(`scenario:${id}`, 'default').catch(() => {});
     broadcast({ type: 'changed', ws: id, revision: row.revision });
     return opened(await openWorkspace(id));
   },
@@ -583,6 +617,133 @@ const OPS = {
     return null;
   },
 };
+
+// --- learning: scenarios, the tour, transcripts (wasm/browser/learn.go) ----
+
+// wsScenario is the scenario the open workspace started from, '' when not
+// known (a workspace made before scenarios were recorded).
+async function wsScenario() {
+  if (!st.store || !st.ws) return st.scenario;
+  return (await st.store.getSetting(`scenario:${st.ws.id}`).catch(() => '')) || '';
+}
+
+// The tour's progress is kept per workspace beside it in the settings:
+// {current, done, marks, checkpoint}; the checkpoint (the workspace when
+// the current step started) stays in the worker.
+function tourKey() {
+  return `tour:${st.ws ? st.ws.id : ''}`;
+}
+
+async function tourGet() {
+  if (st.store && st.ws) return (await st.store.getSetting(tourKey())) || null;
+  return st.tourMem;
+}
+
+async function tourPut(p) {
+  if (st.store && st.ws) await st.store.setSetting(tourKey(), p);
+  else st.tourMem = p;
+}
+
+function tourView(p) {
+  if (!p) return null;
+  return { current: p.current || null, done: p.done || [], marks: p.marks || null, resettable: p.checkpoint instanceof Uint8Array };
+}
+
+function stepList(v) {
+  if (!Array.isArray(v)) return [];
+  return v.filter((x) => typeof x === 'string').slice(0, 100);
+}
+
+async function transcriptFile(kind, steps) {
+  if (!Array.isArray(steps)) throw Object.assign(new Error(`transcript.${kind} needs steps: [{prompt, input, output}]`), { kind: 'invalid' });
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  const json = JSON.stringify(steps);
+  if (kind === 'markdown') {
+    return { filename: `hsmsim-session-${stamp}.md`, data: await call('transcriptMarkdown', json, st.seed, await wsScenario()) };
+  }
+  return { filename: `hsmsim-session-${stamp}.txt`, data: await call('transcriptScript', json) };
+}
+
+Object.assign(OPS, {
+  async scenarios() {
+    return JSON.parse(await call('scenarios'));
+  },
+
+  async 'tour.steps'() {
+    return JSON.parse(await call('tourSteps'));
+  },
+
+  async 'tour.mark'() {
+    refuseIfBroken();
+    return JSON.parse(await call('tourMark'));
+  },
+
+  async 'tour.status'(args) {
+    if (st.ws && (st.ws.broken || st.ws.gone)) return [];
+    return JSON.parse(await call('tourStatus', JSON.stringify(args.marks || {}), args.step ? String(args.step) : ''));
+  },
+
+  async 'tour.explain'(args) {
+    return JSON.parse(await call('tourExplain', String(args.output ?? '')));
+  },
+
+  async 'tour.load'() {
+    return { workspace: wsInfo(), scenario: await wsScenario(), progress: tourView(await tourGet().catch(() => null)) };
+  },
+
+  async 'tour.begin'(args) {
+    refuseIfBroken();
+    return withLock(async () => {
+      await sync();
+      const marks = JSON.parse(await call('tourMark'));
+      const checkpoint = await call('checkpoint');
+      const old = (await tourGet()) || {};
+      const p = { current: String(args.step || ''), done: args.done ? stepList(args.done) : stepList(old.done), marks, checkpoint };
+      await tourPut(p);
+      return tourView(p);
+    });
+  },
+
+  async 'tour.save'(args) {
+    const old = (await tourGet()) || {};
+    const p = { ...old, done: stepList(args.done) };
+    const current = args.current ? String(args.current) : null;
+    if (current !== (old.current || null)) {
+      p.marks = null;
+      p.checkpoint = null;
+    }
+    p.current = current;
+    await tourPut(p);
+    return tourView(p);
+  },
+
+  async 'tour.reset'() {
+    refuseIfBroken();
+    const p = await tourGet();
+    if (!p || !(p.checkpoint instanceof Uint8Array)) {
+      throw Object.assign(new Error('this step has no saved starting state; start the step again to take one'), { kind: 'invalid' });
+    }
+    return withLock(async () => {
+      await sync();
+      const r = await call('restore', p.checkpoint);
+      if (st.store && st.ws) {
+        const row = await st.store.replaceRecords(st.ws.id, r.records);
+        st.ws.revision = row.revision;
+        broadcast({ type: 'changed', ws: st.ws.id, revision: row.revision });
+      }
+      post({ event: 'changed', by: 'tour-reset', workspace: wsInfo() });
+      return { prompt: r.prompt, mode: r.mode, progress: tourView(p) };
+    });
+  },
+
+  'transcript.markdown'(args) {
+    return transcriptFile('markdown', args.steps);
+  },
+
+  'transcript.script'(args) {
+    return transcriptFile('script', args.steps);
+  },
+});
 
 // onBroadcast handles another tab's news; it runs in the queue, between
 // this tab's commands.

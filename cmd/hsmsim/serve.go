@@ -16,21 +16,27 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hsmsim/hsmsim/server"
 )
 
 // serve is "hsmsim serve": the playground site (make site builds it) over
-// HTTP on this machine. The engine runs in the browser; this only hands out
+// HTTP on this machine. The engine runs in the browser; this hands out the
 // static files, with the headers the page needs: application/wasm so that
 // WebAssembly.instantiateStreaming accepts engine.wasm, the precompressed
 // .br/.gz copies where the browser takes them, and a Content-Security-Policy
 // that allows WebAssembly ('wasm-unsafe-eval') and nothing from elsewhere.
+// It also mounts the site's API (package server) at /api/, the same handler
+// the Cloudflare Worker runs, with shares kept in a directory (--data), so
+// the page's Share button works on a laptop as on the deployed site.
 func serve(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("hsmsim serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free one)")
 	root := fs.String("root", "dist/site", "serve the site built in `DIR`")
+	data := fs.String("data", server.DefaultDataDir(), "keep shared workspaces (POST /api/share) in `DIR`")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: hsmsim serve [--addr 127.0.0.1:8080] [--root dist/site]")
+		fmt.Fprintln(stderr, "usage: hsmsim serve [--addr 127.0.0.1:8080] [--root dist/site] [--data DIR]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -40,28 +46,47 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hsmsim serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	if err := checkSite(*root); err != nil {
+		fmt.Fprintf(stderr, "hsmsim serve: %v\n", err)
+		return 1
+	}
+	store, err := server.NewDirStore(*data)
+	if err != nil {
+		fmt.Fprintf(stderr, "hsmsim serve: %v\n", err)
+		return 1
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := runServer(ctx, *addr, *root, stdout); err != nil {
+	if err := runSite(ctx, *addr, *root, store, stdout); err != nil {
 		fmt.Fprintf(stderr, "hsmsim serve: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-// runServer serves root on addr until ctx ends, printing the URL first.
+// runServer serves root on addr until ctx ends, printing the URL first;
+// its API has no share store (shares answer 503, /api/run works).
 func runServer(ctx context.Context, addr, root string, stdout io.Writer) error {
-	for _, need := range []string{"index.html", "engine.wasm", "wasm_exec.js"} {
-		if st, err := os.Stat(filepath.Join(root, need)); err != nil || !st.Mode().IsRegular() {
-			return fmt.Errorf("%s has no %s: build the site first (make site)", root, need)
-		}
+	return runSite(ctx, addr, root, nil, stdout)
+}
+
+// runSite serves root and the API (shares in store, none when nil) on
+// addr until ctx ends.
+func runSite(ctx context.Context, addr, root string, store server.Store, stdout io.Writer) error {
+	if err := checkSite(root); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
+	mux := http.NewServeMux()
+	mux.Handle("/", siteHandler(root))
+	mux.Handle("/api/", server.New(server.Options{Store: store}))
 	srv := &http.Server{
-		Handler:           siteHandler(root),
+		// The site's security headers as the Worker sends them: the embed
+		// page may be framed by other sites, the rest by none.
+		Handler:           server.SecurityHeaders(mux),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
@@ -82,6 +107,16 @@ func runServer(ctx context.Context, addr, root string, stdout io.Writer) error {
 		}
 		return nil
 	}
+}
+
+// checkSite says what is missing when root holds no built site.
+func checkSite(root string) error {
+	for _, need := range []string{"index.html", "engine.wasm", "wasm_exec.js"} {
+		if st, err := os.Stat(filepath.Join(root, need)); err != nil || !st.Mode().IsRegular() {
+			return fmt.Errorf("%s has no %s: build the site first (make site)", root, need)
+		}
+	}
+	return nil
 }
 
 // siteURL is the address to open in a browser.
@@ -127,7 +162,12 @@ var encodings = []struct{ name, ext string }{{"br", ".br"}, {"gzip", ".gz"}}
 func siteHandler(root string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		// server.SecurityHeaders, around it in hsmsim serve, has chosen the
+		// policy by path already (the embed page's differs); alone, the
+		// handler sends its own.
+		if h.Get("Content-Security-Policy") == "" {
+			h.Set("Content-Security-Policy", contentSecurityPolicy)
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")

@@ -2,7 +2,7 @@
 // workspace controls around it.
 const fs = require('fs');
 const { test, expect } = require('@playwright/test');
-const { openConsole, run } = require('./helpers');
+const { openConsole, run, answer, wsAction } = require('./helpers');
 
 test('export then import a workspace', async ({ page }, testInfo) => {
   await openConsole(page);
@@ -12,7 +12,7 @@ test('export then import a workspace', async ({ page }, testInfo) => {
   await run(page, 'exit');
   await run(page, 'echo in the backup > kept.txt');
 
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#ws-export')]);
+  const [download] = await Promise.all([page.waitForEvent('download'), wsAction(page, '#ws-export')]);
   expect(download.suggestedFilename()).toMatch(/^hsmsim-default-.*\.json$/);
   const file = testInfo.outputPath('backup.json');
   await download.saveAs(file);
@@ -51,28 +51,28 @@ test('workspaces: create, rename, reset and delete', async ({ page }) => {
   await openConsole(page);
   await run(page, 'echo first > first.txt');
 
-  page.once('dialog', (d) => d.accept('second'));
-  await page.click('#ws-new');
+  await wsAction(page, '#ws-new');
+  await answer(page, 'second');
   await expect(page.locator('#ws-select option:checked')).toHaveText('second');
   expect(await run(page, 'cat first.txt')).toContain('No such file');
   await run(page, 'echo two > two.txt');
 
-  page.once('dialog', (d) => d.accept('renamed'));
-  await page.click('#ws-rename');
+  await wsAction(page, '#ws-rename');
+  await answer(page, 'renamed');
   await expect(page.locator('#ws-select option:checked')).toHaveText('renamed');
 
-  page.once('dialog', (d) => d.accept());
-  await page.click('#ws-reset');
+  await wsAction(page, '#ws-reset');
+  await answer(page, true);
   await expect(page.locator('#log')).toContainText('was reset to the default cluster');
   expect(await run(page, 'cat two.txt')).toContain('No such file');
 
   // Declining a confirmation changes nothing.
-  page.once('dialog', (d) => d.dismiss());
-  await page.click('#ws-delete');
+  await wsAction(page, '#ws-delete');
+  await answer(page, false);
   await expect(page.locator('#ws-select option')).toHaveCount(2);
 
-  page.once('dialog', (d) => d.accept());
-  await page.click('#ws-delete');
+  await wsAction(page, '#ws-delete');
+  await answer(page, true);
   await expect(page.locator('#log')).toContainText('Deleted workspace "renamed"; now in "default"');
   await expect(page.locator('#ws-select option')).toHaveCount(1);
   expect(await run(page, 'cat first.txt')).toContain('first');

@@ -2,7 +2,7 @@
 // schema, a newer database, the engine ending.
 const fs = require('fs');
 const { test, expect } = require('@playwright/test');
-const { openConsole, run, idb } = require('./helpers');
+const { openConsole, run, idb, answer, wsAction } = require('./helpers');
 
 async function reloadReady(page) {
   await page.reload();
@@ -23,7 +23,7 @@ test('a record that cannot be read is named, with the way out', async ({ page },
   expect(await run(page, 'ls')).toContain('cannot be opened');
 
   // Export saves what can be read.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#ws-export')]);
+  const [download] = await Promise.all([page.waitForEvent('download'), wsAction(page, '#ws-export')]);
   expect(download.suggestedFilename()).toMatch(/^hsmsim-default-salvaged-.*\.json$/);
   const file = testInfo.outputPath('salvaged.json');
   await download.saveAs(file);
@@ -49,8 +49,8 @@ test('a schema newer than the code is refused with its message', async ({ page }
   await expect(log).toContainText('Workspace "default" was written by a newer version of hsmsim and cannot be opened: its storage schema is 99');
   await expect(log).toContainText('Nothing was changed. Open it with the newer hsmsim that wrote it, or use "New"');
   expect(await run(page, 'key_mgmt_util')).toContain('newer version of hsmsim');
-  page.once('dialog', (d) => d.accept('fresh'));
-  await page.click('#ws-new');
+  await wsAction(page, '#ws-new');
+  await answer(page, 'fresh');
   await expect(page.locator('#ws-select option:checked')).toHaveText('fresh');
   expect(await run(page, 'ls')).toContain('aes256.key');
   expect((await idb(page, { action: 'workspace', name: 'default' })).schema).toBe(99);
@@ -88,7 +88,7 @@ test('when the engine stops, the worker restarts it from the saved workspace', a
   expect(await run(page, 'genSymKey -t 31 -s 32 -l survives')).toContain('Key Handle: 524295');
   await page.evaluate(() => window.hsmsim.request('engine.exit', { code: 3 }));
   await expect(page.locator('#log')).toContainText('It was restarted from the saved workspace "default"');
-  await expect(page.locator('#prompt')).toHaveText('$ ');
+  await expect(page.locator('#console')).toHaveAttribute('data-prompt', '$ ');
   await run(page, 'key_mgmt_util');
   expect(await run(page, 'findKey -l survives')).toContain('User is not logged in');
   await run(page, 'loginHSM -u CU -s example_user -p password');

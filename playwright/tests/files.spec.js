@@ -1,7 +1,7 @@
 // The workspace's files from the page: upload, download, delete.
 const fs = require('fs');
 const { test, expect } = require('@playwright/test');
-const { openConsole, run } = require('./helpers');
+const { openConsole, run, answer, showTab } = require('./helpers');
 
 test('upload, download and delete a file', async ({ page }, testInfo) => {
   await openConsole(page);
@@ -18,6 +18,7 @@ test('upload, download and delete a file', async ({ page }, testInfo) => {
   await run(page, 'loginHSM -u CU -s example_user -p password');
   await run(page, 'exportPubKey -k 524289 -out alice.pub');
   await run(page, 'exit');
+  await showTab(page, 'files');
   const item = page.locator('#file-list li', { hasText: 'alice.pub' });
   const [download] = await Promise.all([page.waitForEvent('download'), item.getByRole('button', { name: 'Download alice.pub' }).click()]);
   expect(download.suggestedFilename()).toBe('alice.pub');
@@ -25,8 +26,8 @@ test('upload, download and delete a file', async ({ page }, testInfo) => {
   expect(got).toContain('-----BEGIN PUBLIC KEY-----');
   expect(await run(page, 'cat alice.pub')).toContain(got.trim().split('\n')[1]);
 
-  page.once('dialog', (d) => d.accept());
   await page.locator('#file-list li', { hasText: 'uploaded.pem' }).getByRole('button', { name: 'Delete uploaded.pem' }).click();
+  await answer(page, true);
   await expect(page.locator('#file-list')).not.toContainText('uploaded.pem');
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');

@@ -2,11 +2,29 @@
 // press Enter, read what the console printed.
 const { expect } = require('@playwright/test');
 
+// The console is xterm.js (web/console.js): keys go to its hidden
+// textarea; what it shows is read from its aria-live log (#log), and its
+// state from data- attributes of #console: data-done counts the commands
+// answered, data-prompt is the prompt, data-line and data-cursor the line
+// being edited, data-secret whether the answer is hidden.
+
 // openConsole loads the page and waits for the first ready prompt.
 async function openConsole(page, query = '') {
   await page.goto(`/${query}`);
   await expect(page.locator('body')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
-  await expect(page.locator('#line')).toBeEnabled();
+  await expect(page.locator('#console .xterm')).toBeVisible();
+}
+
+// focusConsole puts the keyboard in the console, as a click on it does.
+async function focusConsole(page) {
+  await page.locator('#console .xterm-helper-textarea').focus();
+}
+
+// typeLine types text at the console (one input event, like a fast typist
+// or an IME) without pressing Enter.
+async function typeLine(page, text) {
+  await focusConsole(page);
+  await page.keyboard.insertText(text);
 }
 
 // logCount is the number of entries in the console log.
@@ -19,23 +37,66 @@ function logText(page, from = 0) {
   return page.$$eval('#log > *', (els, n) => els.slice(n).map((e) => e.textContent).join('\n'), from);
 }
 
+// done is how many commands the console has answered.
+async function done(page) {
+  return Number((await page.locator('#console').getAttribute('data-done')) || 0);
+}
+
+// waitDone waits until the console has answered n commands and is ready.
+async function waitDone(page, n, timeout = 60_000) {
+  await expect(page.locator('#console')).toHaveAttribute('data-done', String(n), { timeout });
+  await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');
+}
+
 // run types one line and waits until the page has shown its answer; it
-// returns what the console printed for it (the echoed line first).
+// returns what the console printed for it (the echoed line first). The
+// line being edited is cleared first (Ctrl-U), as the old input's fill did.
 async function run(page, line, { timeout = 60_000 } = {}) {
-  const body = page.locator('body');
-  const done = Number((await body.getAttribute('data-done')) || 0);
+  const n = await done(page);
   const before = await logCount(page);
-  const input = page.locator('#line');
-  await input.fill(line);
-  await input.press('Enter');
-  await expect(body).toHaveAttribute('data-done', String(done + 1), { timeout });
-  await expect(body).toHaveAttribute('data-state', 'ready');
+  await focusConsole(page);
+  await page.keyboard.press('Control+u');
+  if (line) await page.keyboard.insertText(line);
+  await page.keyboard.press('Enter');
+  await waitDone(page, n + 1, timeout);
   return logText(page, before);
 }
 
 // prompt is the prompt the page shows now.
 function prompt(page) {
-  return page.locator('#prompt').textContent();
+  return page.locator('#console').getAttribute('data-prompt');
+}
+
+// line is the line being edited now.
+function line(page) {
+  return page.locator('#console').getAttribute('data-line');
+}
+
+// answer answers the page's question dialog: a value for a question with
+// an input, true to confirm, false to cancel.
+async function answer(page, value) {
+  const dlg = page.locator('dialog#ask');
+  await expect(dlg).toBeVisible();
+  if (value === false) {
+    await dlg.locator('#ask-cancel').click();
+  } else {
+    if (typeof value === 'string') await dlg.locator('#ask-input').fill(value);
+    await dlg.locator('#ask-ok').click();
+  }
+  await expect(dlg).toBeHidden();
+}
+
+// wsAction opens the Workspace menu and picks an item (#ws-new, ...).
+async function wsAction(page, id) {
+  await page.click('#ws-menu-button');
+  await page.click(id);
+}
+
+// showTab opens one of the cluster panels: keys, users, hsms, files.
+async function showTab(page, name) {
+  const tab = page.locator(`#tab-${name}`);
+  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+  await expect(page.locator(`#${name}-panel`)).toBeVisible();
 }
 
 // idb changes or reads the namespace's IndexedDB from the page, the way a
@@ -92,4 +153,4 @@ function idb(page, args) {
   }, args);
 }
 
-module.exports = { openConsole, run, prompt, logText, logCount, idb };
+module.exports = { openConsole, focusConsole, typeLine, run, prompt, line, logText, logCount, done, waitDone, answer, wsAction, showTab, idb };

@@ -1,7 +1,7 @@
 // What a reload keeps: token keys, users and files. What it drops: the
 // login and the session keys, as quitting the real tool does.
 const { test, expect } = require('@playwright/test');
-const { openConsole, run, prompt } = require('./helpers');
+const { openConsole, run, prompt, line, focusConsole } = require('./helpers');
 
 test('a reload keeps keys, users and files and ends the login session', async ({ page }) => {
   await openConsole(page);
@@ -37,7 +37,7 @@ test('a reload keeps keys, users and files and ends the login session', async ({
   expect(users).toMatch(/5\s+CU\s+bob/);
   // The history of the workspace came back too.
   await run(page, 'exit');
-  const input = page.locator('#line');
-  await input.press('ArrowUp');
-  await expect(input).toHaveValue('exit');
+  await focusConsole(page);
+  await page.keyboard.press('ArrowUp');
+  expect(await line(page)).toBe('exit');
 });

@@ -1,7 +1,9 @@
 // The seed walkthrough ("Managing Keys in AWS CloudHSM") typed into the
 // page, line by line, with the lines of its output that matter checked.
 const { test, expect } = require('@playwright/test');
-const { openConsole, run, prompt } = require('./helpers');
+const { openConsole, run, prompt, line, typeLine, focusConsole } = require('./helpers');
+
+const con = (page) => page.locator('#console');
 
 const ok = (node) => `Node id ${node} and err state 0x00000000 : HSM Return: SUCCESS`;
 const allNodes = [ok(0), ok(1), ok(2)];
@@ -58,25 +60,25 @@ test('the seed walkthrough runs in the page as in the docs', async ({ page }) =>
 
 test('the console completes, recalls history and answers Ctrl-C', async ({ page }) => {
   await openConsole(page);
-  const input = page.locator('#line');
-  await input.fill('key_mgmt_');
-  await input.press('Tab');
-  await expect(input).toHaveValue('key_mgmt_util ');
+  await typeLine(page, 'key_mgmt_');
+  await page.keyboard.press('Tab');
+  await expect(con(page)).toHaveAttribute('data-line', 'key_mgmt_util ');
   await run(page, 'key_mgmt_util');
-  await input.fill('genSym');
-  await input.press('Tab');
-  await expect(input).toHaveValue('genSymKey ');
-  await input.fill('');
-  await input.press('ArrowUp');
-  await expect(input).toHaveValue('key_mgmt_util');
-  await input.fill('');
+  await typeLine(page, 'genSym');
+  await page.keyboard.press('Tab');
+  await expect(con(page)).toHaveAttribute('data-line', 'genSymKey ');
+  await page.keyboard.press('Control+u');
+  await page.keyboard.press('ArrowUp');
+  expect(await line(page)).toBe('key_mgmt_util');
+  await page.keyboard.press('Control+u');
   await run(page, 'exit');
   await run(page, 'cloudhsm_mgmt_util');
   await run(page, 'loginHSM CU example_user password');
   await run(page, 'shareKey 524288 4 1');
   expect(await prompt(page)).toBe('Do you want to continue(y/n)?');
-  await input.press('Control+c');
-  await expect(page.locator('#prompt')).toHaveText('aws-cloudhsm>');
+  await focusConsole(page);
+  await page.keyboard.press('Control+c');
+  await expect(con(page)).toHaveAttribute('data-prompt', 'aws-cloudhsm>');
 });
 
 test('a hidden password is neither shown nor kept in history', async ({ page }) => {
@@ -84,17 +86,18 @@ test('a hidden password is neither shown nor kept in history', async ({ page }) 
   await run(page, 'key_mgmt_util');
   await run(page, 'loginHSM -u CU -s example_user -hpswd');
   expect(await prompt(page)).toBe('Enter password: ');
-  await expect(page.locator('#line')).toHaveAttribute('type', 'password');
+  await expect(con(page)).toHaveAttribute('data-secret', 'true');
   const out = await run(page, 'password');
   expect(out.split('\n')[0]).toBe('Enter password: ');
   expect(out).toContain('Cfm3LoginHSM returned: 0x00 : HSM Return: SUCCESS');
-  await expect(page.locator('#line')).toHaveAttribute('type', 'text');
+  await expect(con(page)).toHaveAttribute('data-secret', 'false');
   await expect(page.locator('#log')).not.toContainText('Enter password: password');
-  const input = page.locator('#line');
-  await input.press('ArrowUp');
-  await expect(input).toHaveValue('loginHSM -u CU -s example_user -hpswd');
+  await focusConsole(page);
+  await page.keyboard.press('ArrowUp');
+  expect(await line(page)).toBe('loginHSM -u CU -s example_user -hpswd');
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');
-  await input.press('ArrowUp');
-  await expect(input).toHaveValue('loginHSM -u CU -s example_user -hpswd');
+  await focusConsole(page);
+  await page.keyboard.press('ArrowUp');
+  expect(await line(page)).toBe('loginHSM -u CU -s example_user -hpswd');
 });
