@@ -14,7 +14,7 @@ for pkg in $(go list ./...); do
   for f in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
     for attempt in 1 2; do
       echo "fuzz $pkg $f ($t)"
-      if go test -run='^$' -fuzz="^${f}\$" -fuzztime="$t" "$pkg" >"$log" 2>&1; then
+      if go test -run='^$' -parallel=1 -fuzz="^${f}\$" -fuzztime="$t" "$pkg" >"$log" 2>&1; then
         break
       fi
       if [ "$attempt" = 1 ] && grep -q 'context deadline exceeded' "$log" && ! grep -q 'Failing input written' "$log"; then

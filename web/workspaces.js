@@ -66,15 +66,26 @@ export function setupWorkspaces(ctx) {
   }));
 
   $('ws-new').addEventListener('click', () => act(async () => {
-    const name = await ask({
+    let scenarios = [];
+    try {
+      scenarios = await client.request('scenarios');
+    } catch {
+      scenarios = [];
+    }
+    const options = scenarios.map((sc) => ({ value: sc.name, text: sc.title || sc.name, note: sc.description || '' }));
+    const got = await ask({
       title: 'New workspace',
-      text: 'A new workspace starts with the default cluster. The one open now is kept as it is.',
+      text: 'A new workspace starts from a scenario: a cluster with its users, keys and files. The one open now is kept as it is.',
       input: { label: 'Name', value: '' },
+      choice: options.length ? { label: 'Start from', options, value: 'default' } : null,
       ok: 'Create',
     });
-    if (name === null) return;
-    const r = await client.request('ws.create', { name });
-    ctx.opened(r, `Created workspace "${r.workspace.name}" with the default cluster.`);
+    if (got === null) return;
+    const name = options.length ? got.value : got;
+    const scenario = options.length ? got.choice : 'default';
+    const r = await client.request('ws.create', { name, scenario });
+    const title = (options.find((o) => o.value === scenario) || { text: 'the default cluster' }).text;
+    ctx.opened(r, `Created workspace "${r.workspace.name}" from ${title}.`);
   }));
 
   $('ws-rename').addEventListener('click', () => act(async () => {
