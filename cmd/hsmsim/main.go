@@ -90,9 +90,10 @@ Usage:
   hsmsim [flags]                 interactive shell; with a script on stdin, print its transcript
   hsmsim run [flags] FILE        run a script (one line per command) and print its transcript
   hsmsim run --check FILE.md     replay a Markdown transcript; fail with a diff where the output differs
-  hsmsim serve [--addr A] [--root DIR]
-                                 serve the browser playground (make site builds it) at
-                                 http://127.0.0.1:8080 or the address A
+  hsmsim serve [--addr A] [--root DIR] [--data DIR]
+                                 serve the browser playground (make site builds it) and
+                                 its API at http://127.0.0.1:8080 or the address A;
+                                 shared workspaces are kept in --data
 
 Flags:
   --state FILE     keep the cluster and its files in FILE between runs

@@ -70,6 +70,16 @@ func runServer(ctx context.Context, addr, root string, stdout io.Writer) error {
 	return runSite(ctx, addr, root, nil, stdout)
 }
 
+// siteAndAPI is everything hsmsim serve answers: the built site, the API
+// under /api/, and the site's security headers as the Worker sends them
+// (the embed page may be framed by other sites, the rest by none).
+func siteAndAPI(root string, store server.Store) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", siteHandler(root))
+	mux.Handle("/api/", server.New(server.Options{Store: store}))
+	return server.SecurityHeaders(mux)
+}
+
 // runSite serves root and the API (shares in store, none when nil) on
 // addr until ctx ends.
 func runSite(ctx context.Context, addr, root string, store server.Store, stdout io.Writer) error {
@@ -80,13 +90,8 @@ func runSite(ctx context.Context, addr, root string, store server.Store, stdout 
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/", siteHandler(root))
-	mux.Handle("/api/", server.New(server.Options{Store: store}))
 	srv := &http.Server{
-		// The site's security headers as the Worker sends them: the embed
-		// page may be framed by other sites, the rest by none.
-		Handler:           server.SecurityHeaders(mux),
+		Handler:           siteAndAPI(root, store),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

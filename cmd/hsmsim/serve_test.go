@@ -191,3 +191,23 @@ func TestServeFlagsAndMissingSite(t *testing.T) {
 	assert.Equal(t, 1, run([]string{"serve", "--root", t.TempDir(), "--addr", "127.0.0.1:0"}, strings.NewReader(""), &out, &errOut))
 	assert.Contains(t, errOut.String(), "build the site first (make site)")
 }
+
+func TestServeMountsTheAPIAndFramesOnlyTheEmbedPage(t *testing.T) {
+	dir := srvSite(t)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "embed.html"), []byte("<!doctype html><title>embed</title>"), 0o644))
+	h := siteAndAPI(dir, nil)
+
+	req := httptest.NewRequest(http.MethodPost, "/api/run", strings.NewReader(`{"script":"key_mgmt_util\nloginHSM -u CU -s example_user -p password\ngenSymKey -t 31 -s 32 -l k\n","seed":1}`))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Contains(t, rec.Body.String(), "Key Handle: 524295")
+	assert.Equal(t, "*", rec.Header().Get("Access-Control-Allow-Origin"))
+
+	rec = srvGet(t, h, http.MethodGet, "/", nil)
+	assert.Contains(t, rec.Header().Get("Content-Security-Policy"), "frame-ancestors 'none'")
+	rec = srvGet(t, h, http.MethodGet, "/embed.html", nil)
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Contains(t, rec.Header().Get("Content-Security-Policy"), "frame-ancestors *")
+	assert.Empty(t, rec.Header().Get("X-Frame-Options"))
+}
