@@ -16,7 +16,7 @@
 // data-checked counts the replies it has finished judging, data-active is
 // true once the tour has started in this workspace, data-current names the
 // current step, and each step's <li> has data-step and data-state (done,
-// current, todo).
+// current, ahead).
 
 let cssLinked = false;
 
@@ -249,7 +249,7 @@ class Tour {
 
     const list = h('ol', { class: 'tour-steps' });
     for (const s of this.steps) {
-      const state = done.has(s.id) && s.id !== cur ? 'done' : s.id === cur ? 'current' : 'todo';
+      const state = done.has(s.id) && s.id !== cur ? 'done' : s.id === cur ? 'current' : 'ahead';
       const expanded = s.id === cur || s.id === this.open;
       const li = h('li', { class: `tour-step tour-${state}`, dataset: { step: s.id, state } });
       const mark = state === 'done' ? '✓' : state === 'current' ? '→' : '';
