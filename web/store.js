@@ -16,6 +16,10 @@
 // early, and a later request would then fail.
 
 // DB_VERSION is the database layout; MIGRATIONS[v] upgrades v to v+1.
+
+// WORKSPACE_SETTINGS are the settings kept per workspace, as "<key>:<id>".
+const WORKSPACE_SETTINGS = ['scenario', 'tour'];
+
 export const DB_VERSION = 1;
 // RECORD_SCHEMA is the layout of a workspace's records this code reads.
 export const RECORD_SCHEMA = 1;
@@ -282,10 +286,14 @@ export class Store {
     });
   }
 
+  // deleteWorkspace removes a workspace with everything kept for it: its
+  // records, history, and the settings named after it (its scenario, the
+  // tour's progress and step snapshot), in one transaction.
   deleteWorkspace(id) {
-    return this.tx(['workspaces', 'records', 'history'], 'readwrite', 'cannot delete the workspace', (t) => {
+    return this.tx(['workspaces', 'records', 'history', 'settings'], 'readwrite', 'cannot delete the workspace', (t) => {
       t.objectStore('workspaces').delete(id);
       t.objectStore('records').delete(wsRange(id));
+      for (const key of WORKSPACE_SETTINGS) t.objectStore('settings').delete(`${key}:${id}`);
       const c = t.objectStore('history').index('ws').openKeyCursor(IDBKeyRange.only(id));
       const h = t.objectStore('history');
       c.onsuccess = () => {
