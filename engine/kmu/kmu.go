@@ -120,7 +120,7 @@ func (t *Tool) run(c *Command, words []string) tool.Result {
 	}
 	a, err := parseArgs(c, words)
 	if err != nil {
-		return tool.Result{Output: fmt.Sprintf("\n\tError: %v\n\n%s", err, c.Help)}
+		return t.usage(c, err)
 	}
 	if !c.NoLogin && t.Session == nil {
 		t.returned(c.API, hsm.RCNotLoggedIn)
