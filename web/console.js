@@ -17,7 +17,8 @@
 // (phones, whose keyboards xterm.js does not take well); 'auto' does so on
 // touch-only devices.
 
-import { maskLine, MASK } from './mask.js';
+// MASK stands for a hidden answer in transcripts, as in the engine's.
+const MASK = '********';
 
 const MAX_LOG = 4000;
 
@@ -341,7 +342,8 @@ export class Console {
   }
 
   setHistory(lines) {
-    this.history = (lines || []).filter((l) => typeof l === 'string' && l.trim() !== '').map(maskLine);
+    // Stored history was masked by the engine when it was typed.
+    this.history = (lines || []).filter((l) => typeof l === 'string' && l.trim() !== '');
     this.histPos = this.history.length;
     this.draft = '';
   }
@@ -732,22 +734,25 @@ export class Console {
     const secret = this.secret;
     const asking = this.asking;
     this.leavePrompt();
-    if (!asking && line.trim() !== '') {
-      const masked = maskLine(line);
-      if (this.history[this.history.length - 1] !== masked) {
-        this.history.push(masked);
-        Promise.resolve(this.historyStore.save(this.history.slice())).catch(() => {});
-      }
-    }
+    const remember = !asking && line.trim() !== '';
     this.histPos = this.history.length;
     this.draft = '';
     this.line = '';
     this.cursor = 0;
     if (this.lineInput) this.lineInput.value = '';
-    return this.execute(line, prompt, secret);
+    return this.execute(line, prompt, secret, remember);
   }
 
-  async execute(line, prompt, secret) {
+  // remember keeps the line in history as the engine masked it (passwords
+  // never reach the history, in memory or stored).
+  remember(masked) {
+    if (!masked || this.history[this.history.length - 1] === masked) return;
+    this.history.push(masked);
+    this.histPos = this.history.length;
+    Promise.resolve(this.historyStore.save(this.history.slice())).catch(() => {});
+  }
+
+  async execute(line, prompt, secret, remember = false) {
     this.setRunning(true);
     this.logEcho(prompt, secret ? '' : line);
     let reply = null;
@@ -757,6 +762,7 @@ export class Console {
       this.notice('error', err.message);
     }
     if (reply) {
+      if (remember) this.remember(reply.masked);
       this.steps.push({ prompt, input: secret ? MASK : line, output: reply.output || '' });
       if (reply.output) this.output(reply.output);
       this.setPrompt(reply.prompt, { secret: reply.secret, asking: reply.asking });

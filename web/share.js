@@ -9,7 +9,6 @@
 // loads the workspace as a NEW workspace: the current one is never
 // replaced. See server/doc.go for the API.
 
-import { maskHistory } from './mask.js';
 
 const FRAGMENT = 'share=';
 
@@ -56,11 +55,12 @@ export async function decodeFragment(text) {
 }
 
 // current reads the open workspace as {name, state, history} from a
-// backup made by the worker.
+// backup made by the worker; its history was masked by the engine as it was
+// typed (and the API masks what it stores again).
 async function current(client) {
   const r = await client.request('ws.export');
   const backup = JSON.parse(new TextDecoder().decode(r.data));
-  return { name: backup.workspace || 'shared', state: backup.state, history: maskHistory(backup.history || []) };
+  return { name: backup.workspace || 'shared', state: backup.state, history: backup.history || [] };
 }
 
 // post stores the document through the API: the id, or null when no API

@@ -64,7 +64,6 @@
 
 import './wasm_exec.js';
 import { openStore, RECORD_SCHEMA, StoreError } from './store.js';
-import { maskLine } from './mask.js';
 
 const st = {
   ns: 'site',
@@ -386,8 +385,8 @@ async function runLine(line, interrupt) {
     const res = interrupt ? await call('interrupt') : await call('exec', line);
     const reply = JSON.parse(res.reply);
     st.pendingAnswer = !!reply.asking;
-    // History is kept with passwords masked (mask.js), as it is shown.
-    const keep = !interrupt && !answering && line.trim() !== '' ? maskLine(line) : '';
+    // History is kept with passwords masked, as the engine masked the line.
+    const keep = !interrupt && !answering && line.trim() !== '' ? (reply.masked || '') : '';
     let saved = { saved: false };
     if (res.puts) {
       saved = await commit(res, keep);

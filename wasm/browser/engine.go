@@ -14,6 +14,7 @@ import (
 	"github.com/hsmsim/hsmsim/engine/scenario"
 	"github.com/hsmsim/hsmsim/engine/shell"
 	"github.com/hsmsim/hsmsim/engine/state"
+	"github.com/hsmsim/hsmsim/engine/transcript"
 	"github.com/hsmsim/hsmsim/engine/vfs"
 )
 
@@ -66,6 +67,10 @@ type delta struct {
 // execResult is the answer to one line.
 type execResult struct {
 	shell.Reply
+	// Masked is the line as history keeps it: passwords replaced by
+	// ********, a hidden answer wholly (engine/transcript's rules, the same
+	// the API applies to shared history).
+	Masked string `json:"masked"`
 	// EngineMs is the time the engine spent on the line, without the
 	// worker's messaging and storage, for the benchmarks.
 	EngineMs float64 `json:"engineMs"`
@@ -161,7 +166,14 @@ func (e *engine) reload(recs map[string][]byte) (opened, error) {
 // exec runs one line; when the state changed, the result holds the records
 // to commit before the reply reaches the user.
 func (e *engine) exec(line string) (execResult, error) {
-	return e.run(func(s *shell.Session) shell.Reply { return s.Exec(line) })
+	masked := ""
+	res, err := e.run(func(s *shell.Session) shell.Reply {
+		st, rep := s.Step(line)
+		masked = transcript.MaskLine(st.Input)
+		return rep
+	})
+	res.Masked = masked
+	return res, err
 }
 
 // interrupt is Ctrl-C: a pending question is dropped.

@@ -238,3 +238,18 @@ func TestEngineFiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, fs)
 }
+
+// History keeps lines as the engine masks them: passwords on the line and
+// hidden answers never reach it.
+func TestEngineMasksLinesForHistory(t *testing.T) {
+	e, store := brOpen(t)
+	res := brRun(t, e, store, "key_mgmt_util", "loginHSM -u CU -s example_user -p password")
+	assert.Equal(t, "loginHSM -u CU -s example_user -p ********", res.Masked)
+	res = brRun(t, e, store, "logoutHSM", "loginHSM -u CU -s alice -hpswd")
+	assert.Equal(t, "loginHSM -u CU -s alice -hpswd", res.Masked)
+	require.True(t, res.Secret)
+	res = brRun(t, e, store, "password")
+	assert.Equal(t, "********", res.Masked)
+	res = brRun(t, e, store, "genSymKey -t 31 -s 32 -l k")
+	assert.Equal(t, "genSymKey -t 31 -s 32 -l k", res.Masked)
+}
