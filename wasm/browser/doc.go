@@ -19,7 +19,7 @@
 //
 //	defaults()              -> records of the default cluster
 //	open(records, seed)     -> {prompt, mode}; seed "" means crypto/rand
-//	exec(line)              -> {reply: JSON of shell.Reply + engineMs, puts?, dels?}
+//	exec(line)              -> {reply: JSON of shell.Reply + engineMs + masked, puts?, dels?}
 //	interrupt()             -> same as exec (Ctrl-C: a pending question is dropped)
 //	saved()                 -> the last puts/dels are committed
 //	reload(records)         -> another tab's newer state; keeps this tab's login
