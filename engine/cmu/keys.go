@@ -189,8 +189,12 @@ func (t *Tool) shareOn(n *hsm.Node, h uint64, ids []int, share bool) hsm.RC {
 }
 
 // keyFor finds key h on one HSM for op by the session, for the commands
-// only crypto users run.
+// only crypto users run: the server must answer and the session be logged
+// in there, then the access rules decide.
 func (t *Tool) keyFor(n *hsm.Node, h uint64, op hsm.Op) (*hsm.Object, hsm.RC) {
+	if rc := t.reach(n, true); rc != hsm.RCSuccess {
+		return nil, rc
+	}
 	if rc := hsm.MayUseKeyCommands(t.Session); rc != hsm.RCSuccess {
 		return nil, rc
 	}
@@ -218,11 +222,7 @@ func getKeyInfo(t *Tool, args []string) tool.Result {
 	}
 	var b strings.Builder
 	for _, n := range t.targets() {
-		rc := t.reach(n, true)
-		var o *hsm.Object
-		if rc == hsm.RCSuccess {
-			o, rc = t.keyFor(n, h, hsm.OpRead)
-		}
+		o, rc := t.keyFor(n, h, hsm.OpRead)
 		if rc != hsm.RCSuccess {
 			failLines(&b, "getKeyInfo", n, rc)
 			continue
@@ -332,11 +332,7 @@ func getAttribute(t *Tool, args []string) tool.Result {
 	}
 	var b strings.Builder
 	for _, n := range t.targets() {
-		rc := t.reach(n, true)
-		var o *hsm.Object
-		if rc == hsm.RCSuccess {
-			o, rc = t.keyFor(n, h, hsm.OpRead)
-		}
+		o, rc := t.keyFor(n, h, hsm.OpRead)
 		var vals []hsm.AttrValue
 		if rc == hsm.RCSuccess {
 			if id == hsm.AttrAll {
@@ -409,11 +405,7 @@ func setAttribute(t *Tool, args []string) tool.Result {
 		var b strings.Builder
 		done := false
 		for _, n := range t.targets() {
-			rc := t.reach(n, true)
-			var o *hsm.Object
-			if rc == hsm.RCSuccess {
-				o, rc = t.keyFor(n, h, hsm.OpModify)
-			}
+			o, rc := t.keyFor(n, h, hsm.OpModify)
 			if rc != hsm.RCSuccess {
 				failLines(&b, "setAttribute", n, rc)
 				continue
