@@ -50,9 +50,28 @@ func (c *Cluster) MaySyncKey(s *Session, h uint64, from int) RC {
 // (manage-key-sync.md; the clusters "must have consistent CO and CU
 // credentials"). The status has one entry per destination.
 func (c *Cluster) SyncKey(h uint64, from int, to []int) Status {
+	var o *Object
+	return c.syncTo(from, to, func(src *Node) RC {
+		var ok bool
+		if o, ok = src.Objects[h]; !ok || !o.Token {
+			return RCInvalidHandle
+		}
+		return RCSuccess
+	}, func(dst *Node) RC {
+		if dst.User(o.Owner) == nil {
+			return RCUserNotFound
+		}
+		dst.Objects[h] = o.Clone()
+		return RCSuccess
+	})
+}
+
+// syncTo is what SyncKey and SyncUser share: the source must exist, be up
+// and hold the thing (find), and each destination must be another node
+// that is up before put copies it there. One status per destination.
+func (c *Cluster) syncTo(from int, to []int, find func(src *Node) RC, put func(dst *Node) RC) Status {
 	st := make(Status, 0, len(to))
 	src := c.Node(from)
-	var o *Object
 	srcRC := RCSuccess
 	switch {
 	case src == nil:
@@ -60,26 +79,21 @@ func (c *Cluster) SyncKey(h uint64, from int, to []int) Status {
 	case !src.Up:
 		srcRC = RCServerUnavailable
 	default:
-		var ok bool
-		if o, ok = src.Objects[h]; !ok || !o.Token {
-			srcRC = RCInvalidHandle
-		}
+		srcRC = find(src)
 	}
 	for _, id := range to {
 		dst := c.Node(id)
+		rc := srcRC
 		switch {
-		case srcRC != RCSuccess:
-			st = append(st, NodeStatus{id, srcRC})
+		case rc != RCSuccess:
 		case dst == nil || id == from:
-			st = append(st, NodeStatus{id, RCInvalidInput})
+			rc = RCInvalidInput
 		case !dst.Up:
-			st = append(st, NodeStatus{id, RCServerUnavailable})
-		case dst.User(o.Owner) == nil:
-			st = append(st, NodeStatus{id, RCUserNotFound})
+			rc = RCServerUnavailable
 		default:
-			dst.Objects[h] = o.Clone()
-			st = append(st, NodeStatus{id, RCSuccess})
+			rc = put(dst)
 		}
+		st = append(st, NodeStatus{id, rc})
 	}
 	return st
 }
@@ -92,56 +106,33 @@ func MaySyncUser(s *Session) RC { return MayManageUsers(s) }
 // destination that holds a different user of the same name refuses it. The
 // failed-login count is each HSM's own and is not copied.
 func (c *Cluster) SyncUser(id int, from int, to []int) Status {
-	st := make(Status, 0, len(to))
-	src := c.Node(from)
 	var u *User
-	srcRC := RCSuccess
-	switch {
-	case src == nil:
-		srcRC = RCInvalidInput
-	case !src.Up:
-		srcRC = RCServerUnavailable
-	default:
+	return c.syncTo(from, to, func(src *Node) RC {
 		if u = src.User(id); u == nil {
-			srcRC = RCUserNotFound
+			return RCUserNotFound
 		}
-	}
-	for _, nid := range to {
-		dst := c.Node(nid)
-		switch {
-		case srcRC != RCSuccess:
-			st = append(st, NodeStatus{nid, srcRC})
-		case dst == nil || nid == from:
-			st = append(st, NodeStatus{nid, RCInvalidInput})
-		case !dst.Up:
-			st = append(st, NodeStatus{nid, RCServerUnavailable})
-		default:
-			if other := dst.FindUser(u.Name); other != nil && other.ID != u.ID {
-				st = append(st, NodeStatus{nid, RCUserExists})
-				continue
-			}
-			if old := dst.User(u.ID); old != nil {
-				if old.Type != u.Type && !(old.Type == RolePRECO && u.Type == RolePCO) {
-					// A different user under the same id.
-					st = append(st, NodeStatus{nid, RCUserExists})
-					continue
-				}
-				cp := u.Clone()
-				cp.FailedLogins = old.FailedLogins
-				*old = *cp
-			} else {
-				if len(dst.Users) >= MaxUsers {
-					st = append(st, NodeStatus{nid, RCUserLimit})
-					continue
-				}
-				cp := u.Clone()
-				cp.FailedLogins = 0
-				dst.AddUser(cp)
-			}
-			st = append(st, NodeStatus{nid, RCSuccess})
+		return RCSuccess
+	}, func(dst *Node) RC {
+		if other := dst.FindUser(u.Name); other != nil && other.ID != u.ID {
+			return RCUserExists
 		}
-	}
-	return st
+		cp := u.Clone()
+		if old := dst.User(u.ID); old != nil {
+			if old.Type != u.Type && !(old.Type == RolePRECO && u.Type == RolePCO) {
+				// A different user under the same id.
+				return RCUserExists
+			}
+			cp.FailedLogins = old.FailedLogins
+			*old = *cp
+			return RCSuccess
+		}
+		if len(dst.Users) >= MaxUsers {
+			return RCUserLimit
+		}
+		cp.FailedLogins = 0
+		dst.AddUser(cp)
+		return RCSuccess
+	})
 }
 
 // Drift is one key or user the HSMs of the cluster disagree about.
