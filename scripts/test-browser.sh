@@ -13,7 +13,7 @@ echo "== js/wasm tests of the engine's bridge and of seeded determinism (node)"
 command -v node >/dev/null || { echo "test-browser: node is needed (Node.js 20 or later)" >&2; exit 1; }
 # engine/shell replays the seed walkthrough against the same golden
 # transcript as natively: a seeded run is byte for byte the same in wasm.
-GOOS=js GOARCH=wasm "$GO" test -count=1 -exec="$("$GO" env GOROOT)/lib/wasm/go_js_wasm_exec" ./wasm/browser/... ./engine/shell/ ./engine/mech/
+GOOS=js GOARCH=wasm "$GO" test -count=1 -exec="$("$GO" env GOROOT)/lib/wasm/go_js_wasm_exec" ./wasm/browser/... ./engine/shell/ ./engine/internal/mech/
 
 echo "== browser"
 if [ ! -x /usr/bin/chromium ]; then

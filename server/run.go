@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hsmsim/hsmsim/engine/cmdline"
-	"github.com/hsmsim/hsmsim/engine/kmu"
 	"github.com/hsmsim/hsmsim/engine/scenario"
 	"github.com/hsmsim/hsmsim/engine/shell"
 )
@@ -121,7 +119,7 @@ func scriptLines(script string) []string {
 func (h *Handler) checkRSA(lines []string) string {
 	count := 0
 	for n, line := range lines {
-		words, err := cmdline.Split(line)
+		words, err := shell.SplitWords(line)
 		if err != nil {
 			continue
 		}
@@ -148,7 +146,7 @@ func rsaKeygens(words []string) []int {
 		switch {
 		case w == "genRSAKeyPair":
 			bits, given := 0, false
-			for j := i + 1; j < len(words) && kmu.Lookup(words[j]) == nil; j++ {
+			for j := i + 1; j < len(words) && !shell.IsKMUCommand(words[j]); j++ {
 				if words[j] == "-m" && j+1 < len(words) {
 					// key_mgmt_util reads numbers in C's bases and keeps
 					// the last of a repeated flag.

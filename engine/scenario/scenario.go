@@ -17,9 +17,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hsmsim/hsmsim/engine/hsm"
-	"github.com/hsmsim/hsmsim/engine/keyobj"
-	"github.com/hsmsim/hsmsim/engine/mech"
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
+	"github.com/hsmsim/hsmsim/engine/internal/mech"
 )
 
 //go:embed scenarios/*.json

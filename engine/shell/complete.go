@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hsmsim/hsmsim/engine/cmdline"
-	"github.com/hsmsim/hsmsim/engine/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/cmdline"
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 )
 
 // Flags whose value is a key handle, a file, or a user.

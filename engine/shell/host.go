@@ -8,9 +8,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/hsmsim/hsmsim/engine/cmdline"
-	"github.com/hsmsim/hsmsim/engine/openssl"
-	"github.com/hsmsim/hsmsim/engine/tool"
+	"github.com/hsmsim/hsmsim/engine/internal/cmdline"
+	"github.com/hsmsim/hsmsim/engine/internal/openssl"
+	"github.com/hsmsim/hsmsim/engine/internal/tool"
 )
 
 // hostCommand is one command of the host shell.

@@ -12,14 +12,14 @@ import (
 	"io"
 	"strings"
 
-	"github.com/hsmsim/hsmsim/engine/cmdline"
-	"github.com/hsmsim/hsmsim/engine/cmu"
-	"github.com/hsmsim/hsmsim/engine/hsm"
-	"github.com/hsmsim/hsmsim/engine/kmu"
+	"github.com/hsmsim/hsmsim/engine/internal/cmdline"
+	"github.com/hsmsim/hsmsim/engine/internal/cmu"
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/kmu"
+	"github.com/hsmsim/hsmsim/engine/internal/tool"
+	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 	"github.com/hsmsim/hsmsim/engine/scenario"
 	"github.com/hsmsim/hsmsim/engine/state"
-	"github.com/hsmsim/hsmsim/engine/tool"
-	"github.com/hsmsim/hsmsim/engine/vfs"
 )
 
 // HostPrompt is the host shell's prompt.

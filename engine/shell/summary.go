@@ -3,8 +3,8 @@ package shell
 import (
 	"sort"
 
-	"github.com/hsmsim/hsmsim/engine/hsm"
-	"github.com/hsmsim/hsmsim/engine/vfs"
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 )
 
 // Summary is what a user interface shows beside the console: the keys,

@@ -1,9 +1,9 @@
 package shell
 
 import (
-	"github.com/hsmsim/hsmsim/engine/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 	"github.com/hsmsim/hsmsim/engine/state"
-	"github.com/hsmsim/hsmsim/engine/vfs"
 )
 
 // Reload replaces the cluster and files with a newer saved state (another

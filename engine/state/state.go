@@ -12,8 +12,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/hsmsim/hsmsim/engine/hsm"
-	"github.com/hsmsim/hsmsim/engine/vfs"
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 )
 
 // Format names the document type.

@@ -11,8 +11,8 @@ import (
 	"encoding/hex"
 	"slices"
 
-	"github.com/hsmsim/hsmsim/engine/hsm"
-	"github.com/hsmsim/hsmsim/engine/mech"
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/mech"
 	"github.com/hsmsim/hsmsim/engine/shell"
 )
 

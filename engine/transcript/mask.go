@@ -3,7 +3,7 @@ package transcript
 import (
 	"strings"
 
-	"github.com/hsmsim/hsmsim/engine/kmu"
+	"github.com/hsmsim/hsmsim/engine/internal/kmu"
 	"github.com/hsmsim/hsmsim/engine/shell"
 )
 

@@ -21,7 +21,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hsmsim/hsmsim/engine/hsm"
 	"github.com/hsmsim/hsmsim/engine/shell"
 	"github.com/hsmsim/hsmsim/engine/state"
 )
@@ -108,31 +107,9 @@ func fixture(path string) error {
 	}
 	s.Exec("exit")
 	c := s.Cluster
-	var tmpl []*hsm.Object
-	for _, h := range made {
-		if o := c.Nodes[0].Objects[h]; o != nil && o.Token {
-			tmpl = append(tmpl, o)
-		}
+	if err := c.FillWithCopies(made, c.KeyLimit()-1, func(i int) string { return fmt.Sprintf("bulk-%d", i) }); err != nil {
+		return err
 	}
-	if len(tmpl) == 0 {
-		return fmt.Errorf("no template keys were made")
-	}
-	next := c.Cursor
-	for _, n := range c.Nodes {
-		for h := range n.Objects {
-			next = max(next, h+1)
-		}
-	}
-	for i := 0; c.CountObjects() < hsm.MaxKeys-1; i++ {
-		o := tmpl[i%len(tmpl)].Clone()
-		o.Handle = next
-		o.Label = fmt.Sprintf("bulk-%d", i)
-		for _, n := range c.Nodes {
-			n.Objects[next] = o.Clone()
-		}
-		next++
-	}
-	c.Cursor = next
 	doc, err := state.Encode(c, s.Files())
 	if err != nil {
 		return err

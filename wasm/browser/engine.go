@@ -15,7 +15,6 @@ import (
 	"github.com/hsmsim/hsmsim/engine/shell"
 	"github.com/hsmsim/hsmsim/engine/state"
 	"github.com/hsmsim/hsmsim/engine/transcript"
-	"github.com/hsmsim/hsmsim/engine/vfs"
 )
 
 // Error kinds, as the worker sees them in error.kind.
@@ -239,7 +238,7 @@ func (e *engine) summary() (shell.Summary, error) {
 	return e.sess.Summary(), nil
 }
 
-func (e *engine) listFiles() ([]vfs.FileInfo, error) {
+func (e *engine) listFiles() ([]shell.FileInfo, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.sess == nil {
@@ -247,7 +246,7 @@ func (e *engine) listFiles() ([]vfs.FileInfo, error) {
 	}
 	fs, err := e.sess.ListFiles()
 	if fs == nil {
-		fs = []vfs.FileInfo{}
+		fs = []shell.FileInfo{}
 	}
 	return fs, err
 }
@@ -291,7 +290,7 @@ func (e *engine) removeFile(name string) (*delta, error) {
 }
 
 func fileError(name string, err error) string {
-	if vfs.IsNotExist(err) {
+	if shell.IsNotExist(err) {
 		return fmt.Sprintf("%s: no such file", name)
 	}
 	return err.Error()

@@ -1,0 +1,261 @@
+package cmu
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base32"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/tool"
+	"github.com/hsmsim/hsmsim/engine/internal/vfs"
+)
+
+func init() {
+	register(&command{
+		name:    "enable_e2e",
+		summary: "Enables end-to-end encryption with the HSMs",
+		syntax:  []string{"enable_e2e"},
+		about: `Encrypts the connection between cloudhsm_mgmt_util and each HSM end to
+end. Enable it each time you start the tool, before you log in.`,
+		run: enableE2E,
+	})
+	register(&command{
+		name:    "info",
+		summary: "Shows an HSM's address, state and login",
+		syntax:  []string{"info server <server ID>"},
+		about: `Shows the id, address, port, connection state, partition and the
+logged-in user of one HSM. No login is needed.`,
+		min: 2, max: 2,
+		run: info,
+	})
+	register(&command{
+		name:    "getHSMInfo",
+		summary: "Shows the hardware of each HSM",
+		syntax:  []string{"getHSMInfo"},
+		about:   "Shows the model, serial number, FIPS state, memory and firmware of each HSM. No login is needed.",
+		run:     getHSMInfo,
+	})
+	register(&command{
+		name:    "getCert",
+		summary: "Saves a certificate of the HSM (server mode)",
+		syntax:  []string{"getCert <file-name> <certificate-type>"},
+		about: `Saves a certificate of the HSM of server mode in a PEM file:
+1 Manufacturer Root Certificate, 2 Manufacturer Hardware Certificate,
+4 Customer Root Certificate, 8 Cluster Certificate (signed by the Customer
+Root Certificate), 16 Cluster Certificate (chained to the Manufacturer Root
+Certificate). Enter server mode first with "server <server-number>".`,
+		min: 2, max: 2,
+		run: getCert,
+	})
+	register(&command{
+		name:    "server",
+		summary: "Enters server mode on one HSM",
+		syntax:  []string{"server <server-number>"},
+		about: `Enters server mode: later commands go to that HSM only, and the prompt
+shows it (server0>). "exit" leaves server mode. syncKey, syncUser and
+getCert run in server mode.`,
+		min: 1, max: 1,
+		run: serverMode,
+	})
+}
+
+func enableE2E(t *Tool, args []string) tool.Result {
+	var b strings.Builder
+	for _, n := range t.targets() {
+		if rc := t.reach(n, false); rc != hsm.RCSuccess {
+			failLines(&b, "enable_e2e", n, rc)
+			continue
+		}
+		fmt.Fprintf(&b, "E2E enabled on %s\n", server(n))
+	}
+	t.e2e = true
+	return tool.Result{Output: b.String()}
+}
+
+// partition is the HSM's id as the AWS console shows it (hsm-...), made up
+// from its address so that it stays the same.
+func partition(n *hsm.Node) string {
+	sum := sha256.Sum256([]byte("hsmsim-hsm\x00" + n.Addr))
+	return "hsm-" + strings.ToLower(base32.StdEncoding.EncodeToString(sum[:]))[:11]
+}
+
+func info(t *Tool, args []string) tool.Result {
+	if args[0] != "server" {
+		return commands["info"].usage("the first argument is the word server")
+	}
+	id, err := t.serverArg(args[1])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	n := t.Cluster.Node(id)
+	state, login := "Connected", "Not logged in"
+	if t.reach(n, false) != hsm.RCSuccess {
+		state = "Disconnected"
+	} else if t.Session != nil && t.loggedIn[n.ID] {
+		login = fmt.Sprintf("Logged in as '%s(%s)'", t.Session.User, t.Session.Role)
+	}
+	var b strings.Builder
+	b.WriteString("Id      Name                    Hostname         Port   State           Partition               LoginState\n")
+	fmt.Fprintf(&b, "%-8d%-24s%-16s%-8d%-16s%-24s%s\n", n.ID, n.Addr, n.Addr, Port, state, partition(n), login)
+	return tool.Result{Output: b.String()}
+}
+
+func getHSMInfo(t *Tool, args []string) tool.Result {
+	nodes := t.targets()
+	var b strings.Builder
+	fmt.Fprintf(&b, "Getting HSM Info on %d nodes\n", len(nodes))
+	for _, n := range nodes {
+		if rc := t.reach(n, false); rc != hsm.RCSuccess {
+			failLines(&b, "getHSMInfo", n, rc)
+			continue
+		}
+		// Every user and key takes some of the HSM's public memory.
+		const total = 560596
+		free := total - 4096*(len(n.Users)+len(n.Objects)) - 200000
+		free = max(free, 0)
+		fmt.Fprintf(&b, "*** Server %d HSM Info ***\n", n.ID)
+		fmt.Fprintf(&b, "%-21s:%s\n", "Label", "cavium")
+		fmt.Fprintf(&b, "%-21s:%s\n", "Model", "NITROX-III CNN35XX-NFBE")
+		fmt.Fprintf(&b, "%-21s:%s\n", "Serial Number", serialNumber(n))
+		fmt.Fprintf(&b, "%-21s:%d\n", "HSM Flags", 0)
+		fmt.Fprintf(&b, "%-21s:%s\n", "FIPS state", "2 [FIPS mode with single factor authentication]")
+		fmt.Fprintf(&b, "%-21s:\n", "Manufacturer ID")
+		fmt.Fprintf(&b, "%-21s:%d\n", "Device ID", 10)
+		fmt.Fprintf(&b, "%-21s:%d\n", "Class Code", 100000)
+		fmt.Fprintf(&b, "%-21s:%s\n", "System vendor ID", "177D")
+		fmt.Fprintf(&b, "%-21s:%d\n", "SubSystem ID", 10)
+		fmt.Fprintf(&b, "%-21s:%d\n", "TotalPublicMemory", total)
+		fmt.Fprintf(&b, "%-21s:%d\n", "FreePublicMemory", free)
+		fmt.Fprintf(&b, "%-21s:%d\n", "TotalPrivateMemory", 0)
+		fmt.Fprintf(&b, "%-21s:%d\n", "FreePrivateMemory", 0)
+		fmt.Fprintf(&b, "%-21s:%d\n", "Hardware Major", 3)
+		fmt.Fprintf(&b, "%-21s:%d\n", "Hardware Minor", 0)
+		fmt.Fprintf(&b, "%-21s:%d\n", "Firmware Major", 2)
+		fmt.Fprintf(&b, "%-21s:%s\n", "Firmware Minor", "03")
+		fmt.Fprintf(&b, "%-21s:%d C\n", "Temperature", 56+n.ID%3)
+		fmt.Fprintf(&b, "%-21s:%d\n", "Build Number", 13)
+		fmt.Fprintf(&b, "%-21s:%s\n", "Firmware ID", "xxxxxxxxxxxxxxx")
+	}
+	return tool.Result{Output: b.String()}
+}
+
+func serialNumber(n *hsm.Node) string { return fmt.Sprintf("3.0A0101-ICM%06d", n.ID+1) }
+
+func serverMode(t *Tool, args []string) tool.Result {
+	if t.server >= 0 {
+		return errorf("already in server mode on server %d; type exit first", t.server)
+	}
+	id, err := t.serverArg(args[0])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	if t.reach(t.Cluster.Node(id), false) != hsm.RCSuccess {
+		return errorf("server %d(%s) is not connected", id, t.Cluster.Node(id).Addr)
+	}
+	t.server = id
+	return tool.Result{Output: "Server is in 'E2' mode...\n"}
+}
+
+// certNames are the certificate types of getCert.md.
+var certNames = map[int]string{
+	1:  "Manufacturer Root Certificate",
+	2:  "Manufacturer Hardware Certificate",
+	4:  "Customer Root Certificate",
+	8:  "Cluster Certificate (signed by Customer Root Certificate)",
+	16: "Cluster Certificate (chained to the Manufacturer Root Certificate)",
+}
+
+func getCert(t *Tool, args []string) tool.Result {
+	if r, ok := t.needServerMode("getCert", "the HSM"); !ok {
+		return r
+	}
+	file, err := vfs.CleanName(args[0])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	typ, err := strconv.Atoi(args[1])
+	if err != nil || certNames[typ] == "" {
+		return errorf("Invalid certificate type %s (valid: 1, 2, 4, 8, 16)", args[1])
+	}
+	n := t.Cluster.Node(t.server)
+	if rc := t.reach(n, false); rc != hsm.RCSuccess {
+		return tool.Result{Output: fmt.Sprintf("getCert failed: %s\n", rc.Name())}
+	}
+	der, err := certificate(n, typ)
+	if err != nil {
+		return errorf("cannot make the certificate: %v", err)
+	}
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	if err := t.FS.WriteFile(file, pemBytes); err != nil {
+		return errorf("cannot write %s: %v", file, err)
+	}
+	return tool.Result{Output: "getCert Success\n", Changed: true}
+}
+
+// certKey is the signing key of one certificate authority of the
+// simulation, derived from its name so that certificates come out the same
+// every time (Ed25519 signatures are deterministic).
+func certKey(name string) ed25519.PrivateKey {
+	seed := sha256.Sum256([]byte("hsmsim-cert\x00" + name))
+	return ed25519.NewKeyFromSeed(seed[:])
+}
+
+// certificate makes the HSM's certificate of the given type. The chain is
+// the one verify-hsm-identity describes, simplified: the manufacturer root
+// signs each HSM's hardware certificate, which signs the cluster
+// certificate of type 16; the customer root (made when the cluster was
+// initialized) signs the cluster certificate of type 8.
+func certificate(n *hsm.Node, typ int) ([]byte, error) {
+	notBefore := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	notAfter := time.Date(2045, 1, 1, 0, 0, 0, 0, time.UTC)
+	type ca struct {
+		cn  string
+		key ed25519.PrivateKey
+	}
+	mfr := ca{"HSM Manufacturer Root CA (hsmsim)", certKey("manufacturer")}
+	hw := ca{"HSM " + serialNumber(n) + " Hardware (hsmsim)", certKey("hardware " + n.Addr)}
+	cust := ca{"Customer Root CA (hsmsim)", certKey("customer")}
+	cluster := ca{partition(n) + " Cluster (hsmsim)", certKey("cluster " + n.Addr)}
+	var subject, issuer ca
+	isCA := true
+	switch typ {
+	case 1:
+		subject, issuer = mfr, mfr
+	case 2:
+		subject, issuer = hw, mfr
+	case 4:
+		subject, issuer = cust, cust
+	case 8:
+		subject, issuer, isCA = cluster, cust, false
+	case 16:
+		subject, issuer, isCA = cluster, hw, false
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(int64(1000*(n.ID+1) + typ)),
+		Subject:               pkix.Name{CommonName: subject.cn, Organization: []string{"hsmsim"}},
+		Issuer:                pkix.Name{CommonName: issuer.cn, Organization: []string{"hsmsim"}},
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
+		BasicConstraintsValid: true,
+		IsCA:                  isCA,
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+	}
+	parent := tmpl
+	if issuer.cn != subject.cn {
+		parent = &x509.Certificate{
+			Subject:               pkix.Name{CommonName: issuer.cn, Organization: []string{"hsmsim"}},
+			BasicConstraintsValid: true,
+			IsCA:                  true,
+			KeyUsage:              x509.KeyUsageCertSign,
+		}
+	}
+	return x509.CreateCertificate(nil, tmpl, parent, subject.key.Public(), issuer.key)
+}

@@ -1,0 +1,475 @@
+package cmu
+
+import (
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/tool"
+)
+
+func init() {
+	register(&command{
+		name:    "shareKey",
+		summary: "Shares or unshares a key you own with crypto users",
+		syntax:  []string{"shareKey <key handle> <user id(s), comma-separated> <(share/unshare key?) 1/0>"},
+		about: `Shares (1) or unshares (0) a key you own with other crypto users. Only
+the key's owner, a crypto user, can run it. Users the key is shared with can
+use it, but cannot export, delete or share it. Public keys cannot be shared.`,
+		min: 3, max: 3,
+		run: shareKey,
+	})
+	register(&command{
+		name:    "getKeyInfo",
+		summary: "Gets the owner and users of a key",
+		syntax:  []string{"getKeyInfo -k <key-handle> [<output file>]"},
+		about: `Shows, for each HSM, who owns a key, whom it is shared with and how many
+approvals its quorum needs. Crypto users run it on keys they own or that
+are shared with them. The -k is optional.`,
+		min: 1, max: 3,
+		run: getKeyInfo,
+	})
+	register(&command{
+		name:    "findAllKeys",
+		summary: "Lists the keys a user owns or shares, per HSM",
+		syntax:  []string{"findAllKeys <user id> <key hash (0/1)> [<output file>]"},
+		about: `Lists, for each HSM, the keys a crypto user owns (o) or that are shared
+with it (s). With 1 as second argument it also prints a hash of the users,
+key owners and sharing on each HSM: equal hashes mean the HSMs agree.
+Crypto officers and appliance users can run it.`,
+		min: 2, max: 3,
+		run: findAllKeys,
+	})
+	register(&command{
+		name:    "getAttribute",
+		summary: "Gets a key attribute from each HSM",
+		syntax:  []string{"getAttribute <key handle> <attribute id> [<filename>]"},
+		about: `Gets one attribute of a key (or all, with 512) from each HSM. Crypto
+users run it on keys they own or that are shared with them. listAttributes
+lists the attribute ids.`,
+		min: 2, max: 3,
+		run: getAttribute,
+	})
+	register(&command{
+		name:    "setAttribute",
+		summary: "Changes a key attribute on each HSM",
+		syntax:  []string{"setAttribute <key handle> <attribute id> <attribute value>"},
+		about: `Changes one attribute of a key you own on each HSM: OBJ_ATTR_LABEL (3),
+OBJ_ATTR_TRUSTED (134), OBJ_ATTR_ENCRYPT (260), OBJ_ATTR_DECRYPT (261),
+OBJ_ATTR_WRAP (262), OBJ_ATTR_UNWRAP (263), OBJ_ATTR_SIGN (264),
+OBJ_ATTR_VERIFY (266), OBJ_ATTR_DERIVE (268), OBJ_ATTR_DESTROYABLE (370) or
+OBJ_ATTR_WRAP_WITH_TRUSTED (528). Flags take 0 or 1, the label any text.`,
+		min: 3, max: 3,
+		run: setAttribute,
+	})
+	register(&command{
+		name:    "listAttributes",
+		summary: "Lists the key attributes and their ids",
+		syntax:  []string{"listAttributes"},
+		about:   "Lists the key attributes and the constants getAttribute and setAttribute take.",
+		run:     listAttributes,
+	})
+	register(&command{
+		name:    "syncKey",
+		summary: "Copies a key from this HSM to another (server mode)",
+		syntax:  []string{"syncKey <key handle> <destination hsm>"},
+		about: `Copies a key from the HSM of server mode to another HSM. Crypto officers
+can copy any key, crypto users the keys they own. The key's owner must exist
+on the destination (syncUser first). Enter server mode on the source HSM
+with "server <server-number>".`,
+		min: 2, max: 2,
+		run: syncKey,
+	})
+}
+
+func parseHandle(s string) (uint64, error) {
+	h, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("Invalid key handle %s", s)
+	}
+	return h, nil
+}
+
+// parseUserIDs reads a comma-separated list of user ids.
+func parseUserIDs(s string) ([]int, error) {
+	var ids []int
+	for _, p := range strings.Split(s, ",") {
+		id, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("Invalid user ID %q", p)
+		}
+		if slices.Contains(ids, id) {
+			return nil, fmt.Errorf("user ID %d is given twice", id)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func shareKey(t *Tool, args []string) tool.Result {
+	h, err := parseHandle(args[0])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	ids, err := parseUserIDs(args[1])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	if args[2] != "0" && args[2] != "1" {
+		return commands["shareKey"].usage("the last argument is 1 to share or 0 to unshare")
+	}
+	share := args[2] == "1"
+	return t.confirm("", func() tool.Result {
+		var b strings.Builder
+		done := false
+		for _, n := range t.targets() {
+			rc := t.reach(n, true)
+			if rc == hsm.RCSuccess {
+				rc = t.shareOn(n, h, ids, share)
+			}
+			if rc != hsm.RCSuccess {
+				failLines(&b, "shareKey", n, rc)
+				continue
+			}
+			done = true
+			okLine(&b, "shareKey", n)
+		}
+		r := tool.Result{Output: b.String(), Changed: done}
+		if done {
+			r.Touched = []uint64{h}
+		}
+		return r
+	})
+}
+
+// shareOn shares or unshares key h with ids on one HSM. Who may share is
+// access.go's rule (OpShare: the owner); the users shared with must be
+// crypto users of that HSM other than the owner.
+func (t *Tool) shareOn(n *hsm.Node, h uint64, ids []int, share bool) hsm.RC {
+	if rc := hsm.MayUseKeyCommands(t.Session); rc != hsm.RCSuccess {
+		return rc
+	}
+	o := n.Objects[h]
+	if rc := hsm.Allowed(t.Session, o, hsm.OpShare); rc != hsm.RCSuccess {
+		return rc
+	}
+	if o.Class == hsm.ClassPublic {
+		// Every crypto user can use a public key already.
+		return hsm.RCInvalidInput
+	}
+	if o.MValue >= hsm.MinMValue {
+		// The key's own quorum must approve sharing; key quorum tokens
+		// are not simulated.
+		return hsm.RCMxNAuthFailed
+	}
+	for _, id := range ids {
+		u := n.User(id)
+		switch {
+		case u == nil:
+			return hsm.RCUserNotFound
+		case u.Type != hsm.RoleCU:
+			return hsm.RCInvalidUserType
+		case id == o.Owner:
+			return hsm.RCInvalidInput
+		}
+	}
+	for _, id := range ids {
+		if share && !o.SharedWith(id) {
+			o.Shared = append(o.Shared, id)
+		}
+		if !share {
+			o.Shared = slices.DeleteFunc(o.Shared, func(x int) bool { return x == id })
+		}
+	}
+	slices.Sort(o.Shared)
+	return hsm.RCSuccess
+}
+
+// keyFor finds key h on one HSM for op by the session, for the commands
+// only crypto users run: the server must answer and the session be logged
+// in there, then the access rules decide.
+func (t *Tool) keyFor(n *hsm.Node, h uint64, op hsm.Op) (*hsm.Object, hsm.RC) {
+	if rc := t.reach(n, true); rc != hsm.RCSuccess {
+		return nil, rc
+	}
+	if rc := hsm.MayUseKeyCommands(t.Session); rc != hsm.RCSuccess {
+		return nil, rc
+	}
+	o := n.Objects[h]
+	if rc := hsm.Allowed(t.Session, o, op); rc != hsm.RCSuccess {
+		return nil, rc
+	}
+	return o, hsm.RCSuccess
+}
+
+func getKeyInfo(t *Tool, args []string) tool.Result {
+	if args[0] == "-k" {
+		args = args[1:]
+	}
+	if len(args) < 1 || len(args) > 2 {
+		return commands["getKeyInfo"].usage("Invalid number of arguments")
+	}
+	h, err := parseHandle(args[0])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	file := ""
+	if len(args) == 2 {
+		file = args[1]
+	}
+	var b strings.Builder
+	for _, n := range t.targets() {
+		o, rc := t.keyFor(n, h, hsm.OpRead)
+		if rc != hsm.RCSuccess {
+			failLines(&b, "getKeyInfo", n, rc)
+			continue
+		}
+		fmt.Fprintf(&b, "Key Info on %s:\n", server(n))
+		if o.Token {
+			b.WriteString("Token/Flash Key,\n")
+		} else {
+			b.WriteString("Session Key,\n")
+		}
+		fmt.Fprintf(&b, "Owned by user %d\n", o.Owner)
+		if len(o.Shared) > 0 {
+			fmt.Fprintf(&b, "also, shared to following %d user(s):\n", len(o.Shared))
+			for _, u := range o.Shared {
+				fmt.Fprintf(&b, "\t\t %d\n", u)
+			}
+		}
+		if o.MValue > 0 {
+			fmt.Fprintf(&b, "\t %d Users need to approve to use/manage this key\n", o.MValue)
+		}
+	}
+	return t.output(b.String(), file)
+}
+
+func findAllKeys(t *Tool, args []string) tool.Result {
+	id, err := strconv.Atoi(args[0])
+	if err != nil || id <= 0 {
+		return errorf("Invalid user ID %s", args[0])
+	}
+	if args[1] != "0" && args[1] != "1" {
+		return commands["findAllKeys"].usage("the key hash argument is 0 or 1")
+	}
+	withHash := args[1] == "1"
+	file := ""
+	if len(args) == 3 {
+		file = args[2]
+	}
+	var b strings.Builder
+	for _, n := range t.targets() {
+		rc := t.reach(n, true)
+		if rc == hsm.RCSuccess {
+			rc = hsm.MayListAllKeys(t.Session)
+		}
+		if rc == hsm.RCSuccess && n.User(id) == nil {
+			rc = hsm.RCUserNotFound
+		}
+		if rc != hsm.RCSuccess {
+			failLines(&b, "findAllKeys", n, rc)
+			continue
+		}
+		var keys []string
+		for _, h := range n.Handles() {
+			o := n.Objects[h]
+			switch {
+			case !o.Token:
+			case o.Owner == id:
+				keys = append(keys, fmt.Sprintf("%d(o)", h))
+			case o.SharedWith(id):
+				keys = append(keys, fmt.Sprintf("%d(s)", h))
+			}
+		}
+		fmt.Fprintf(&b, "Keys on %s:\n", server(n))
+		fmt.Fprintf(&b, "Number of keys found %d\n", len(keys))
+		fmt.Fprintf(&b, "number of keys matched from start index 0::%d\n", len(keys))
+		if len(keys) > 0 {
+			fmt.Fprintf(&b, "%s\n", strings.Join(keys, ","))
+			if withHash {
+				// The hash is only populated for a user who owns or
+				// shares keys (findAllKeys.md).
+				fmt.Fprintf(&b, "Key Hash:\n%s\n", n.KeyHash())
+			}
+		}
+		okLine(&b, "findAllKeys", n)
+	}
+	return t.output(b.String(), file)
+}
+
+// attrValue formats an attribute value. A single attribute prints numbers
+// as four bytes (getAttribute.md: "0x00000001"); the full dump of 512
+// prints flags and types as one byte, as key_mgmt_util's dump does.
+func attrValue(a hsm.AttrValue, dump bool) string {
+	switch a.Kind {
+	case hsm.KindString:
+		return string(a.Bytes)
+	case hsm.KindBytes:
+		return "0x" + hex.EncodeToString(a.Bytes)
+	case hsm.KindBool, hsm.KindByte:
+		if dump {
+			return fmt.Sprintf("0x%02x", a.Uint())
+		}
+	}
+	return fmt.Sprintf("0x%08x", a.Uint())
+}
+
+func getAttribute(t *Tool, args []string) tool.Result {
+	h, err := parseHandle(args[0])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	id, err := strconv.Atoi(args[1])
+	if err != nil || id != hsm.AttrAll && hsm.AttrNames[id] == "" {
+		return errorf("Invalid attribute id %s (listAttributes lists them)", args[1])
+	}
+	file := ""
+	if len(args) == 3 {
+		file = args[2]
+	}
+	var b strings.Builder
+	for _, n := range t.targets() {
+		o, rc := t.keyFor(n, h, hsm.OpRead)
+		var vals []hsm.AttrValue
+		if rc == hsm.RCSuccess {
+			if id == hsm.AttrAll {
+				vals = o.Attributes()
+			} else if a, ok := o.Attribute(id); ok {
+				vals = []hsm.AttrValue{a}
+			} else {
+				rc = hsm.RCInvalidAttribute
+			}
+		}
+		if rc != hsm.RCSuccess {
+			failLines(&b, "getAttribute", n, rc)
+			continue
+		}
+		fmt.Fprintf(&b, "Attribute Value on %s:\n", server(n))
+		for _, a := range vals {
+			fmt.Fprintf(&b, "%s\n%s\n", a.Name, attrValue(a, id == hsm.AttrAll))
+		}
+	}
+	return t.output(b.String(), file)
+}
+
+// settable lists the attributes setAttribute changes (setAttribute.md),
+// each with how a value is stored on the object.
+var settable = map[int]func(o *hsm.Object, v bool){
+	hsm.AttrTrusted:         func(o *hsm.Object, v bool) { o.Trusted = v },
+	hsm.AttrEncrypt:         func(o *hsm.Object, v bool) { o.Encrypt = v },
+	hsm.AttrDecrypt:         func(o *hsm.Object, v bool) { o.Decrypt = v },
+	hsm.AttrWrap:            func(o *hsm.Object, v bool) { o.Wrap = v },
+	hsm.AttrUnwrap:          func(o *hsm.Object, v bool) { o.Unwrap = v },
+	hsm.AttrSign:            func(o *hsm.Object, v bool) { o.Sign = v },
+	hsm.AttrVerify:          func(o *hsm.Object, v bool) { o.Verify = v },
+	hsm.AttrDerive:          func(o *hsm.Object, v bool) { o.Derive = v },
+	hsm.AttrDestroyable:     func(o *hsm.Object, v bool) { o.Destroyable = v },
+	hsm.AttrWrapWithTrusted: func(o *hsm.Object, v bool) { o.WrapWithTrusted = v },
+}
+
+// maxLabel is the longest label a key takes.
+const maxLabel = 127
+
+func setAttribute(t *Tool, args []string) tool.Result {
+	h, err := parseHandle(args[0])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	id, err := strconv.Atoi(args[1])
+	if err != nil {
+		return errorf("Invalid attribute id %s", args[1])
+	}
+	var apply func(o *hsm.Object)
+	switch {
+	case id == hsm.AttrLabel:
+		label := args[2]
+		if label == "" || len(label) > maxLabel {
+			return errorf("a label is 1 to %d characters", maxLabel)
+		}
+		apply = func(o *hsm.Object) { o.Label = label }
+	case id == hsm.AttrWrapTemplate || id == hsm.AttrUnwrapTemplate:
+		return errorf("%s is not supported by this simulator", hsm.AttrNames[id])
+	case settable[id] != nil:
+		if args[2] != "0" && args[2] != "1" {
+			return errorf("%s takes 0 or 1", hsm.AttrNames[id])
+		}
+		set, v := settable[id], args[2] == "1"
+		apply = func(o *hsm.Object) { set(o, v) }
+	default:
+		return errorf("attribute %s cannot be changed (setAttribute changes 3, 134, 260-264, 266, 268, 370 and 528)", args[1])
+	}
+	return t.confirm("", func() tool.Result {
+		var b strings.Builder
+		done := false
+		for _, n := range t.targets() {
+			o, rc := t.keyFor(n, h, hsm.OpModify)
+			if rc != hsm.RCSuccess {
+				failLines(&b, "setAttribute", n, rc)
+				continue
+			}
+			apply(o)
+			done = true
+			okLine(&b, "setAttribute", n)
+		}
+		r := tool.Result{Output: b.String(), Changed: done}
+		if done {
+			r.Touched = []uint64{h}
+		}
+		return r
+	})
+}
+
+// listOrder is the order listAttributes prints, as on its page.
+var listOrder = []int{
+	hsm.AttrClass, hsm.AttrToken, hsm.AttrPrivate, hsm.AttrLabel, hsm.AttrTrusted, hsm.AttrKeyType,
+	hsm.AttrID, hsm.AttrSensitive, hsm.AttrEncrypt, hsm.AttrDecrypt, hsm.AttrWrap, hsm.AttrUnwrap,
+	hsm.AttrSign, hsm.AttrVerify, hsm.AttrDerive, hsm.AttrLocal, hsm.AttrModulus, hsm.AttrModulusBits,
+	hsm.AttrPublicExponent, hsm.AttrValueLen, hsm.AttrExtractable, hsm.AttrNeverExtractable,
+	hsm.AttrAlwaysSensitive, hsm.AttrDestroyable, hsm.AttrKCV, hsm.AttrWrapWithTrusted,
+	hsm.AttrWrapTemplate, hsm.AttrUnwrapTemplate, hsm.AttrAll,
+}
+
+func listAttributes(t *Tool, args []string) tool.Result {
+	var b strings.Builder
+	b.WriteString("Following are the possible attribute values for getAttribute:\n")
+	for _, id := range listOrder {
+		fmt.Fprintf(&b, "%-32s= %d\n", hsm.AttrNames[id], id)
+	}
+	return tool.Result{Output: b.String()}
+}
+
+func syncKey(t *Tool, args []string) tool.Result {
+	if r, ok := t.needServerMode("syncKey", "the source HSM"); !ok {
+		return r
+	}
+	h, err := parseHandle(args[0])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	dst, err := t.serverArg(args[1])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	if dst == t.server {
+		return errorf("server %d is the source HSM; name another server", dst)
+	}
+	rc := t.reach(t.Cluster.Node(t.server), true)
+	if rc == hsm.RCSuccess {
+		rc = t.Cluster.MaySyncKey(t.Session, h, t.server)
+	}
+	if d := t.Cluster.Node(dst); rc == hsm.RCSuccess && d.Up && d.User(t.Session.UserID) == nil {
+		// Both HSMs must know the user doing the copy (syncKey.md:
+		// "consistent CO and CU credentials").
+		rc = hsm.RCUserNotFound
+	}
+	if rc == hsm.RCSuccess {
+		rc = t.Cluster.SyncKey(h, t.server, []int{dst}).First()
+	}
+	if rc != hsm.RCSuccess {
+		return tool.Result{Output: fmt.Sprintf("syncKey failed: %s\n", rc.Name())}
+	}
+	return tool.Result{Output: "syncKey success\n", Changed: true, Touched: []uint64{h}}
+}

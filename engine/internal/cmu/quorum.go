@@ -1,0 +1,458 @@
+package cmu
+
+import (
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/tool"
+	"github.com/hsmsim/hsmsim/engine/internal/vfs"
+)
+
+func init() {
+	register(&command{
+		name:    "registerQuorumPubKey",
+		summary: "Registers your public key for quorum approvals",
+		syntax:  []string{"registerQuorumPubKey <user-type> <user-name> <registration-token> <signed-registration-token> <public-key>"},
+		about: `Registers the public half of your RSA-2048 key pair, so that your
+signatures can approve quorum tokens. The registration token is a file of at
+most 245 bytes; sign it with "openssl dgst -sha256 -sign <key> -out <sig>
+<token>". Crypto officers register their own key.`,
+		min: 5, max: 5,
+		run: registerQuorumPubKey,
+	})
+	register(&command{
+		name:    "getToken",
+		summary: "Gets a quorum token for a service",
+		syntax:  []string{"getToken <service> <user-name> <token-file>"},
+		about: `Gets a quorum token for service 3 (USER_MGMT: createUser, deleteUser,
+changePswd of another user) or 4 (MISC_CO: setMValue) and writes it to a
+file for the approving officers to sign. The user is the one logged in.`,
+		min: 3, max: 3,
+		run: getToken,
+	})
+	register(&command{
+		name:    "approveToken",
+		summary: "Hands a token's signed approvals to the HSMs",
+		syntax:  []string{"approveToken <token-approval-file>"},
+		about: `Approves your quorum token with the signatures in a token approval file:
+"Multi Token File Path = <token file>;", "Token File Path = ;",
+"Number of Approvals = <n>;" and, per approver, "Approver Type = 2;",
+"Approver Name = <name>;", "Approval File = <signature file>;".`,
+		min: 1, max: 1,
+		run: approveToken,
+	})
+	register(&command{
+		name:    "listTokens",
+		summary: "Lists the quorum tokens on each HSM",
+		syntax:  []string{"listTokens"},
+		about:   "Lists the quorum tokens on each HSM with their approvals.",
+		run:     listTokens,
+	})
+	register(&command{
+		name:    "delToken",
+		summary: "Deletes your quorum token for a service",
+		syntax:  []string{"delToken <service> <user-name>"},
+		about:   "Deletes the quorum token the logged-in officer holds for a service.",
+		min:     2, max: 2,
+		run: delToken,
+	})
+	register(&command{
+		name:    "getMValue",
+		summary: "Shows the quorum minimum value of a service",
+		syntax:  []string{"getMValue <service>"},
+		about:   "Shows, for each HSM, how many approvals service 3 (USER_MGMT) or 4 (MISC_CO) needs. 1 means quorum is off.",
+		min:     1, max: 1,
+		run: getMValue,
+	})
+	register(&command{
+		name:    "setMValue",
+		summary: "Sets the quorum minimum value of a service",
+		syntax:  []string{"setMValue <service> <value>"},
+		about: `Sets how many approvals service 3 (USER_MGMT) or 4 (MISC_CO) needs: 2 to 8,
+and no more than there are crypto officers. Once the value of service 4 is 2
+or more, changing a value needs an approved token for service 4.`,
+		min: 2, max: 2,
+		run: setMValue,
+	})
+}
+
+func parseService(s string) (int, error) {
+	svc, err := strconv.Atoi(s)
+	if _, ok := hsm.ServiceName(svc); err != nil || !ok {
+		return 0, fmt.Errorf("Invalid service %s (3 USER_MGMT, 4 MISC_CO)", s)
+	}
+	return svc, nil
+}
+
+func (t *Tool) readFile(name string) ([]byte, error) {
+	b, err := t.FS.ReadFile(name)
+	if err != nil {
+		if vfs.IsNotExist(err) {
+			return nil, fmt.Errorf("cannot read %s: no such file", name)
+		}
+		return nil, fmt.Errorf("cannot read %s: %v", name, err)
+	}
+	return b, nil
+}
+
+func registerQuorumPubKey(t *Tool, args []string) tool.Result {
+	role, ok := parseUserType(args[0])
+	if !ok || role != hsm.RoleCO {
+		return errorf("Invalid user type %s (valid: CO)", args[0])
+	}
+	name := args[1]
+	if err := hsm.ValidateUserName(name); err != nil {
+		return errorf("Invalid user name %q: %v", name, err)
+	}
+	if r, ok := t.selfOnly("registerQuorumPubKey", name); !ok {
+		return r
+	}
+	token, err := t.readFile(args[2])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	if len(token) == 0 || len(token) > hsm.MaxRegistrationToken {
+		return errorf("the registration token %s holds %d bytes; it must hold 1 to %d", args[2], len(token), hsm.MaxRegistrationToken)
+	}
+	sig, err := t.readFile(args[3])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	pub, err := t.readFile(args[4])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	if _, err := hsm.ParseQuorumPublicKey(pub); err != nil {
+		return errorf("%s: %v", args[4], err)
+	}
+	return t.confirm("", func() tool.Result {
+		var b strings.Builder
+		done := false
+		for _, n := range t.targets() {
+			rc := t.reach(n, true)
+			if rc == hsm.RCSuccess {
+				rc = t.Cluster.RegisterQuorumKeyOn(t.Session, n.ID, role, name, token, sig, pub)
+			}
+			if rc != hsm.RCSuccess {
+				failLines(&b, "registerQuorumPubKey", n, rc)
+				continue
+			}
+			done = true
+			okLine(&b, "registerQuorumPubKey", n)
+		}
+		return tool.Result{Output: b.String(), Changed: done}
+	})
+}
+
+// tokenBlock prints a token as getToken and listTokens show it.
+func (t *Tool) tokenBlock(b *strings.Builder, n *hsm.Node, tok *hsm.QuorumToken) {
+	fmt.Fprintf(b, "Token:\nId:%d\nService:%d\nNode:%d\nKey Handle:0\nUser:%s\n", t.Cluster.TokenID(tok), tok.Service, n.ID, userName(n, tok.User))
+}
+
+func userName(n *hsm.Node, id int) string {
+	if u := n.User(id); u != nil {
+		return u.Name
+	}
+	return strconv.Itoa(id)
+}
+
+func getToken(t *Tool, args []string) tool.Result {
+	svc, err := parseService(args[0])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	name := args[1]
+	if r, ok := t.selfOnly("getToken", name); !ok {
+		return r
+	}
+	file, err := vfs.CleanName(args[2])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	nodes := t.targets()
+	var b strings.Builder
+	var ready []*hsm.Node
+	for _, n := range nodes {
+		rc := t.reach(n, true)
+		if rc == hsm.RCSuccess && !strings.EqualFold(t.Session.User, name) {
+			// The token is for the officer who is logged in (crypto-officers.md).
+			rc = hsm.RCOperationNotAllowed
+		}
+		if rc != hsm.RCSuccess {
+			failLines(&b, "getToken", n, rc)
+			continue
+		}
+		ready = append(ready, n)
+	}
+	if len(ready) == 0 {
+		return tool.Result{Output: b.String()}
+	}
+	nonce := make([]byte, 32)
+	if _, err := io.ReadFull(t.Rand, nonce); err != nil {
+		return errorf("cannot make a token: %v", err)
+	}
+	data := []byte(fmt.Sprintf("CloudHSM quorum token\nService:%d\nUser:%s\nNonce:%s\n", svc, t.Session.User, hex.EncodeToString(nonce)))
+	tok, rc := t.Cluster.NewToken(t.Session, svc, data)
+	if rc != hsm.RCSuccess {
+		for _, n := range ready {
+			failLines(&b, "getToken", n, rc)
+		}
+		return tool.Result{Output: b.String()}
+	}
+	if err := t.FS.WriteFile(file, data); err != nil {
+		t.Cluster.DeleteToken(t.Session, svc)
+		return tool.Merge(tool.Result{Output: b.String()}, errorf("cannot write %s: %v", file, err))
+	}
+	for _, n := range ready {
+		okLine(&b, "getToken", n)
+		t.tokenBlock(&b, n, tok)
+	}
+	return tool.Result{Output: b.String(), Changed: true}
+}
+
+// approvalFile is a parsed token approval file (crypto-officers.md).
+type approvalFile struct {
+	tokenFile string
+	count     int
+	approvals []hsm.Approval
+	sigFiles  []string
+}
+
+// parseApprovalFile reads "Key = value;" lines; "#" starts a comment.
+func parseApprovalFile(text string) (*approvalFile, error) {
+	a := &approvalFile{count: -1}
+	var cur *hsm.Approval
+	var curFile string
+	flush := func() error {
+		if cur == nil {
+			return nil
+		}
+		if cur.Name == "" || curFile == "" {
+			return fmt.Errorf("approver %d needs an Approver Name and an Approval File", len(a.approvals)+1)
+		}
+		a.approvals = append(a.approvals, *cur)
+		a.sigFiles = append(a.sigFiles, curFile)
+		cur, curFile = nil, ""
+		return nil
+	}
+	for i, line := range strings.Split(text, "\n") {
+		if k := strings.IndexByte(line, '#'); k >= 0 {
+			line = line[:k]
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		key, val, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("line %d: expected \"<field> = <value>;\"", i+1)
+		}
+		key = strings.TrimSpace(key)
+		val = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(val), ";"))
+		switch key {
+		case "Multi Token File Path":
+			if val != "" {
+				a.tokenFile = val
+			}
+		case "Token File Path":
+			if val != "" && a.tokenFile == "" {
+				a.tokenFile = val
+			}
+		case "Number of Approvals":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1 {
+				return nil, fmt.Errorf("line %d: invalid Number of Approvals %q", i+1, val)
+			}
+			a.count = n
+		case "Approver Type":
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			typ, err := strconv.Atoi(val)
+			if err != nil || typ != 1 && typ != 2 {
+				return nil, fmt.Errorf("line %d: invalid Approver Type %q (2 for CO, 1 for CU)", i+1, val)
+			}
+			cur = &hsm.Approval{Type: typ}
+		case "Approver Name":
+			if cur == nil {
+				return nil, fmt.Errorf("line %d: Approver Name before Approver Type", i+1)
+			}
+			cur.Name = val
+		case "Approval File":
+			if cur == nil {
+				return nil, fmt.Errorf("line %d: Approval File before Approver Type", i+1)
+			}
+			curFile = val
+		default:
+			return nil, fmt.Errorf("line %d: unknown field %q", i+1, key)
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	switch {
+	case a.tokenFile == "":
+		return nil, fmt.Errorf("no token file: set \"Multi Token File Path\"")
+	case a.count < 0:
+		return nil, fmt.Errorf("no \"Number of Approvals\"")
+	case a.count != len(a.approvals):
+		return nil, fmt.Errorf("\"Number of Approvals\" is %d but %d approvers are listed", a.count, len(a.approvals))
+	}
+	return a, nil
+}
+
+func approveToken(t *Tool, args []string) tool.Result {
+	text, err := t.readFile(args[0])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	af, err := parseApprovalFile(string(text))
+	if err != nil {
+		return errorf("%s: %v", args[0], err)
+	}
+	data, err := t.readFile(af.tokenFile)
+	if err != nil {
+		return errorf("%v", err)
+	}
+	for i, f := range af.sigFiles {
+		sig, err := t.readFile(f)
+		if err != nil {
+			return errorf("%v", err)
+		}
+		af.approvals[i].Sig = sig
+	}
+	tok := t.Cluster.TokenByData(data)
+	var b strings.Builder
+	done := false
+	for _, n := range t.targets() {
+		rc := t.reach(n, true)
+		var sigs map[int][]byte
+		if rc == hsm.RCSuccess {
+			sigs, rc = t.Cluster.CheckApprovals(t.Session, n.ID, tok, af.approvals)
+		}
+		if rc != hsm.RCSuccess {
+			failLines(&b, "approveToken", n, rc)
+			continue
+		}
+		tok.Approve(sigs)
+		done = true
+		okLine(&b, "approveToken", n)
+	}
+	return tool.Result{Output: b.String(), Changed: done}
+}
+
+func listTokens(t *Tool, args []string) tool.Result {
+	var b strings.Builder
+	for _, n := range t.targets() {
+		if rc := t.reach(n, true); rc != hsm.RCSuccess {
+			failLines(&b, "listTokens", n, rc)
+			continue
+		}
+		fmt.Fprintf(&b, "=====================\nServer %d(%s)\n=====================\n", n.ID, n.Addr)
+		for i, tok := range t.Cluster.Tokens {
+			fmt.Fprintf(&b, "-------- Token - %d ----------\n", i)
+			t.tokenBlock(&b, n, tok)
+			fmt.Fprintf(&b, "Token Validity: %d sec\n", hsm.TokenValidity)
+			fmt.Fprintf(&b, "Required num of approvers : %d\n", t.Cluster.MValue(tok.Service))
+			fmt.Fprintf(&b, "Current num of approvals : %d\n", len(tok.Approvals))
+			for j, id := range tok.Approvers() {
+				fmt.Fprintf(&b, "Approver-%d: %s\n", j, userName(n, id))
+			}
+		}
+		fmt.Fprintf(&b, "Num of tokens = %d\n", len(t.Cluster.Tokens))
+	}
+	b.WriteString("listTokens success\n")
+	return tool.Result{Output: b.String()}
+}
+
+func delToken(t *Tool, args []string) tool.Result {
+	svc, err := parseService(args[0])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	name := args[1]
+	if r, ok := t.selfOnly("delToken", name); !ok {
+		return r
+	}
+	var b strings.Builder
+	var ready []*hsm.Node
+	for _, n := range t.targets() {
+		rc := t.reach(n, true)
+		if rc == hsm.RCSuccess && !strings.EqualFold(t.Session.User, name) {
+			rc = hsm.RCOperationNotAllowed
+		}
+		if rc != hsm.RCSuccess {
+			failLines(&b, "delToken", n, rc)
+			continue
+		}
+		ready = append(ready, n)
+	}
+	if len(ready) == 0 {
+		return tool.Result{Output: b.String()}
+	}
+	rc := t.Cluster.DeleteToken(t.Session, svc)
+	for _, n := range ready {
+		if rc != hsm.RCSuccess {
+			failLines(&b, "delToken", n, rc)
+		} else {
+			okLine(&b, "delToken", n)
+		}
+	}
+	return tool.Result{Output: b.String(), Changed: rc == hsm.RCSuccess}
+}
+
+func getMValue(t *Tool, args []string) tool.Result {
+	svc, err := parseService(args[0])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	name, _ := hsm.ServiceName(svc)
+	var b strings.Builder
+	for _, n := range t.targets() {
+		if rc := t.reach(n, false); rc != hsm.RCSuccess {
+			failLines(&b, "getMValue", n, rc)
+			continue
+		}
+		fmt.Fprintf(&b, "MValue of service %d[%s] on server %d : [%d]\n", svc, name, n.ID, t.Cluster.MValue(svc))
+	}
+	return tool.Result{Output: b.String()}
+}
+
+func setMValue(t *Tool, args []string) tool.Result {
+	svc, err := parseService(args[0])
+	if err != nil {
+		return errorf("%v", err)
+	}
+	m, err := strconv.Atoi(args[1])
+	if err != nil || m < hsm.MinMValue || m > hsm.MaxMValue {
+		return errorf("Invalid M value %s (%d to %d)", args[1], hsm.MinMValue, hsm.MaxMValue)
+	}
+	return t.confirm("", func() tool.Result {
+		nodes := t.targets()
+		var b strings.Builder
+		fmt.Fprintf(&b, "Setting M Value(%d) for %d on %d nodes\n", m, svc, len(nodes))
+		// Authorization is decided once, before the first node changes the
+		// cluster's value.
+		needToken := t.Cluster.MValue(hsm.ServiceMiscCO) >= hsm.MinMValue && t.Cluster.MValue(svc) != m
+		done := false
+		for _, n := range nodes {
+			rc := t.reach(n, true)
+			if rc == hsm.RCSuccess {
+				rc = t.Cluster.SetMValueOn(t.Session, n.ID, svc, m)
+			}
+			if rc != hsm.RCSuccess {
+				failLines(&b, "setMValue", n, rc)
+				continue
+			}
+			done = true
+		}
+		if done && needToken {
+			t.Cluster.UseToken(t.Session, hsm.ServiceMiscCO)
+		}
+		return tool.Result{Output: b.String(), Changed: done}
+	})
+}

@@ -1,0 +1,275 @@
+package kmu
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
+	"github.com/hsmsim/hsmsim/engine/internal/mech"
+	"github.com/hsmsim/hsmsim/engine/internal/tool"
+)
+
+func init() {
+	register(&Command{
+		Name:    "getAttribute",
+		Summary: "Reads an attribute from an object",
+		API:     "Cfm3GetAttribute",
+		Flags: []Flag{
+			{Name: "o", Value: true, Required: true},
+			{Name: "a", Value: true, Required: true},
+			{Name: "out", Value: true, Required: true},
+		},
+		Run: getAttribute,
+		Help: `
+Description
+===========
+Writes one or all attribute values of a key to a file: each attribute's
+name on one line and its value on the next. Works on keys you own, keys
+shared with you and public keys.
+
+Syntax: getAttribute -h
+        getAttribute -o <key handle>
+                     -a <attribute constant>
+                     -out <file>
+
+        -o       key handle
+        -a       attribute constant (see listAttributes), or 512 for all
+        -out     file to write; an existing file is overwritten
+
+`,
+	})
+	register(&Command{
+		Name:    "listAttributes",
+		Summary: "List all attributes for getAttributes",
+		NoLogin: true,
+		Run:     listAttributes,
+		Help: `
+Description
+===========
+Lists the key attributes and the constants that represent them in
+getAttribute and setAttribute. Use 512 in getAttribute for all attributes.
+
+Syntax: listAttributes
+
+`,
+	})
+	register(&Command{
+		Name:    "setAttribute",
+		Summary: "Sets an attribute of an object",
+		API:     "Cfm3SetAttribute",
+		Flags: []Flag{
+			{Name: "o", Value: true, Required: true},
+			{Name: "a", Value: true, Required: true},
+			{Name: "v", Value: true},
+		},
+		Run: setAttribute,
+		Help: `
+Description
+===========
+Makes a session key persistent by setting its OBJ_ATTR_TOKEN attribute from
+0 to 1; the key is then copied to every HSM of the cluster. Only the owner
+of a key may change it. key_mgmt_util changes no other attribute: use
+setAttribute in cloudhsm_mgmt_util for the label, wrap, unwrap, encrypt
+and decrypt attributes.
+
+Syntax: setAttribute -h
+        setAttribute -o <object handle>
+                     -a 1
+                     [-v 1]
+
+        -o       key handle
+        -a       attribute constant: only 1 (OBJ_ATTR_TOKEN)
+        -v       the value, 1; without -v the command asks for it
+
+`,
+	})
+}
+
+// listAttributesText is the block listAttributes prints, as
+// key_mgmt_util-listAttributes.md shows it.
+var listAttributesText = func() string {
+	ids := []int{hsm.AttrClass, hsm.AttrToken, hsm.AttrPrivate, hsm.AttrLabel, hsm.AttrKeyType,
+		hsm.AttrEncrypt, hsm.AttrDecrypt, hsm.AttrWrap, hsm.AttrUnwrap, hsm.AttrSign, hsm.AttrVerify,
+		hsm.AttrLocal, hsm.AttrModulus, hsm.AttrModulusBits, hsm.AttrPublicExponent, hsm.AttrValueLen,
+		hsm.AttrExtractable, hsm.AttrKCV}
+	var b strings.Builder
+	b.WriteString("Following are the possible attribute values for getAttributes:\n\n")
+	for _, id := range ids {
+		fmt.Fprintf(&b, "      %-32s= %d\n", hsm.AttrNames[id], id)
+	}
+	return b.String()
+}()
+
+func listAttributes(t *Tool, a *Args) tool.Result {
+	t.printf("%s", listAttributesText)
+	return tool.Result{}
+}
+
+func getAttribute(t *Tool, a *Args) tool.Result {
+	c := commands["getAttribute"]
+	h, err := a.Handle("o")
+	if err != nil {
+		return t.usage(c, err)
+	}
+	id, err := a.Int("a", 0)
+	if err != nil {
+		return t.usage(c, err)
+	}
+	out := a.Str("out")
+	if err := ioCheckOut("out", out); err != nil {
+		return t.ioError(err)
+	}
+	o, rc := t.Cluster.Lookup(t.Session, h, hsm.OpRead)
+	if rc != hsm.RCSuccess {
+		t.returned(c.API, rc)
+		return tool.Result{}
+	}
+	view := attrsView(o)
+	var attrs []hsm.AttrValue
+	single := id != hsm.AttrAll
+	if single {
+		v, ok := view.Attribute(id)
+		if !ok {
+			// No such attribute, or none for this kind of key (the modulus
+			// of an AES key).
+			t.returned(c.API, hsm.RCInvalidAttribute)
+			return tool.Result{}
+		}
+		attrs = []hsm.AttrValue{v}
+	} else {
+		attrs = view.Attributes()
+	}
+	if err := t.ioWriteFile(out, []byte(hsm.DumpAttributes(attrs, single))); err != nil {
+		return t.ioError(err)
+	}
+	if !single {
+		t.printf("got all attributes of size %d attr cnt %d\n", hsm.DumpSize(attrs), len(attrs))
+	}
+	t.printf("Attributes dumped into %s file\n", out)
+	t.returned(c.API, hsm.RCSuccess)
+	return tool.Result{}
+}
+
+// attrsView is the object as getAttribute reports it. EC keys report their
+// public point as OBJ_ATTR_MODULUS and the curve size as
+// OBJ_ATTR_MODULUS_BITS (genECCKeyPair.md); an object built without them
+// gets them from its key material here.
+func attrsView(o *hsm.Object) *hsm.Object {
+	if o.KeyType != hsm.KeyTypeEC || len(o.Modulus) > 0 && o.ModulusBits > 0 {
+		return o
+	}
+	v := o.Clone()
+	pub, err := keyobj.PublicKey(o)
+	if err != nil {
+		return v
+	}
+	ec, ok := pub.(*mech.ECPublicKey)
+	if !ok {
+		return v
+	}
+	if len(v.Modulus) == 0 {
+		if pt, err := ec.Bytes(); err == nil {
+			v.Modulus = pt
+		}
+	}
+	if v.ModulusBits == 0 {
+		if ci, err := mech.CurveByID(ec.CurveID); err == nil {
+			v.ModulusBits = ci.Bits
+		}
+	}
+	return v
+}
+
+func setAttribute(t *Tool, a *Args) tool.Result {
+	c := commands["setAttribute"]
+	h, err := a.Handle("o")
+	if err != nil {
+		return t.usage(c, err)
+	}
+	id, err := a.Int("a", 0)
+	if err != nil {
+		return t.usage(c, err)
+	}
+	if id != hsm.AttrToken {
+		return t.usage(c, fmt.Errorf("key_mgmt_util can change only OBJ_ATTR_TOKEN (-a 1), not attribute %d; use setAttribute in cloudhsm_mgmt_util", id))
+	}
+	if a.Has("v") {
+		if err := setAttrCheckValue(a.Str("v")); err != nil {
+			return t.usage(c, err)
+		}
+	}
+	if _, rc := t.Cluster.Lookup(t.Session, h, hsm.OpModify); rc != hsm.RCSuccess {
+		t.returned(c.API, rc)
+		return tool.Result{}
+	}
+	if a.Has("v") {
+		t.setToken(h)
+		return tool.Result{}
+	}
+	return tool.Result{
+		Output: "This attribute is defined as a boolean value.\n",
+		Ask: &tool.Question{Prompt: "Enter the boolean attribute value (0 or 1):", Answer: func(v string) tool.Result {
+			v = strings.TrimSpace(v)
+			if err := setAttrCheckValue(v); err != nil {
+				// Answers do not pass through run, so flush here.
+				t.ioError(err)
+				return t.flush()
+			}
+			t.setToken(h)
+			return t.flush()
+		}},
+	}
+}
+
+// setAttrCheckValue accepts the one value the page allows: 1, which makes
+// a key persistent. A persistent key never becomes a session key again.
+func setAttrCheckValue(v string) error {
+	switch v {
+	case "1":
+		return nil
+	case "0":
+		return fmt.Errorf("invalid value 0 for OBJ_ATTR_TOKEN: the only valid value is 1, which makes a session key persistent")
+	}
+	return fmt.Errorf("invalid value %q for OBJ_ATTR_TOKEN: a boolean, 0 or 1", v)
+}
+
+// setToken sets OBJ_ATTR_TOKEN of key h to 1. A session key made
+// persistent leaves its session and is copied to every HSM that is up, the
+// way a token key is created; a node that is down misses it, which leaves
+// the cluster out of sync as any key creation would.
+func (t *Tool) setToken(h uint64) {
+	api := "Cfm3SetAttribute"
+	// The key is looked up again: the answer to the prompt comes later.
+	o, rc := t.Cluster.Lookup(t.Session, h, hsm.OpModify)
+	if rc != hsm.RCSuccess {
+		t.returned(api, rc)
+		return
+	}
+	if o.Token {
+		// Already persistent: the HSMs set the value they hold.
+		t.returned(api, hsm.RCSuccess)
+		t.errorStatus(t.Cluster.Update(h, nil, func(*hsm.Object) {}))
+		return
+	}
+	var missing []*hsm.Node
+	for _, n := range t.Cluster.UpNodes() {
+		if _, ok := n.Objects[h]; !ok {
+			if len(n.Objects)+1 > hsm.MaxKeys {
+				t.returned(api, hsm.RCObjectLimit)
+				return
+			}
+			missing = append(missing, n)
+		}
+	}
+	for _, n := range missing {
+		n.Objects[h] = o.Clone()
+	}
+	st := t.Cluster.Update(h, nil, func(p *hsm.Object) {
+		p.Token = true
+		p.Session = ""
+	})
+	t.returned(api, hsm.RCSuccess)
+	t.errorStatus(st)
+	t.touch(h)
+}

@@ -1,0 +1,92 @@
+package kmu
+
+import (
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/tool"
+)
+
+func init() {
+	register(&Command{
+		Name:    "deleteKey",
+		Summary: "Delete Key",
+		API:     "Cfm3DeleteKey",
+		Flags:   []Flag{{Name: "k", Value: true, Required: true}},
+		Run:     deleteKey,
+		Help: `
+Description
+===========
+Deletes a key from the HSMs. Only the owner of a key may delete it.
+
+Syntax: deleteKey -h
+        deleteKey -k <key handle>
+
+        -k       handle of the key to delete
+
+`,
+	})
+	register(&Command{
+		Name:    "getKeyInfo",
+		Summary: "Get Key Info about shared users/sessions",
+		API:     "Cfm3GetKey",
+		Flags:   []Flag{{Name: "k", Value: true, Required: true}},
+		Run:     getKeyInfo,
+		Help: `
+Description
+===========
+Gets the ids of the users who can use a key: its owner, the users it is
+shared with, and the number of approvals its quorum needs.
+
+Syntax: getKeyInfo -h
+        getKeyInfo -k <key handle>
+
+        -k       key handle
+
+`,
+	})
+}
+
+func deleteKey(t *Tool, a *Args) tool.Result {
+	c := commands["deleteKey"]
+	h, err := a.Handle("k")
+	if err != nil {
+		return t.usage(c, err)
+	}
+	st, rc := t.Cluster.DeleteKey(t.Session, h)
+	switch rc {
+	case hsm.RCSuccess:
+		t.returned("Cfm3DeleteKey", rc)
+		t.errorStatus(st)
+		t.touch(h)
+	case hsm.RCInvalidHandle:
+		// The tool looks the handle up first; that lookup is what fails.
+		t.returned("Cfm3FindKey", rc)
+		t.errorStatus(st)
+	default:
+		t.returned("Cfm3DeleteKey", rc)
+	}
+	return tool.Result{}
+}
+
+func getKeyInfo(t *Tool, a *Args) tool.Result {
+	c := commands["getKeyInfo"]
+	h, err := a.Handle("k")
+	if err != nil {
+		return t.usage(c, err)
+	}
+	o, rc := t.Cluster.Lookup(t.Session, h, hsm.OpRead)
+	t.returned("Cfm3GetKey", rc)
+	if rc != hsm.RCSuccess {
+		return tool.Result{}
+	}
+	t.printf("Owned by user %d\n", o.Owner)
+	if len(o.Shared) > 0 {
+		t.printf("also, shared to following %d user(s):\n", len(o.Shared))
+		for _, u := range o.Shared {
+			t.printf("\t\t %d\n", u)
+		}
+	}
+	if o.MValue > 0 {
+		t.printf("\t %d Users need to approve to use/manage this key\n", o.MValue)
+	}
+	return tool.Result{}
+}
