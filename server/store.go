@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/hsmsim/hsmsim/internal/atomicfile"
 )
 
 // ErrNotFound is what a Store answers for an id it does not hold.
@@ -100,20 +102,7 @@ func (d *DirStore) Put(_ context.Context, id string, doc []byte) error {
 	if err != nil {
 		return fmt.Errorf("share store: invalid id %q", id)
 	}
-	tmp, err := os.CreateTemp(d.dir, ".tmp-"+id+"-*")
-	if err != nil {
-		return fmt.Errorf("share store: %w", err)
-	}
-	name := tmp.Name()
-	_, werr := tmp.Write(doc)
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("share store: %w", err)
-	}
-	if err := os.Rename(name, final); err != nil {
-		os.Remove(name)
+	if err := atomicfile.Write(final, doc, 0o600); err != nil {
 		return fmt.Errorf("share store: %w", err)
 	}
 	return nil

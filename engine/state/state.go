@@ -10,10 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
+	"github.com/hsmsim/hsmsim/internal/atomicfile"
 )
 
 // Format names the document type.
@@ -191,22 +191,5 @@ func (f File) Load() ([]byte, error) {
 
 // Save implements Store.
 func (f File) Save(b []byte) error {
-	dir := filepath.Dir(f.Path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(f.Path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	_, werr := tmp.Write(b)
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(name)
-		return err
-	}
-	if err := os.Rename(name, f.Path); err != nil {
-		os.Remove(name)
-		return err
-	}
-	return nil
+	return atomicfile.Write(f.Path, b, 0o600)
 }

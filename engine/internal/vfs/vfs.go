@@ -12,7 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
+
+	"github.com/hsmsim/hsmsim/internal/atomicfile"
 )
 
 // MaxFileSize bounds one file, so a runaway command cannot fill the
@@ -173,15 +174,7 @@ func (d Dir) WriteFile(name string, data []byte) error {
 	if len(data) > MaxFileSize {
 		return fmt.Errorf("%s: file too large", name)
 	}
-	tmp := fmt.Sprintf("%s.tmp-%d", p, time.Now().UnixNano())
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return atomicfile.Write(p, data, 0o600)
 }
 
 // Remove deletes a file of the directory.
@@ -201,7 +194,7 @@ func (d Dir) List() ([]FileInfo, error) {
 	}
 	var out []FileInfo
 	for _, e := range ents {
-		if !e.Type().IsRegular() {
+		if !e.Type().IsRegular() || atomicfile.IsTemp(e.Name()) {
 			continue
 		}
 		info, err := e.Info()
