@@ -36,6 +36,26 @@ const (
 // framed by other sites.
 var EmbedPaths = []string{"/embed.html", "/embed", "/embed/"}
 
+// ModulePaths are the files other sites load as scripts: embed.js, which a
+// documentation page loads with <script type="module"> or import, and its
+// type declarations. A module script from another origin runs only when
+// its answer carries Access-Control-Allow-Origin, and a page with
+// Cross-Origin-Embedder-Policy needs Cross-Origin-Resource-Policy too.
+// They hold no secret (the same for every visitor, no cookies), so any
+// origin may read them. embed.js loads nothing else: its console is an
+// iframe of the embed page, a navigation that needs no CORS.
+var ModulePaths = []string{"/embed.js", "/embed.d.ts"}
+
+// IsModulePath reports whether path is one of ModulePaths.
+func IsModulePath(path string) bool {
+	for _, p := range ModulePaths {
+		if path == p {
+			return true
+		}
+	}
+	return false
+}
+
 // IsEmbedPath reports whether path is the embed page.
 func IsEmbedPath(path string) bool {
 	for _, p := range EmbedPaths {
@@ -63,6 +83,10 @@ func setSecurityHeaders(h http.Header, path string) {
 		h.Set("Content-Security-Policy", SiteCSP)
 		h.Set("X-Frame-Options", "DENY")
 	}
+	if IsModulePath(path) {
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+	}
 }
 
 // SecurityHeaders wraps a whole site (static files and API) so every
@@ -81,7 +105,8 @@ func SecurityHeaders(next http.Handler) http.Handler {
 // Go handler sets never reach them; this file gives them the same policy.
 // A request matching several rules gets all their headers, so the embed
 // rules first detach (!) the site-wide CSP and frame denial, then set the
-// embed policy.
+// embed policy. embed.js and its types add the CORS headers other sites'
+// module scripts need (ModulePaths).
 func CloudflareHeaders() string {
 	var b strings.Builder
 	b.WriteString("# Written by scripts/build-worker.sh from server.CloudflareHeaders; do not edit.\n")
@@ -99,6 +124,11 @@ func CloudflareHeaders() string {
 		b.WriteString("  ! Content-Security-Policy\n")
 		b.WriteString("  ! X-Frame-Options\n")
 		b.WriteString("  Content-Security-Policy: " + EmbedCSP + "\n")
+	}
+	for _, p := range ModulePaths {
+		b.WriteString(p + "\n")
+		b.WriteString("  Access-Control-Allow-Origin: *\n")
+		b.WriteString("  Cross-Origin-Resource-Policy: cross-origin\n")
 	}
 	return b.String()
 }

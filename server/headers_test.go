@@ -61,6 +61,19 @@ func TestSecurityHeadersForTheSite(t *testing.T) {
 		assert.Empty(t, hd.Get("X-Frame-Options"), "the embed page may be framed")
 		assert.Equal(t, "nosniff", hd.Get("X-Content-Type-Options"), p)
 	}
+	for _, p := range []string{"/embed.js", "/embed.d.ts"} {
+		rec := srvDo(t, h, http.MethodGet, p, "")
+		hd := rec.Header()
+		assert.Equal(t, "*", hd.Get("Access-Control-Allow-Origin"), "other sites load %s as a module", p)
+		assert.Equal(t, "cross-origin", hd.Get("Cross-Origin-Resource-Policy"), p)
+		assert.Equal(t, SiteCSP, hd.Get("Content-Security-Policy"), p)
+		assert.Equal(t, "nosniff", hd.Get("X-Content-Type-Options"), p)
+	}
+	for _, p := range []string{"/embed.html", "/embed", "/app.js", "/embed-app.js", "/worker.js"} {
+		rec := srvDo(t, h, http.MethodGet, p, "")
+		assert.Empty(t, rec.Header().Get("Access-Control-Allow-Origin"), p)
+		assert.Empty(t, rec.Header().Get("Cross-Origin-Resource-Policy"), p)
+	}
 	rec := srvDo(t, h, http.MethodPost, "/api/run", `{"script":"ls"}`)
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Equal(t, APICSP, rec.Header().Get("Content-Security-Policy"))
@@ -78,6 +91,10 @@ func TestCloudflareHeadersFile(t *testing.T) {
 	for _, p := range []string{"/embed.html", "/embed"} {
 		assert.Contains(t, f, "\n"+p+"\n  ! Content-Security-Policy\n  ! X-Frame-Options\n  Content-Security-Policy: "+EmbedCSP+"\n")
 	}
+	for _, p := range []string{"/embed.js", "/embed.d.ts"} {
+		assert.Contains(t, f, "\n"+p+"\n  Access-Control-Allow-Origin: *\n  Cross-Origin-Resource-Policy: cross-origin\n")
+	}
+	assert.NotContains(t, f, "/*\n  Access-Control-Allow-Origin", "only the module files are readable by other sites")
 	for _, l := range strings.Split(strings.TrimSpace(f), "\n") {
 		assert.LessOrEqual(t, len(l), 2000, "Cloudflare refuses longer _headers lines")
 	}

@@ -13,7 +13,8 @@
 // for a hidden answer), each output, each notice.
 //
 // Options: {client, readOnly, history: {load, save}, onReply, lineMode,
-// theme, onState}. lineMode true puts a plain <input> under the terminal
+// theme, onState, screenReader}. screenReader turns on xterm.js's
+// screenReaderMode (its accessible buffer, read line by line). lineMode true puts a plain <input> under the terminal
 // (phones, whose keyboards xterm.js does not take well); 'auto' does so on
 // touch-only devices.
 
@@ -199,6 +200,7 @@ export class Console {
       ? matchMedia('(pointer: coarse)').matches && !matchMedia('(any-pointer: fine)').matches
       : !!mode);
     this.themeName = opts.theme === 'light' ? 'light' : 'dark';
+    this.screenReader = !!opts.screenReader;
 
     this.prompt = '$ ';
     this.secret = false;
@@ -311,6 +313,13 @@ export class Console {
     if (vp) vp.style.backgroundColor = THEMES[this.themeName].background;
   }
 
+  // setScreenReader turns xterm.js's screen reader mode on or off.
+  setScreenReader(on) {
+    this.screenReader = !!on;
+    if (this.term) this.term.options.screenReaderMode = this.screenReader;
+    this.container.dataset.screenReader = String(this.screenReader);
+  }
+
   dispose() {
     for (const d of this.disposers) {
       try {
@@ -412,6 +421,9 @@ export class Console {
       minimumContrastRatio: 1,
       allowProposedApi: false,
       rightClickSelectsWord: true,
+      screenReaderMode: this.screenReader,
+      // A read-only replay has nothing to type at: no cursor.
+      cursorInactiveStyle: this.readOnly ? 'none' : 'outline',
     });
     const fit = new FitAddon();
     term.loadAddon(fit);
@@ -432,6 +444,8 @@ export class Console {
       term.textarea.setAttribute('aria-describedby', '');
     }
     this.setTheme(this.themeName);
+    // A read-only replay has nothing to type at: its cursor is hidden.
+    if (this.readOnly) term.write('\x1b[?25l');
     if (this.pendingWrites) {
       term.write(this.pendingWrites);
       this.pendingWrites = '';

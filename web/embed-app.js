@@ -7,6 +7,7 @@
 //   tool      key_mgmt_util or cloudhsm_mgmt_util, started first
 //   lines     lines to run on load, separated by newlines
 //   replay    the lines are shown, nothing can be typed (a read-only replay)
+//   screenreader  1: xterm.js's screen reader mode
 //   theme     light or dark (default: the reader's preference)
 //   storage   none (default): nothing is kept; NAME: kept in this browser under
 //             its own namespace "embed-NAME", apart from the playground and
@@ -63,6 +64,8 @@ export function readConfig(search, selfOrigin) {
   cfg.lines = lines.slice(0, MAX_LINES).filter((l) => l.length <= MAX_LINE);
   const replay = p.get('replay');
   cfg.replay = replay !== null && replay !== 'false' && replay !== '0';
+  const sr = p.get('screenreader');
+  cfg.screenReader = sr !== null && sr !== 'false' && sr !== '0';
   const theme = p.get('theme');
   if (theme === 'light' || theme === 'dark') cfg.theme = theme;
   else if (theme) problems.push(`theme "${theme}" is not light or dark`);
@@ -204,13 +207,21 @@ async function main() {
   con = new Console($('embed-console'), {
     client,
     readOnly: cfg.replay,
+    screenReader: cfg.screenReader,
     history: { load: () => history.slice(), save: () => {} },
     onReply: (r) => {
       replies++;
       body.dataset.replies = String(replies);
       const reply = r && r.reply ? r.reply : r;
-      if (reply && reply.mode) $('embed-mode').textContent = reply.mode === 'host' ? '' : reply.mode;
-      emit({ event: 'reply', line: r && typeof r.line === 'string' ? r.line : undefined, output: reply ? reply.output : '', prompt: reply ? reply.prompt : '' });
+      if (reply && reply.mode) {
+        body.dataset.mode = reply.mode;
+        $('embed-mode').textContent = reply.mode === 'host' ? '' : reply.mode;
+      }
+      // The line as the engine masked it (a password typed in the
+      // console never reaches the page).
+      let line = r && typeof r.line === 'string' ? r.line : undefined;
+      if (reply && reply.masked && line !== '********') line = reply.masked;
+      emit({ event: 'reply', line, output: reply ? reply.output : '', prompt: reply ? reply.prompt : '' });
     },
   });
   con.setTheme(theme);
@@ -244,7 +255,9 @@ async function main() {
 
   body.dataset.state = 'ready';
   ready();
-  emit({ event: 'ready', prompt: init.prompt, scenario: cfg.scenario || 'default', replay: cfg.replay });
+  // The prompt the console shows now, after the tool and the lines ran
+  // (init's prompt is the host's "$ " from before them).
+  emit({ event: 'ready', prompt: con.prompt, mode: body.dataset.mode || 'host', scenario: cfg.scenario || 'default', replay: cfg.replay });
 }
 
 main();

@@ -9,11 +9,22 @@
 //     </script>
 //   </hsm-console>
 //
+// or, from a page's own module code (the element is defined on import):
+//
+//   import { HsmConsole } from 'https://SITE/embed.js';
+//
+// The site serves this file, and its types (embed.d.ts), with
+// Access-Control-Allow-Origin: * so pages of any origin may load it as a
+// module (server/headers.go). It loads nothing else itself: each element
+// renders an iframe of embed.html, the one page of the site other sites may
+// frame.
+//
 // Attributes: scenario, seed, tool, lines (newline-separated; or a
 // <script type="text/plain"> child), replay (read-only replay of the lines),
 // height (px, or a CSS length), theme (light, dark), storage (none, the
 // default, or a name: kept in this browser under that name only), origins
-// (the pages allowed to use the API; default: this page's origin), title.
+// (the pages allowed to use the API; default: this page's origin), title,
+// screen-reader (present: xterm.js's screen reader mode).
 // The element renders an iframe of embed.html with the same settings as URL
 // parameters (see embed-app.js), so each console runs in its own frame and
 // worker: consoles on one page never share a cluster, and none touches
@@ -23,11 +34,51 @@
 // Promise<[{prompt, input, output}]>, markdown() and script() -> Promise<text>;
 // the property ready is a Promise settled when the lines have run (rejected
 // when the console cannot start). Events: 'hsm-ready', 'hsm-reply' and
-// 'hsm-error' (detail: the embed's message). Only messages
-// from this element's own frame and the embed's origin are read.
+// 'hsm-error' (detail: the embed's message, typed below and in embed.d.ts).
+// Only messages from this element's own frame and the embed's origin are
+// read.
+
+/**
+ * @typedef {object} HsmRunResult
+ * @property {string} output  what the command printed
+ * @property {string} prompt  the prompt after it ("$ ", "Command: ", "aws-cloudhsm>")
+ * @property {string} mode    "host", "key_mgmt_util" or "cloudhsm_mgmt_util"
+ */
+/**
+ * @typedef {object} HsmStep
+ * @property {string} prompt  the prompt the line was typed at
+ * @property {string} input   the line ("********" for a hidden answer)
+ * @property {string} output  what it printed
+ */
+/**
+ * @typedef {object} HsmReadyDetail  detail of 'hsm-ready'
+ * @property {1} hsmsim
+ * @property {'ready'} event
+ * @property {string} embed     the element's id
+ * @property {string} prompt    the prompt the console shows once its lines ran
+ * @property {string} mode      the tool running then ("host" at the $ prompt)
+ * @property {string} scenario
+ * @property {boolean} replay
+ */
+/**
+ * @typedef {object} HsmReplyDetail  detail of 'hsm-reply', after every command
+ * @property {1} hsmsim
+ * @property {'reply'} event
+ * @property {string} embed
+ * @property {string} [line]    the line run ("********" for a hidden answer)
+ * @property {string} output
+ * @property {string} prompt    the prompt after it
+ */
+/**
+ * @typedef {object} HsmErrorDetail  detail of 'hsm-error', the console did not start
+ * @property {1} hsmsim
+ * @property {'error'} event
+ * @property {string} embed
+ * @property {string} message
+ */
 
 const EMBED = new URL('./embed.html', import.meta.url);
-const ATTRS = ['scenario', 'seed', 'tool', 'lines', 'replay', 'height', 'theme', 'storage', 'origins', 'title'];
+const ATTRS = ['scenario', 'seed', 'tool', 'lines', 'replay', 'height', 'theme', 'storage', 'origins', 'title', 'screen-reader'];
 const TIMEOUT_MS = 120000;
 let counter = 0;
 
@@ -99,6 +150,7 @@ export class HsmConsole extends HTMLElement {
     }
     if (lines) u.searchParams.set('lines', lines);
     if (this.hasAttribute('replay') && this.getAttribute('replay') !== 'false') u.searchParams.set('replay', '1');
+    if (this.hasAttribute('screen-reader') && this.getAttribute('screen-reader') !== 'false') u.searchParams.set('screenreader', '1');
     u.searchParams.set('origins', this.getAttribute('origins') || location.origin);
     u.searchParams.set('id', this.id || this.embedId);
     return u;
@@ -159,21 +211,44 @@ export class HsmConsole extends HTMLElement {
     });
   }
 
+  /**
+   * Types line at the console's prompt and runs it, after what is running.
+   * @param {string} line
+   * @returns {Promise<HsmRunResult>}
+   */
   run(line) {
     return this.request('run', { line: String(line) });
   }
 
+  /** @returns {Promise<HsmStep[]>} every line run and its output, hidden answers masked */
   transcript() {
     return this.request('transcript');
   }
 
+  /** @returns {Promise<string>} the session as Markdown in the docs' style */
   markdown() {
     return this.request('markdown');
   }
 
+  /** @returns {Promise<string>} the lines typed, one a line, passwords masked */
   script() {
     return this.request('script');
   }
 }
 
-if (!customElements.get('hsm-console')) customElements.define('hsm-console', HsmConsole);
+/**
+ * defineHsmConsole defines the element under another name too (the module
+ * defines <hsm-console> itself when it loads, unless the name is taken).
+ * @param {string} [name]
+ * @returns {typeof HsmConsole}
+ */
+export function defineHsmConsole(name = 'hsm-console') {
+  const have = customElements.get(name);
+  if (have) return have;
+  // A class may be defined once per name: another name gets a subclass.
+  const cls = name === 'hsm-console' ? HsmConsole : class extends HsmConsole {};
+  customElements.define(name, cls);
+  return cls;
+}
+
+defineHsmConsole();

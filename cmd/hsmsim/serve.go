@@ -158,6 +158,7 @@ var contentTypes = map[string]string{
 	".png":         "image/png",
 	".ico":         "image/x-icon",
 	".txt":         "text/plain; charset=utf-8",
+	".ts":          "application/typescript; charset=utf-8",
 }
 
 // encodings are the precompressed copies, in order of preference.
