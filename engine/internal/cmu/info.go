@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/base32"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -80,13 +79,6 @@ func enableE2E(t *Tool, args []string) tool.Result {
 	return tool.Result{Output: b.String()}
 }
 
-// partition is the HSM's id as the AWS console shows it (hsm-...), made up
-// from its address so that it stays the same.
-func partition(n *hsm.Node) string {
-	sum := sha256.Sum256([]byte("hsmsim-hsm\x00" + n.Addr))
-	return "hsm-" + strings.ToLower(base32.StdEncoding.EncodeToString(sum[:]))[:11]
-}
-
 func info(t *Tool, args []string) tool.Result {
 	if args[0] != "server" {
 		return commands["info"].usage("the first argument is the word server")
@@ -104,7 +96,7 @@ func info(t *Tool, args []string) tool.Result {
 	}
 	var b strings.Builder
 	b.WriteString("Id      Name                    Hostname         Port   State           Partition               LoginState\n")
-	fmt.Fprintf(&b, "%-8d%-24s%-16s%-8d%-16s%-24s%s\n", n.ID, n.Addr, n.Addr, Port, state, partition(n), login)
+	fmt.Fprintf(&b, "%-8d%-24s%-16s%-8d%-16s%-24s%s\n", n.ID, n.Addr, n.Addr, Port, state, n.PartitionID(), login)
 	return tool.Result{Output: b.String()}
 }
 
@@ -117,37 +109,13 @@ func getHSMInfo(t *Tool, args []string) tool.Result {
 			failLines(&b, "getHSMInfo", n, rc)
 			continue
 		}
-		// Every user and key takes some of the HSM's public memory.
-		const total = 560596
-		free := total - 4096*(len(n.Users)+len(n.Objects)) - 200000
-		free = max(free, 0)
 		fmt.Fprintf(&b, "*** Server %d HSM Info ***\n", n.ID)
-		fmt.Fprintf(&b, "%-21s:%s\n", "Label", "cavium")
-		fmt.Fprintf(&b, "%-21s:%s\n", "Model", "NITROX-III CNN35XX-NFBE")
-		fmt.Fprintf(&b, "%-21s:%s\n", "Serial Number", serialNumber(n))
-		fmt.Fprintf(&b, "%-21s:%d\n", "HSM Flags", 0)
-		fmt.Fprintf(&b, "%-21s:%s\n", "FIPS state", "2 [FIPS mode with single factor authentication]")
-		fmt.Fprintf(&b, "%-21s:\n", "Manufacturer ID")
-		fmt.Fprintf(&b, "%-21s:%d\n", "Device ID", 10)
-		fmt.Fprintf(&b, "%-21s:%d\n", "Class Code", 100000)
-		fmt.Fprintf(&b, "%-21s:%s\n", "System vendor ID", "177D")
-		fmt.Fprintf(&b, "%-21s:%d\n", "SubSystem ID", 10)
-		fmt.Fprintf(&b, "%-21s:%d\n", "TotalPublicMemory", total)
-		fmt.Fprintf(&b, "%-21s:%d\n", "FreePublicMemory", free)
-		fmt.Fprintf(&b, "%-21s:%d\n", "TotalPrivateMemory", 0)
-		fmt.Fprintf(&b, "%-21s:%d\n", "FreePrivateMemory", 0)
-		fmt.Fprintf(&b, "%-21s:%d\n", "Hardware Major", 3)
-		fmt.Fprintf(&b, "%-21s:%d\n", "Hardware Minor", 0)
-		fmt.Fprintf(&b, "%-21s:%d\n", "Firmware Major", 2)
-		fmt.Fprintf(&b, "%-21s:%s\n", "Firmware Minor", "03")
-		fmt.Fprintf(&b, "%-21s:%d C\n", "Temperature", 56+n.ID%3)
-		fmt.Fprintf(&b, "%-21s:%d\n", "Build Number", 13)
-		fmt.Fprintf(&b, "%-21s:%s\n", "Firmware ID", "xxxxxxxxxxxxxxx")
+		for _, f := range n.Info() {
+			fmt.Fprintf(&b, "%-21s:%s\n", f.Name, f.Value)
+		}
 	}
 	return tool.Result{Output: b.String()}
 }
-
-func serialNumber(n *hsm.Node) string { return fmt.Sprintf("3.0A0101-ICM%06d", n.ID+1) }
 
 func serverMode(t *Tool, args []string) tool.Result {
 	if t.server >= 0 {
@@ -221,9 +189,9 @@ func certificate(n *hsm.Node, typ int) ([]byte, error) {
 		key ed25519.PrivateKey
 	}
 	mfr := ca{"HSM Manufacturer Root CA (hsmsim)", certKey("manufacturer")}
-	hw := ca{"HSM " + serialNumber(n) + " Hardware (hsmsim)", certKey("hardware " + n.Addr)}
+	hw := ca{"HSM " + n.SerialNumber() + " Hardware (hsmsim)", certKey("hardware " + n.Addr)}
 	cust := ca{"Customer Root CA (hsmsim)", certKey("customer")}
-	cluster := ca{partition(n) + " Cluster (hsmsim)", certKey("cluster " + n.Addr)}
+	cluster := ca{n.PartitionID() + " Cluster (hsmsim)", certKey("cluster " + n.Addr)}
 	var subject, issuer ca
 	isCA := true
 	switch typ {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/quorum"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 )
@@ -148,18 +149,6 @@ func registerQuorumPubKey(t *Tool, args []string) tool.Result {
 	})
 }
 
-// tokenBlock prints a token as getToken and listTokens show it.
-func (t *Tool) tokenBlock(b *strings.Builder, n *hsm.Node, tok *hsm.QuorumToken) {
-	fmt.Fprintf(b, "Token:\nId:%d\nService:%d\nNode:%d\nKey Handle:0\nUser:%s\n", t.Cluster.TokenID(tok), tok.Service, n.ID, userName(n, tok.User))
-}
-
-func userName(n *hsm.Node, id int) string {
-	if u := n.User(id); u != nil {
-		return u.Name
-	}
-	return strconv.Itoa(id)
-}
-
 func getToken(t *Tool, args []string) tool.Result {
 	svc, err := parseService(args[0])
 	if err != nil {
@@ -209,100 +198,9 @@ func getToken(t *Tool, args []string) tool.Result {
 	}
 	for _, n := range ready {
 		okLine(&b, "getToken", n)
-		t.tokenBlock(&b, n, tok)
+		quorum.TokenBlock(&b, t.Cluster, n, tok)
 	}
 	return tool.Result{Output: b.String(), Changed: true}
-}
-
-// approvalFile is a parsed token approval file (crypto-officers.md).
-type approvalFile struct {
-	tokenFile string
-	count     int
-	approvals []hsm.Approval
-	sigFiles  []string
-}
-
-// parseApprovalFile reads "Key = value;" lines; "#" starts a comment.
-func parseApprovalFile(text string) (*approvalFile, error) {
-	a := &approvalFile{count: -1}
-	var cur *hsm.Approval
-	var curFile string
-	flush := func() error {
-		if cur == nil {
-			return nil
-		}
-		if cur.Name == "" || curFile == "" {
-			return fmt.Errorf("approver %d needs an Approver Name and an Approval File", len(a.approvals)+1)
-		}
-		a.approvals = append(a.approvals, *cur)
-		a.sigFiles = append(a.sigFiles, curFile)
-		cur, curFile = nil, ""
-		return nil
-	}
-	for i, line := range strings.Split(text, "\n") {
-		if k := strings.IndexByte(line, '#'); k >= 0 {
-			line = line[:k]
-		}
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		key, val, ok := strings.Cut(line, "=")
-		if !ok {
-			return nil, fmt.Errorf("line %d: expected \"<field> = <value>;\"", i+1)
-		}
-		key = strings.TrimSpace(key)
-		val = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(val), ";"))
-		switch key {
-		case "Multi Token File Path":
-			if val != "" {
-				a.tokenFile = val
-			}
-		case "Token File Path":
-			if val != "" && a.tokenFile == "" {
-				a.tokenFile = val
-			}
-		case "Number of Approvals":
-			n, err := strconv.Atoi(val)
-			if err != nil || n < 1 {
-				return nil, fmt.Errorf("line %d: invalid Number of Approvals %q", i+1, val)
-			}
-			a.count = n
-		case "Approver Type":
-			if err := flush(); err != nil {
-				return nil, err
-			}
-			typ, err := strconv.Atoi(val)
-			if err != nil || typ != 1 && typ != 2 {
-				return nil, fmt.Errorf("line %d: invalid Approver Type %q (2 for CO, 1 for CU)", i+1, val)
-			}
-			cur = &hsm.Approval{Type: typ}
-		case "Approver Name":
-			if cur == nil {
-				return nil, fmt.Errorf("line %d: Approver Name before Approver Type", i+1)
-			}
-			cur.Name = val
-		case "Approval File":
-			if cur == nil {
-				return nil, fmt.Errorf("line %d: Approval File before Approver Type", i+1)
-			}
-			curFile = val
-		default:
-			return nil, fmt.Errorf("line %d: unknown field %q", i+1, key)
-		}
-	}
-	if err := flush(); err != nil {
-		return nil, err
-	}
-	switch {
-	case a.tokenFile == "":
-		return nil, fmt.Errorf("no token file: set \"Multi Token File Path\"")
-	case a.count < 0:
-		return nil, fmt.Errorf("no \"Number of Approvals\"")
-	case a.count != len(a.approvals):
-		return nil, fmt.Errorf("\"Number of Approvals\" is %d but %d approvers are listed", a.count, len(a.approvals))
-	}
-	return a, nil
 }
 
 func approveToken(t *Tool, args []string) tool.Result {
@@ -310,20 +208,20 @@ func approveToken(t *Tool, args []string) tool.Result {
 	if err != nil {
 		return errorf("%v", err)
 	}
-	af, err := parseApprovalFile(string(text))
+	af, err := quorum.ParseApprovalFile(string(text))
 	if err != nil {
 		return errorf("%s: %v", args[0], err)
 	}
-	data, err := t.readFile(af.tokenFile)
+	data, err := t.readFile(af.TokenFile)
 	if err != nil {
 		return errorf("%v", err)
 	}
-	for i, f := range af.sigFiles {
+	for i, f := range af.SigFiles {
 		sig, err := t.readFile(f)
 		if err != nil {
 			return errorf("%v", err)
 		}
-		af.approvals[i].Sig = sig
+		af.Approvals[i].Sig = sig
 	}
 	tok := t.Cluster.TokenByData(data)
 	var b strings.Builder
@@ -332,7 +230,7 @@ func approveToken(t *Tool, args []string) tool.Result {
 		rc := t.reach(n, true)
 		var sigs map[int][]byte
 		if rc == hsm.RCSuccess {
-			sigs, rc = t.Cluster.CheckApprovals(t.Session, n.ID, tok, af.approvals)
+			sigs, rc = t.Cluster.CheckApprovals(t.Session, n.ID, tok, af.Approvals)
 		}
 		if rc != hsm.RCSuccess {
 			failLines(&b, "approveToken", n, rc)
@@ -355,13 +253,8 @@ func listTokens(t *Tool, args []string) tool.Result {
 		fmt.Fprintf(&b, "=====================\nServer %d(%s)\n=====================\n", n.ID, n.Addr)
 		for i, tok := range t.Cluster.Tokens {
 			fmt.Fprintf(&b, "-------- Token - %d ----------\n", i)
-			t.tokenBlock(&b, n, tok)
-			fmt.Fprintf(&b, "Token Validity: %d sec\n", hsm.TokenValidity)
-			fmt.Fprintf(&b, "Required num of approvers : %d\n", t.Cluster.MValue(tok.Service))
-			fmt.Fprintf(&b, "Current num of approvals : %d\n", len(tok.Approvals))
-			for j, id := range tok.Approvers() {
-				fmt.Fprintf(&b, "Approver-%d: %s\n", j, userName(n, id))
-			}
+			quorum.TokenBlock(&b, t.Cluster, n, tok)
+			quorum.TokenDetails(&b, t.Cluster, n, tok)
 		}
 		fmt.Fprintf(&b, "Num of tokens = %d\n", len(t.Cluster.Tokens))
 	}

@@ -61,11 +61,7 @@ func help(t *Tool, a *Args) tool.Result {
 			t.printf("\n%s\n", g.title)
 		}
 		for _, n := range g.names {
-			summary := "(not supported by this simulator)"
-			if c := commands[n]; c != nil {
-				summary = c.Summary
-			}
-			lines := strings.Split(summary, "\n")
+			lines := strings.Split(commands[n].Summary, "\n")
 			t.printf("   %-22s %s\n", n, lines[0])
 			for _, l := range lines[1:] {
 				t.printf("   %-22s %s\n", "", l)

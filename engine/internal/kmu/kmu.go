@@ -104,9 +104,6 @@ func (t *Tool) Exec(line string) tool.Result {
 	}
 	c := commands[words[0]]
 	if c == nil {
-		if unsupported[words[0]] {
-			return tool.Result{Output: fmt.Sprintf("\n\t%s is a key_mgmt_util command that this simulator does not support.\n\n", words[0])}
-		}
 		return tool.Result{Output: fmt.Sprintf("\n\tError: Invalid Command: %s\n\tType \"help\" to list the available commands.\n\n", words[0])}
 	}
 	return t.run(c, words[1:])
@@ -207,13 +204,6 @@ func (t *Tool) clusterStatus(header string, st hsm.Status) {
 func (t *Tool) touch(hs ...uint64) {
 	t.touched = append(t.touched, hs...)
 	t.changed = true
-}
-
-// unsupported lists commands the real tool's help mentions that have no
-// reference page, so the simulator says plainly it does not have them.
-var unsupported = map[string]bool{
-	"getHSMInfo": true, "getPartitionInfo": true, "loginStatus": true, "getToken": true,
-	"delToken": true, "approveToken": true, "listTokens": true, "createPublicKey": true,
 }
 
 // LoginSession is the logged-in session, nil when logged out.
