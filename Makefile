@@ -8,7 +8,7 @@ SITE     := $(DIST)/site
 BIN      := bin/hsmsim
 FUZZTIME ?= 5s
 
-.PHONY: all build native site serve test gotest vet fuzz bench clean worker worker-dev worker-deploy
+.PHONY: all build native site serve test gotest goldens vet fuzz bench clean worker worker-dev worker-deploy
 
 all: build
 
@@ -29,6 +29,12 @@ vet:
 
 gotest:
 	$(GO) test -count=1 ./...
+
+# Rewrite the golden transcripts (testdata/*.md, package engine/internal/golden)
+# of every package whose tests replay them. Read each rewritten golden against
+# the reference pages it names before committing it.
+goldens:
+	$(GO) test -count=1 $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | awk '$$1 !~ /internal\/golden$$/ && / github.com\/hsmsim\/hsmsim\/engine\/internal\/golden( |$$)/ {print $$1}') -update
 
 # Short fuzz runs of every parser; the corpus seeds run in gotest too.
 fuzz:

@@ -1,11 +1,6 @@
 package shell
 
 import (
-	"bufio"
-	"crypto/x509"
-	"encoding/pem"
-	"flag"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -15,93 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var update = flag.Bool("update-shell", false, "rewrite the shell package's golden transcripts")
-
-// runScript runs a script file's lines on a fresh seeded session.
-func runScript(t *testing.T, s *Session, path string) string {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	var steps []Step
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		st, _ := s.Step(sc.Text())
-		steps = append(steps, st)
-	}
-	return Transcript(steps)
-}
-
 func newSeeded(t *testing.T, seed uint64) *Session {
 	t.Helper()
 	s, err := New(Options{Rand: SeededRand(seed)})
 	require.NoError(t, err)
 	return s
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), got)
-}
-
-// The whole seed walkthrough, from the host shell through both tools, on
-// a seeded default cluster: its output is kept as a golden transcript.
-func TestSeedWalkthroughEndToEnd(t *testing.T) {
-	s := newSeeded(t, 1)
-	got := runScript(t, s, "testdata/seed.script")
-	golden(t, "seed.golden", got)
-
-	// The seed's own lines are in it, as printed.
-	for _, line := range []string{
-		"Symmetric Key Created.  Key Handle: 524295",
-		"Cfm3GenerateKeyPair:    public key handle: 524294    private key handle: 524296",
-		"Cfm3GenerateKeyPair:    public key handle: 524297    private key handle: 524298",
-		"Symmetric Key Unwrapped.  Key Handle: 524300",
-		"BER encoded key length is 1216",
-		"Private Key Unwrapped.  Key Handle: 524301",
-		"Public Key Handle: 524302",
-		"Symmetric Key Created.  Key Handle: 524304",
-		`Wrapped Symmetric Key written to file "aes256.key.exp"`,
-		"PEM formatted private key is written to rsa2048.key.exp",
-		"Do you want to continue(y/n)?y\nshareKey success on server 0(10.0.2.9)\nshareKey success on server 1(10.0.3.11)\nshareKey success on server 2(10.0.1.12)",
-	} {
-		assert.Contains(t, got, line)
-	}
-
-	// What was exported is real: the public key parses, the secret key is
-	// the 32 plaintext bytes of key 524295.
-	pub, err := s.FS.ReadFile("rsa2048.pub.exp")
-	require.NoError(t, err)
-	blk, _ := pem.Decode(pub)
-	require.NotNil(t, blk)
-	_, err = x509.ParsePKIXPublicKey(blk.Bytes)
-	require.NoError(t, err)
-	sec, err := s.FS.ReadFile("aes256.key.exp")
-	require.NoError(t, err)
-	assert.Len(t, sec, 32)
-
-	// Sharing happened on every HSM; the session keys went with the session.
-	for _, n := range s.Cluster.Nodes {
-		assert.Equal(t, []int{4}, n.Objects[524295].Shared)
-		assert.Nil(t, n.Objects[524299])
-		assert.Nil(t, n.Objects[524304])
-		assert.Nil(t, n.Objects[524300], "deleted")
-	}
-}
-
-func TestSeededRunsAreReproducible(t *testing.T) {
-	a := runScript(t, newSeeded(t, 7), "testdata/seed.script")
-	b := runScript(t, newSeeded(t, 7), "testdata/seed.script")
-	assert.Equal(t, a, b)
-	sa, _ := newSeeded(t, 7).Snapshot()
-	sb, _ := newSeeded(t, 7).Snapshot()
-	assert.Equal(t, sa, sb)
 }
 
 // OpenSSL reads what the simulator exports, and the simulator imports what

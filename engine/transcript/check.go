@@ -56,6 +56,20 @@ func (m Mismatch) Diff() string {
 // replaced by password; a hidden answer (a prompt with nothing after it) is
 // answered with password too.
 func Check(s *shell.Session, text, password string) ([]Mismatch, int, error) {
+	_, bad, steps, err := replay(s, text, password)
+	return bad, steps, err
+}
+
+// Replay runs the inputs of a transcript's text on s, read as Check reads
+// them, and returns the transcript the session prints for them: each input
+// line as the text has it, then the session's output.
+func Replay(s *shell.Session, text, password string) (string, error) {
+	printed, _, _, err := replay(s, text, password)
+	return printed, err
+}
+
+func replay(s *shell.Session, text, password string) (string, []Mismatch, int, error) {
+	var printed strings.Builder
 	lines := strings.SplitAfter(text, "\n")
 	if n := len(lines); n > 0 && lines[n-1] == "" {
 		lines = lines[:n-1]
@@ -67,7 +81,7 @@ func Check(s *shell.Session, text, password string) ([]Mismatch, int, error) {
 		prompt := s.Prompt()
 		line := strings.TrimSuffix(lines[i], "\n")
 		if !strings.HasPrefix(line, prompt) {
-			return out, steps, fmt.Errorf("line %d: expected the prompt %q, found %q", i+1, prompt, line)
+			return printed.String(), out, steps, fmt.Errorf("line %d: expected the prompt %q, found %q", i+1, prompt, line)
 		}
 		input := strings.TrimPrefix(line, prompt)
 		secret := s.Pending() && input == ""
@@ -77,6 +91,7 @@ func Check(s *shell.Session, text, password string) ([]Mismatch, int, error) {
 		}
 		rep := s.Exec(typed)
 		steps++
+		printed.WriteString(line + "\n" + rep.Output)
 		// The expected output runs to the next line that starts with the
 		// prompt the session shows now.
 		j := i + 1
@@ -96,5 +111,5 @@ func Check(s *shell.Session, text, password string) ([]Mismatch, int, error) {
 		}
 		i = j
 	}
-	return out, steps, nil
+	return printed.String(), out, steps, nil
 }

@@ -4,10 +4,8 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
-	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -17,24 +15,23 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hsmsim/hsmsim/engine/internal/golden"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/mech"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 	"github.com/hsmsim/hsmsim/engine/scenario"
 )
 
-// Golden transcripts. A transcript under testdata/ is what a learner sees:
-// the banner, then each line typed after its prompt ("aws-cloudhsm>" or
-// "server0>") followed by the tool's answer. After a question ("Do you want
-// to continue(y/n)?", "Enter password:", "Retry/Ignore/Abort?(R/I/A):") the
-// answer is the text after the question on the same line. Lines starting
-// with "#!" drive the test instead of the tool: "#! down 2" and "#! up 2"
-// take an HSM off and on line, "#! sign <key> <in> <out>" does what
-// "openssl dgst -sha256 -sign <key> -out <out> <in>" does in the host
-// shell. Run "go test ./engine/internal/cmu -update-cmu" to rewrite the transcripts
-// from their input lines.
-
-var updateCMU = flag.Bool("update-cmu", false, "rewrite the cloudhsm_mgmt_util golden transcripts")
+// Golden transcripts (package golden's format, testdata/*.md). A
+// transcript is what a learner sees: the banner, then each line typed after
+// its prompt ("aws-cloudhsm>" or "server0>") followed by the tool's answer.
+// After a question ("Do you want to continue(y/n)?", "Enter password:",
+// "Retry/Ignore/Abort?(R/I/A):") the answer is the text after the question
+// on the same line. Lines starting with "#!" drive the test instead of the
+// tool: "#! down 2" and "#! up 2" take an HSM off and on line, "#! sign
+// <key> <in> <out>" does what "openssl dgst -sha256 -sign <key> -out <out>
+// <in>" does in the host shell. "go test ./engine/internal/cmu -update"
+// rewrites the transcripts from their input lines.
 
 // cmuQuestions are the question prompts a transcript line can start with.
 var cmuQuestions = []string{askContinue, askPassword, askRetryAbort, askRollback}
@@ -151,20 +148,13 @@ func cmuDirective(t *testing.T, e *cmuEnv, line string) {
 	}
 }
 
-// cmuGolden replays testdata/<name>.txt on a fresh environment and compares
-// (or, with -update-cmu, rewrites) it.
+// cmuGolden replays testdata/<name>.md on e and compares (or, with
+// -update, rewrites) it.
 func cmuGolden(t *testing.T, name string, e *cmuEnv) string {
 	t.Helper()
-	path := filepath.Join("testdata", name+".txt")
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	got := cmuReplay(t, e, cmuParse(string(want)))
-	if *updateCMU {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-		return got
-	}
-	assert.Equal(t, string(want), got, "transcript %s differs (go test ./engine/internal/cmu -update-cmu rewrites it)", path)
-	return got
+	return golden.Run(t, filepath.Join("testdata", name+".md"), func(transcript string) string {
+		return cmuReplay(t, e, cmuParse(transcript))
+	})
 }
 
 // cmuSeedKey makes the AES key of the seed walkthrough, 524295, as

@@ -1,9 +1,7 @@
 package kmu_test
 
 import (
-	"flag"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,13 +9,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hsmsim/hsmsim/engine/internal/golden"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/kmu"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 	"github.com/hsmsim/hsmsim/engine/scenario"
 )
-
-var attrsUpdate = flag.Bool("update-attrs", false, "rewrite testdata/attrs_*.txt from the current output")
 
 // attrsTool starts key_mgmt_util on the default cluster with a seeded
 // reader.
@@ -62,15 +59,9 @@ func attrsReplay(t *testing.T, transcript string) string {
 }
 
 func TestAttrsTranscript(t *testing.T) {
-	path := filepath.Join("testdata", "attrs_transcript.txt")
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	got := attrsReplay(t, string(want))
-	if *attrsUpdate {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	assert.Equal(t, string(want), got)
+	golden.Run(t, filepath.Join("testdata", "attrs.md"), func(transcript string) string {
+		return attrsReplay(t, transcript)
+	})
 }
 
 func TestListAttributesNeedsNoLogin(t *testing.T) {

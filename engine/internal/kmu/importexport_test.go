@@ -8,10 +8,8 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
-	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,14 +17,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hsmsim/hsmsim/engine/internal/golden"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
 	"github.com/hsmsim/hsmsim/engine/internal/mech"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 	"github.com/hsmsim/hsmsim/engine/scenario"
 )
-
-var ioUpdate = flag.Bool("update-io", false, "rewrite testdata/io_*.txt from the current output")
 
 // ioEnv is the default cluster with its files and a key_mgmt_util on it.
 type ioEnv struct {
@@ -113,47 +110,37 @@ type ioStep struct {
 
 // ioParse reads a transcript: lines starting "Command: " are inputs, the
 // text up to the next such line is the expected output, byte for byte.
-// Lines starting with "#" before the first command are a comment.
-func ioParse(data string) (header string, steps []ioStep) {
+func ioParse(data string) (steps []ioStep) {
 	for _, l := range strings.SplitAfter(data, "\n") {
 		switch {
 		case strings.HasPrefix(l, Prompt):
 			steps = append(steps, ioStep{line: strings.TrimSuffix(strings.TrimPrefix(l, Prompt), "\n")})
 		case len(steps) == 0:
-			header += l
 		default:
 			steps[len(steps)-1].want += l
 		}
 	}
-	return header, steps
+	return steps
 }
 
-// ioTranscript replays testdata/name on tl and compares every output; with
-// -update-io it rewrites the file from what the commands print.
+// ioTranscript replays the golden testdata/name on tl (package golden:
+// -update rewrites it from what the commands print).
 func ioTranscript(t *testing.T, name string, tl *Tool) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	header, steps := ioParse(string(data))
-	require.NotEmpty(t, steps)
-	var b strings.Builder
-	b.WriteString(header)
-	for _, s := range steps {
-		got := tl.Exec(s.line).Output
-		b.WriteString(Prompt + s.line + "\n" + got)
-		if !*ioUpdate {
-			assert.Equal(t, s.want, got, "output of %q", s.line)
+	golden.Run(t, filepath.Join("testdata", name), func(transcript string) string {
+		steps := ioParse(transcript)
+		require.NotEmpty(t, steps)
+		var b strings.Builder
+		for _, s := range steps {
+			b.WriteString(Prompt + s.line + "\n" + tl.Exec(s.line).Output)
 		}
-	}
-	if *ioUpdate {
-		require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
-	}
+		return b.String()
+	})
 }
 
 func TestIOSeedWalkthrough(t *testing.T) {
 	e := ioNew(t)
-	ioTranscript(t, "io_seed.txt", e.tl)
+	ioTranscript(t, "io_seed.md", e.tl)
 
 	// The exported symmetric key is the plaintext of key 524295.
 	aes := e.c.Object(524295)

@@ -166,5 +166,5 @@ func TestIOMaskingKey(t *testing.T) {
 
 func TestIOMaskedTranscript(t *testing.T) {
 	e := ioNew(t)
-	ioTranscript(t, "io_masked.txt", e.tl)
+	ioTranscript(t, "io_masked.md", e.tl)
 }

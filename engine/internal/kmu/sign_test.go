@@ -153,7 +153,7 @@ func TestIOSignOpenSSL(t *testing.T) {
 
 func TestIOSignTranscript(t *testing.T) {
 	e := ioNew(t)
-	ioTranscript(t, "io_sign.txt", e.tl)
+	ioTranscript(t, "io_sign.md", e.tl)
 	// The fake PEM of the transcript names its key.
 	data := e.file(t, "cav.pem")
 	h, ok := ParseFakePEM(data)

@@ -349,5 +349,5 @@ func TestIOWrapHeaderDecode(t *testing.T) {
 
 func TestIOWrapTranscript(t *testing.T) {
 	e := ioNew(t)
-	ioTranscript(t, "io_wrap.txt", e.tl)
+	ioTranscript(t, "io_wrap.md", e.tl)
 }
