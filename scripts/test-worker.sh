@@ -137,6 +137,21 @@ check "GET /api/run is 405" is "$(req get GET "$base/api/run")" 405
 check "preflight is 204" is "$(req pre OPTIONS "$base/api/run")" 204
 check "preflight allows POST" header pre '^access-control-allow-methods: .*POST'
 
+echo "== /api/run output limits"
+node -e 'process.stdout.write(JSON.stringify({seed: 1, script: "openssl rand -hex -out h 1048576\ncat" + " h".repeat(50) + "\n"}))' >"$tmp/huge.json"
+check "a line printing over 1 MiB is refused (413)" is "$(req huge POST "$base/api/run" "$tmp/huge.json")" 413
+check "the 413 names the line" js huge 'j.error.includes("line 2 (cat h h") && j.error.includes("1048576 bytes a line may print") && j.lines.length === 1'
+check "the 413 is small" is "$(( $(wc -c <"$tmp/huge.body") < 65536 ))" 1
+node -e 'process.stdout.write(JSON.stringify({seed: 1, script: "openssl rand -hex -out h 300000\n" + "cat h\n".repeat(10)}))' >"$tmp/long.json"
+check "an answer over 2 MiB is refused (413)" is "$(req long POST "$base/api/run" "$tmp/long.json")" 413
+check "the 413 says the answer is too large" js long 'j.error.includes("more than the 2097152 bytes allowed") && j.lines.length === 4'
+check "the native handler refuses the same (413)" is "$(req longnative POST "http://127.0.0.1:$native/api/run" "$tmp/long.json")" 413
+
+echo "== /api/share takes only JSON"
+check "a text/plain share is refused (415)" is "$(curl -sS -o "$tmp/plain.body" -w '%{http_code}' -X POST -H 'Content-Type: text/plain' --data-binary '{"state":{}}' "$base/api/share" || echo 000)" 415
+check "a form share is refused (415)" is "$(curl -sS -o "$tmp/form.body" -w '%{http_code}' -X POST --data 'state=x' "$base/api/share" || echo 000)" 415
+check "the 415 says what to send" js plain 'j.error.includes("Content-Type: application/json")'
+
 echo "== share round trip"
 printf 'key_mgmt_util\nloginHSM -u CU -s example_user -p password\ngenSymKey -t 31 -s 16 -l shared-e2e\nexit\n' |
   "$tmp/hsmsim" --state "$tmp/ws.json" --seed 3 >/dev/null

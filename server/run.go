@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -63,7 +64,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	opt := shell.Options{Scenario: req.Scenario}
+	opt := shell.Options{Scenario: req.Scenario, MaxOutput: h.opt.MaxOutput}
 	if req.Seed != nil {
 		opt.Rand = shell.SeededRand(*req.Seed)
 	}
@@ -74,24 +75,57 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	deadline := start.Add(h.opt.RunTimeout)
+	// The context stops a line while it runs (key generation reads
+	// randomness as it goes, and the session refuses it once the context
+	// is done); the clock check between lines covers the rest.
+	ctx, cancel := context.WithTimeout(r.Context(), h.opt.RunTimeout)
+	defer cancel()
 	resp := RunResponse{Lines: make([]RunLine, 0, len(lines))}
+	status := http.StatusOK
+	size := 0
 	for i, line := range lines {
 		if h.opt.Clock().After(deadline) || r.Context().Err() != nil {
 			resp.Error = fmt.Sprintf("the script ran out of its %v time budget after %d of %d lines; the lines that ran are in \"lines\"", h.opt.RunTimeout, i, len(lines))
+			status = http.StatusServiceUnavailable
 			break
 		}
-		step, rep := sess.Step(line)
+		step, rep := sess.StepContext(ctx, line)
+		if rep.Interrupted {
+			resp.Error = fmt.Sprintf("the script ran out of its %v time budget during line %d of %d (%s), which was stopped; the lines before it are in \"lines\"", h.opt.RunTimeout, i+1, len(lines), step.Input)
+			status = http.StatusServiceUnavailable
+			break
+		}
+		if rep.Cut {
+			resp.Error = fmt.Sprintf("line %d (%s) printed more than the %d bytes a line may print; the lines before it are in \"lines\"", i+1, step.Input, h.opt.MaxOutput)
+			status = http.StatusRequestEntityTooLarge
+			break
+		}
+		size += len(step.Prompt) + len(step.Input) + len(step.Output)
+		if size > h.opt.MaxReply {
+			resp.Error = fmt.Sprintf("the answer would be more than the %d bytes allowed after line %d of %d; the lines before it are in \"lines\"", h.opt.MaxReply, i+1, len(lines))
+			status = http.StatusRequestEntityTooLarge
+			break
+		}
 		resp.Lines = append(resp.Lines, step)
 		if rep.Exit {
 			break
 		}
 	}
 	resp.Summary = sess.Summary()
-	status := http.StatusOK
-	if resp.Error != "" {
-		status = http.StatusServiceUnavailable
+	out, err := encodeJSON(resp)
+	if err == nil && len(out) > h.opt.MaxReply {
+		// Escaping can make the encoded answer larger than the text it
+		// holds: the bound is on what is sent.
+		resp.Lines = nil
+		resp.Error = fmt.Sprintf("the answer would be more than the %d bytes allowed", h.opt.MaxReply)
+		status = http.StatusRequestEntityTooLarge
+		out, err = encodeJSON(resp)
 	}
-	writeJSON(w, status, resp)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "cannot encode the answer: "+err.Error())
+		return
+	}
+	writeRaw(w, status, out)
 }
 
 // scriptLines splits a script into lines. A final newline does not start

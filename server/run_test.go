@@ -27,6 +27,7 @@ func srvDo(t *testing.T, h http.Handler, method, path, body string) *httptest.Re
 	var req *http.Request
 	if rd != nil {
 		req = httptest.NewRequest(method, path, rd)
+		req.Header.Set("Content-Type", "application/json")
 	} else {
 		req = httptest.NewRequest(method, path, nil)
 	}

@@ -21,6 +21,10 @@ const (
 	DefaultMaxRSAKeys   = 8
 	DefaultRunTimeout   = 10 * time.Second
 	DefaultMaxShareBody = 2 << 20
+	// DefaultMaxOutput bounds what one line of a script may print, and
+	// DefaultMaxReply the whole /api/run answer.
+	DefaultMaxOutput = 1 << 20
+	DefaultMaxReply  = 2 << 20
 )
 
 // Options configure a Handler. Zero values take the defaults above.
@@ -38,10 +42,15 @@ type Options struct {
 	// the only commands that take long, and a deadline alone cannot stop
 	// them in a Worker (see RunTimeout).
 	MaxRSAKeys int
-	// RunTimeout is the time budget of one script, checked between lines.
-	// In a Worker the clocks stand still while code runs, so there the
-	// line and RSA limits are what bound the work.
+	// RunTimeout is the time budget of one script, checked between lines
+	// and, through the context of the running line, inside long operations
+	// such as key generation. In a Worker the clocks stand still while code
+	// runs, so there the line and RSA limits are what bound the work.
 	RunTimeout time.Duration
+	// MaxOutput bounds what one line may print, MaxReply the whole encoded
+	// /api/run answer; past either the answer is 413.
+	MaxOutput int
+	MaxReply  int
 	// MaxShareBody bounds the /api/share request body in bytes.
 	MaxShareBody int64
 	// Clock returns the time; nil means time.Now. Tests move it by hand.
@@ -74,6 +83,12 @@ func New(opt Options) *Handler {
 	}
 	if opt.MaxShareBody <= 0 {
 		opt.MaxShareBody = DefaultMaxShareBody
+	}
+	if opt.MaxOutput <= 0 {
+		opt.MaxOutput = DefaultMaxOutput
+	}
+	if opt.MaxReply <= 0 {
+		opt.MaxReply = DefaultMaxReply
 	}
 	if opt.Clock == nil {
 		opt.Clock = time.Now
@@ -155,15 +170,22 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 // the tools holds "<" and ">" that curl users should see as typed, and the
 // Content-Type and nosniff keep browsers from reading it as HTML.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := encodeJSON(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		body = fmt.Appendf(nil, "{\"error\":%q}\n", "cannot encode the answer: "+err.Error())
+	}
+	writeRaw(w, status, body)
+}
+
+func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		status = http.StatusInternalServerError
-		buf.Reset()
-		fmt.Fprintf(&buf, "{\"error\":%q}\n", "cannot encode the answer: "+err.Error())
+		return nil, err
 	}
-	writeRaw(w, status, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 func writeRaw(w http.ResponseWriter, status int, body []byte) {

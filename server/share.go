@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 
 	"github.com/hsmsim/hsmsim/engine/state"
@@ -88,6 +89,13 @@ func NewID(r io.Reader) (string, error) {
 func (h *Handler) createShare(w http.ResponseWriter, r *http.Request) {
 	if h.opt.Store == nil {
 		writeError(w, http.StatusServiceUnavailable, "this server keeps no shares; put the workspace in the link instead")
+		return
+	}
+	// Only a JSON body: a form or text/plain is what any web page can send
+	// without asking (no CORS preflight), and this endpoint is not open to
+	// other sites.
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, fmt.Sprintf("POST /api/share takes a JSON body with Content-Type: application/json (got %q)", r.Header.Get("Content-Type")))
 		return
 	}
 	body, ok := readBody(w, r, h.opt.MaxShareBody)

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"sync"
 
 	"golang.org/x/term"
 
@@ -30,10 +34,11 @@ func (ws *workspace) repl(in *os.File, stdout, stderr io.Writer) int {
 		return ws.script(in, stdout, stderr)
 	}
 	defer term.Restore(int(in.Fd()), old)
+	kb := newKeyboard(&validUTF8{r: in})
 	t := term.NewTerminal(struct {
 		io.Reader
 		io.Writer
-	}{in, stdout}, shell.HostPrompt)
+	}{kb, stdout}, shell.HostPrompt)
 	t.AutoCompleteCallback = func(line string, pos int, key rune) (string, int, bool) {
 		if key != '\t' || pos != len(line) {
 			return "", 0, false
@@ -68,22 +73,30 @@ func (ws *workspace) repl(in *os.File, stdout, stderr io.Writer) int {
 		}
 		if err != nil {
 			rep := ws.sess.Close()
-			fmt.Fprint(t, strings.ReplaceAll(rep.Output, "\n", "\r\n"))
 			if rep.Changed {
 				if err := ws.save(); err != nil {
 					fmt.Fprintf(t, "hsmsim: cannot save: %v\r\n", err)
 					return 1
 				}
 			}
+			fmt.Fprint(t, strings.ReplaceAll(rep.Output, "\n", "\r\n"))
 			return 0
 		}
-		rep := ws.sess.Exec(line)
+		ctx, cancel := context.WithCancel(context.Background())
+		kb.running(cancel)
+		rep := ws.sess.ExecContext(ctx, line)
+		kb.running(nil)
+		cancel()
 		secret = rep.Secret
-		fmt.Fprint(t, strings.ReplaceAll(rep.Output, "\n", "\r\n"))
+		// Save, then answer: what the command printed is shown once its
+		// change is on disk, so nothing the user saw confirmed is lost.
+		var serr error
 		if rep.Changed {
-			if err := ws.save(); err != nil {
-				fmt.Fprintf(t, "hsmsim: cannot save the state: %v\r\n", err)
-			}
+			serr = ws.save()
+		}
+		fmt.Fprint(t, strings.ReplaceAll(rep.Output, "\n", "\r\n"))
+		if serr != nil {
+			fmt.Fprintf(t, "hsmsim: cannot save the state: %v\r\n", serr)
 		}
 		if rep.Exit {
 			return 0
@@ -103,15 +116,22 @@ func commonPrefix(xs []string) string {
 
 // script runs lines from a non-terminal stdin and prints a transcript: each
 // line after its prompt, as the docs show them. A hidden answer (a password
-// typed at a prompt) is not echoed.
+// typed at a prompt) is not echoed. Each line's change is saved before its
+// output is written. Ctrl-C (SIGINT) stops the line that runs and ends the
+// script with status 130; a line longer than MaxLine ends it with an error.
 func (ws *workspace) script(in io.Reader, stdout, stderr io.Writer) int {
 	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	sc.Buffer(make([]byte, 64<<10), MaxLine)
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
+	intr := newInterrupts()
+	defer intr.stop()
+	n := 0
 	for sc.Scan() {
-		step, rep := ws.sess.Step(sc.Text())
-		w.WriteString(step.String())
+		n++
+		ctx, cancel := intr.command()
+		step, rep := ws.sess.StepContext(ctx, sc.Text())
+		cancel()
 		if rep.Changed {
 			if err := ws.save(); err != nil {
 				w.Flush()
@@ -119,18 +139,103 @@ func (ws *workspace) script(in io.Reader, stdout, stderr io.Writer) int {
 				return 1
 			}
 		}
+		w.WriteString(step.String())
+		// Each answer goes out as soon as it is saved, so what a reader
+		// of the transcript saw is on disk, whenever the process stops.
+		w.Flush()
 		if rep.Exit {
 			return 0
 		}
+		if intr.interrupted() {
+			w.Flush()
+			return 130
+		}
 	}
+	if err := sc.Err(); err != nil {
+		w.Flush()
+		if errors.Is(err, bufio.ErrTooLong) {
+			fmt.Fprintf(stderr, "hsmsim: line %d is longer than %d bytes; the script stops there\n", n+1, MaxLine)
+		} else {
+			fmt.Fprintf(stderr, "hsmsim: cannot read the script: %v\n", err)
+		}
+		ws.closeAndSave(w, stderr)
+		return 1
+	}
+	if ws.closeAndSave(w, stderr) != nil {
+		return 1
+	}
+	return 0
+}
+
+// closeAndSave ends the running tool as quitting it does and saves what
+// that changed.
+func (ws *workspace) closeAndSave(w *bufio.Writer, stderr io.Writer) error {
 	rep := ws.sess.Close()
-	w.WriteString(rep.Output)
 	if rep.Changed {
 		if err := ws.save(); err != nil {
 			w.Flush()
 			fmt.Fprintf(stderr, "hsmsim: cannot save the state: %v\n", err)
-			return 1
+			return err
 		}
 	}
-	return 0
+	w.WriteString(rep.Output)
+	return nil
+}
+
+// MaxLine bounds one line of a script.
+const MaxLine = 1 << 20
+
+// interrupts turns SIGINT into the cancel of the line that runs.
+type interrupts struct {
+	ch   chan os.Signal
+	mu   sync.Mutex
+	stop func()
+	hit  bool
+	cur  context.CancelFunc
+}
+
+func newInterrupts() *interrupts {
+	in := &interrupts{ch: make(chan os.Signal, 1)}
+	signal.Notify(in.ch, os.Interrupt)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-in.ch:
+				in.mu.Lock()
+				in.hit = true
+				if in.cur != nil {
+					in.cur()
+				}
+				in.mu.Unlock()
+			case <-done:
+				return
+			}
+		}
+	}()
+	in.stop = func() { signal.Stop(in.ch); close(done) }
+	return in
+}
+
+// command is the context of the next line.
+func (in *interrupts) command() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	in.mu.Lock()
+	in.cur = cancel
+	if in.hit {
+		cancel()
+	}
+	in.mu.Unlock()
+	return ctx, func() {
+		in.mu.Lock()
+		in.cur = nil
+		in.mu.Unlock()
+		cancel()
+	}
+}
+
+func (in *interrupts) interrupted() bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.hit
 }

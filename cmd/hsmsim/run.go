@@ -45,9 +45,15 @@ func runScript(args []string, stdout, stderr io.Writer) int {
 	}
 	var in strings.Builder
 	sc := bufio.NewScanner(strings.NewReader(string(b)))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	sc.Buffer(make([]byte, 64<<10), MaxLine)
+	n := 0
 	for sc.Scan() {
+		n++
 		in.WriteString(strings.ReplaceAll(sc.Text(), transcript.Mask, password) + "\n")
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintf(stderr, "hsmsim: %s: line %d is longer than %d bytes; nothing was run\n", fs.Arg(0), n+1, MaxLine)
+		return 1
 	}
 	return ws.script(strings.NewReader(in.String()), stdout, stderr)
 }

@@ -80,6 +80,12 @@ func siteAndAPI(root string, store server.Store) http.Handler {
 	return server.SecurityHeaders(mux)
 }
 
+// readTimeout bounds the reading of one request, headers and body: a
+// client that trickles a body (a byte every few seconds) is cut off instead
+// of holding a connection and its buffer for ever. The largest body (a 2 MiB
+// share) takes well under a second on any link that can use the site.
+var readTimeout = 30 * time.Second
+
 // runSite serves root and the API (shares in store, none when nil) on
 // addr until ctx ends.
 func runSite(ctx context.Context, addr, root string, store server.Store, stdout io.Writer) error {
@@ -92,7 +98,8 @@ func runSite(ctx context.Context, addr, root string, store server.Store, stdout 
 	}
 	srv := &http.Server{
 		Handler:           siteAndAPI(root, store),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: readTimeout / 3,
+		ReadTimeout:       readTimeout,
 		IdleTimeout:       2 * time.Minute,
 	}
 	fmt.Fprintf(stdout, "hsmsim: serving %s at %s (Ctrl-C stops)\n", root, siteURL(ln.Addr()))

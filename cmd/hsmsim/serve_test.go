@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -210,4 +212,36 @@ func TestServeMountsTheAPIAndFramesOnlyTheEmbedPage(t *testing.T) {
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, rec.Header().Get("Content-Security-Policy"), "frame-ancestors *")
 	assert.Empty(t, rec.Header().Get("X-Frame-Options"))
+}
+
+func TestServeCutsOffATrickledBody(t *testing.T) {
+	old := readTimeout
+	readTimeout = 300 * time.Millisecond
+	defer func() { readTimeout = old }()
+	dir := srvSite(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out srvBuffer
+	done := make(chan error, 1)
+	go func() { done <- runServer(ctx, "127.0.0.1:0", dir, &out) }()
+	re := regexp.MustCompile(`127\.0\.0\.1:\d+`)
+	var addr string
+	require.Eventually(t, func() bool { addr = re.FindString(out.String()); return addr != "" }, 5*time.Second, 10*time.Millisecond)
+
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "POST /api/run HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+	require.NoError(t, err)
+	// The rest of the body never comes: the server must give up on its
+	// own and close the connection (the client's own deadline only keeps
+	// a broken server from hanging the test).
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(20*time.Second)))
+	_, err = io.ReadAll(conn)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatal("the server kept waiting for a body that never came")
+	}
+	cancel()
+	<-done
 }

@@ -118,6 +118,9 @@ func (s *Session) cat(args []string) tool.Result {
 	}
 	var b strings.Builder
 	for _, a := range args {
+		if s.outputFull(&b) {
+			break
+		}
 		data, err := s.FS.ReadFile(a)
 		if err != nil {
 			fmt.Fprintf(&b, "cat: %s: No such file or directory\n", a)
@@ -149,6 +152,11 @@ func (s *Session) xxd(args []string) tool.Result {
 	data, err := s.FS.ReadFile(files[0])
 	if err != nil {
 		return tool.Result{Output: fmt.Sprintf("xxd: %s: No such file or directory\n", files[0])}
+	}
+	if s.maxOutput > 0 {
+		// Each 16 bytes print as a line of 68 characters: dump no more
+		// than the output limit can hold.
+		data = data[:min(len(data), s.maxOutput/68*16+16)]
 	}
 	return tool.Result{Output: HexDump(data)}
 }

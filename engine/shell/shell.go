@@ -7,6 +7,7 @@
 package shell
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -40,6 +41,9 @@ type Options struct {
 	// decoded (from the browser's records), taken as they are.
 	Cluster *hsm.Cluster
 	Files   map[string][]byte
+	// MaxOutput, when positive, bounds what one line may print: a longer
+	// output is cut and its Reply is marked Cut (the API's limit).
+	MaxOutput int
 }
 
 // Session is one simulated machine: a cluster, its files, and whatever
@@ -51,14 +55,22 @@ type Session struct {
 
 	tool tool.Tool
 	ask  *tool.Question
+
+	maxOutput int
+	// ctx is the context of the line running now (see ExecContext), and
+	// interrupted the reason the session's randomness refused to go on.
+	ctx         context.Context
+	interrupted error
 }
 
 // New starts a session.
 func New(opt Options) (*Session, error) {
-	s := &Session{Rand: opt.Rand}
-	if s.Rand == nil {
-		s.Rand = rand.Reader
+	s := &Session{maxOutput: opt.MaxOutput}
+	src := opt.Rand
+	if src == nil {
+		src = rand.Reader
 	}
+	s.Rand = interruptible{s: s, r: src}
 	var files map[string][]byte
 	var err error
 	switch {
@@ -118,6 +130,10 @@ type Reply struct {
 	Changed bool `json:"changed,omitempty"`
 	// Exit reports that the host shell itself was asked to end.
 	Exit bool `json:"exit,omitempty"`
+	// Interrupted reports that the line was stopped while it ran (see
+	// ExecContext); Cut that its output passed Options.MaxOutput and was cut.
+	Interrupted bool `json:"interrupted,omitempty"`
+	Cut         bool `json:"cut,omitempty"`
 	// Mode is "host", "key_mgmt_util" or "cloudhsm_mgmt_util".
 	Mode    string   `json:"mode"`
 	Touched []uint64 `json:"touched,omitempty"`
@@ -197,6 +213,7 @@ func (s *Session) finish(r tool.Result) Reply {
 	if s.ask != nil {
 		rep.Asking, rep.Secret = true, s.ask.Secret
 	}
+	s.capOutput(&rep)
 	return rep
 }
 
