@@ -146,19 +146,12 @@ func shareKey(t *Tool, args []string) tool.Result {
 }
 
 // shareOn shares or unshares key h with ids on one HSM. Who may share is
-// access.go's rule (OpShare: the owner); the users shared with must be
-// crypto users of that HSM other than the owner.
+// the access table's (OpShare: the owner, not of a public key); the users
+// shared with must be crypto users of that HSM other than the owner.
 func (t *Tool) shareOn(n *hsm.Node, h uint64, ids []int, share bool) hsm.RC {
-	if rc := hsm.MayUseKeyCommands(t.Session); rc != hsm.RCSuccess {
-		return rc
-	}
 	o := n.Objects[h]
-	if rc := hsm.Allowed(t.Session, o, hsm.OpShare); rc != hsm.RCSuccess {
+	if rc := hsm.Check(t.Session, hsm.OpShare, hsm.OnKey(o)); rc != hsm.RCSuccess {
 		return rc
-	}
-	if o.Class == hsm.ClassPublic {
-		// Every crypto user can use a public key already.
-		return hsm.RCInvalidInput
 	}
 	if o.MValue >= hsm.MinMValue {
 		// The key's own quorum must approve sharing; key quorum tokens
@@ -188,18 +181,15 @@ func (t *Tool) shareOn(n *hsm.Node, h uint64, ids []int, share bool) hsm.RC {
 	return hsm.RCSuccess
 }
 
-// keyFor finds key h on one HSM for op by the session, for the commands
-// only crypto users run: the server must answer and the session be logged
-// in there, then the access rules decide.
+// keyFor finds key h on one HSM for op by the session: the server must
+// answer and the session be logged in there, then the access table decides
+// (only crypto users run the key commands, as their pages say).
 func (t *Tool) keyFor(n *hsm.Node, h uint64, op hsm.Op) (*hsm.Object, hsm.RC) {
 	if rc := t.reach(n, true); rc != hsm.RCSuccess {
 		return nil, rc
 	}
-	if rc := hsm.MayUseKeyCommands(t.Session); rc != hsm.RCSuccess {
-		return nil, rc
-	}
 	o := n.Objects[h]
-	if rc := hsm.Allowed(t.Session, o, op); rc != hsm.RCSuccess {
+	if rc := hsm.Check(t.Session, op, hsm.OnKey(o)); rc != hsm.RCSuccess {
 		return nil, rc
 	}
 	return o, hsm.RCSuccess
@@ -264,7 +254,10 @@ func findAllKeys(t *Tool, args []string) tool.Result {
 	for _, n := range t.targets() {
 		rc := t.reach(n, true)
 		if rc == hsm.RCSuccess {
-			rc = hsm.MayListAllKeys(t.Session)
+			rc = hsm.Check(t.Session, hsm.OpListAllKeys, nil)
+		}
+		if rc == hsm.RCSuccess && withHash {
+			rc = hsm.Check(t.Session, hsm.OpSyncStatus, nil)
 		}
 		if rc == hsm.RCSuccess && n.User(id) == nil {
 			rc = hsm.RCUserNotFound

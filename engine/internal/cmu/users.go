@@ -122,9 +122,9 @@ func loginHSM(t *Tool, args []string) tool.Result {
 
 func (t *Tool) login(role hsm.Role, name, password string) tool.Result {
 	var b strings.Builder
-	if t.Session != nil {
+	if rc := hsm.Check(t.Session, hsm.OpLogin, nil); rc != hsm.RCSuccess {
 		for _, n := range t.targets() {
-			failLines(&b, "loginHSM", n, hsm.RCAlreadyLoggedIn)
+			failLines(&b, "loginHSM", n, rc)
 		}
 		return tool.Result{Output: b.String()}
 	}
@@ -441,7 +441,7 @@ func syncUser(t *Tool, args []string) tool.Result {
 	from := t.Cluster.Node(t.server)
 	rc := t.reach(from, true)
 	if rc == hsm.RCSuccess {
-		rc = hsm.MaySyncUser(t.Session)
+		rc = hsm.Check(t.Session, hsm.OpSyncUser, nil)
 	}
 	if rc == hsm.RCSuccess && from.User(id) == nil {
 		rc = hsm.RCUserNotFound

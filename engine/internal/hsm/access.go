@@ -1,118 +1,357 @@
 package hsm
 
-// Op is something a user does with a key. The rules of who may do what live
-// here and only here, written from the HSM user permissions table in
-// manage-hsm-users-cmu.md and the key-sharing rules of the seed walkthrough.
+// Who may do what: one table, and Check, the one function every command of
+// every tool asks. The table is written from the HSM user permissions
+// tables of manage-hsm-users-cmu.md and of CloudHSM CLI
+// (user-permissions-table-chsm-cli.md, the page hsm-users.md points to), the
+// "User type" sections of the command pages, and the key-sharing rules of
+// the seed walkthrough (the owner manages, exports, deletes and shares a
+// key; users it is shared with only use it). access_test.go checks it row by
+// row against the pages' tables.
+
+// Op is something a session does: to the cluster as a whole, to a user, or
+// to a key.
 type Op int
 
-// Operations on keys.
+// Operations. The first group needs no key; the second is done to a key and
+// the answer depends on the session's relation to it and on its kind.
 const (
-	OpRead   Op = iota // see that the key exists, its attributes and users
-	OpUse              // encrypt, decrypt, sign, verify, wrap with it
-	OpExport           // take a copy out (exSymKey, exportPrivateKey, wrapKey of it)
-	OpDelete           // deleteKey
-	OpShare            // shareKey
-	OpModify           // setAttribute
-	OpMask             // extractMaskedObject: sealed for this cluster only, so extractable or not
+	OpClusterInfo       Op = iota // basic cluster info: info, getHSMInfo, getMValue, listAttributes, help
+	OpLogin                       // loginHSM: only a session not logged in yet
+	OpLoggedIn                    // anything a logged-in user of any type does: logoutHSM, getCert, listTokens
+	OpListUsers                   // listUsers
+	OpChangeOwnPassword           // changePswd of oneself (the PRECO's activates the cluster)
+	OpChangePassword              // changePswd of another user
+	OpManageUsers                 // createUser, deleteUser
+	OpSyncUser                    // syncUser
+	OpQuorum                      // registerQuorumPubKey, getToken, approveToken, delToken, setMValue
+	OpListAllKeys                 // findAllKeys: every user's keys
+	OpSyncStatus                  // the key hashes that tell whether HSMs agree (findAllKeys 1, findSingleKey)
+	OpCreateKey                   // generate, import, unwrap, insert a key
+
+	OpRead         // see that a key exists, find it, read its attributes and users
+	OpUse          // encrypt, decrypt, sign, verify, wrap or unwrap with it, HMAC
+	OpExport       // take a copy out: exSymKey, exportPrivateKey, wrapKey of it
+	OpExportPublic // exportPubKey
+	OpDelete       // deleteKey
+	OpShare        // shareKey, share or unshare
+	OpModify       // setAttribute
+	OpMask         // extract or insert a masked object (sealed for this cluster only)
+	OpSyncKey      // syncKey: copy it to another HSM
+
+	numOps
 )
 
-// Visible reports whether the session can see the object at all. Crypto
-// users see their own keys, keys shared with them, and every public key;
-// session keys are seen only by their own session. Officers and the
-// appliance user see every token key (findAllKeys, getAttribute in
-// cloudhsm_mgmt_util).
-func Visible(s *Session, o *Object) bool {
-	if s == nil {
-		return false
-	}
-	if !o.Token && o.Session != s.Name {
-		return false
-	}
-	if s.Role != RoleCU {
-		return o.Token
-	}
-	return o.Owner == s.UserID || o.SharedWith(s.UserID) || o.Class == ClassPublic
+var opNames = [numOps]string{
+	"cluster info", "login", "logged in", "list users", "change own password", "change password",
+	"manage users", "sync user", "quorum", "list all keys", "sync status", "create key",
+	"read", "use", "export", "export public", "delete", "share", "modify", "mask", "sync key",
 }
 
-// Allowed decides whether the session may do op with the object. A key the
-// session cannot see answers as an invalid handle, the way the HSM answers
-// for a handle that does not exist.
-func Allowed(s *Session, o *Object, op Op) RC {
+func (op Op) String() string {
+	if op >= 0 && op < numOps {
+		return opNames[op]
+	}
+	return "unknown"
+}
+
+// Actor is the table's column for a session: its user type, or no login.
+// The primary crypto officer is a crypto officer.
+type Actor int
+
+// Actors.
+const (
+	ActorNone  Actor = iota // not logged in: an unauthenticated session
+	ActorPRECO              // the precrypto officer of a cluster not yet activated
+	ActorCO                 // crypto officers, CO and PCO (CloudHSM CLI: admin)
+	ActorCU                 // crypto users
+	ActorAU                 // the appliance user
+	numActors
+)
+
+// ActorOf is the column of a session (nil: not logged in).
+func ActorOf(s *Session) Actor {
 	if s == nil {
-		return RCNotLoggedIn
+		return ActorNone
 	}
-	if o == nil || !Visible(s, o) {
-		return RCInvalidHandle
+	switch s.Role {
+	case RolePRECO:
+		return ActorPRECO
+	case RoleCO, RolePCO:
+		return ActorCO
+	case RoleCU:
+		return ActorCU
+	case RoleAU:
+		return ActorAU
 	}
-	if op == OpRead {
-		return RCSuccess
+	return ActorNone
+}
+
+// Relation is the session's relation to a key (or, for a user, to that
+// user: itself counts as the owner).
+type Relation int
+
+// Relations.
+const (
+	RelOwner  Relation = iota // the session's user owns it
+	RelShared                 // it is shared with the session's user
+	RelNone                   // neither
+	numRels
+)
+
+// Kind is a key's class and whether it is a token key or a session key.
+type Kind int
+
+// Kinds, in the order of the table's columns.
+const (
+	KindPublic         Kind = iota // public token key
+	KindPrivate                    // private token key
+	KindSecret                     // secret token key
+	KindPublicSession              // public session key
+	KindPrivateSession             // private session key
+	KindSecretSession              // secret session key
+	numKinds
+)
+
+// KindOf is a key's column.
+func KindOf(o *Object) Kind {
+	k := KindSecret
+	switch o.Class {
+	case ClassPublic:
+		k = KindPublic
+	case ClassPrivate:
+		k = KindPrivate
 	}
-	if s.Role != RoleCU {
-		// Officers manage users, not keys; the AU only synchronises.
-		return RCKeyAccessDenied
+	if !o.Token {
+		k += KindPublicSession
 	}
-	owner := o.Owner == s.UserID
-	switch op {
-	case OpUse:
-		if owner || o.SharedWith(s.UserID) || o.Class == ClassPublic {
-			return RCSuccess
+	return k
+}
+
+// RelationOf is the session's relation to key o. A session key is its
+// session's alone: another session answers for it as if it did not exist
+// (Check), so "shared" with a session key arises only for findKey -u, asked
+// inside the session that holds it.
+func RelationOf(s *Session, o *Object) Relation {
+	switch {
+	case o.Owner == s.UserID:
+		return RelOwner
+	case o.SharedWith(s.UserID):
+		return RelShared
+	}
+	return RelNone
+}
+
+// ifExtractable is the answer "yes when the key's OBJ_ATTR_EXTRACTABLE is
+// set, otherwise key access denied". It is never returned.
+const ifExtractable RC = 0xffffffff
+
+// cells are one actor's answers to one operation: per relation, per kind.
+type cells [numRels][numKinds]RC
+
+// rules is the table: operation × actor → cells.
+var rules = buildRules()
+
+func buildRules() [numOps][numActors]cells {
+	const (
+		ok = RCSuccess
+		NL = RCNotLoggedIn         // 0xa9
+		NA = RCOperationNotAllowed // 0xc7: the user type may not do it at all
+		AD = RCKeyAccessDenied     // 0xc6: this user may not do it with this key
+		IH = RCInvalidHandle       // 0xa8: the key is not there for this user
+		II = RCInvalidInput        // 0x0a: not with a key of this class
+		LI = RCAlreadyLoggedIn     // 0xaa
+		XT = ifExtractable
+	)
+	all := func(rc RC) (c cells) {
+		for r := range c {
+			for k := range c[r] {
+				c[r][k] = rc
+			}
 		}
-	case OpExport:
-		if owner && (o.Extractable || o.Class == ClassPublic) {
-			return RCSuccess
+		return
+	}
+	// roles lists the answers of PRECO, CO, CU and AU to an operation that
+	// involves no key; it always needs a login unless said otherwise.
+	roles := func(preco, co, cu, au RC) [numActors]cells {
+		return [numActors]cells{all(NL), all(preco), all(co), all(cu), all(au)}
+	}
+	var t [numOps][numActors]cells
+	//                                   PRECO CO  CU  AU
+	t[OpClusterInfo] = roles(ok, ok, ok, ok)
+	t[OpClusterInfo][ActorNone] = all(ok)
+	t[OpLogin] = roles(LI, LI, LI, LI)
+	t[OpLogin][ActorNone] = all(ok)
+	t[OpLoggedIn] = roles(ok, ok, ok, ok)
+	t[OpListUsers] = roles(ok, ok, ok, ok)
+	t[OpListUsers][ActorNone] = all(ok)
+	t[OpChangeOwnPassword] = roles(ok, ok, ok, ok)
+	t[OpChangePassword] = roles(NA, ok, NA, NA)
+	t[OpManageUsers] = roles(NA, ok, NA, NA)
+	t[OpSyncUser] = roles(NA, ok, NA, NA)
+	t[OpQuorum] = roles(NA, ok, NA, NA)
+	t[OpListAllKeys] = roles(NA, ok, NA, ok)
+	t[OpSyncStatus] = roles(ok, ok, ok, ok)
+	t[OpCreateKey] = roles(NA, NA, ok, NA)
+
+	// Operations on keys. Only crypto users manage and use keys; officers
+	// and the appliance user copy them between HSMs (syncKey, masked
+	// objects) and list them (findAllKeys).
+	//
+	// Columns: public, private, secret token key; the same as session keys.
+	cu := func(owner, shared, none [numKinds]RC) [numActors]cells {
+		return [numActors]cells{all(NL), all(NA), all(NA), {owner, shared, none}, all(NA)}
+	}
+	t[OpRead] = cu(
+		[numKinds]RC{ok, ok, ok, ok, ok, ok},
+		[numKinds]RC{ok, ok, ok, ok, ok, ok},
+		[numKinds]RC{ok, IH, IH, ok, IH, IH}, // every public key is readable
+	)
+	t[OpUse] = t[OpRead]
+	t[OpExport] = cu(
+		[numKinds]RC{ok, XT, XT, ok, XT, XT},
+		[numKinds]RC{AD, AD, AD, AD, AD, AD},
+		[numKinds]RC{AD, IH, IH, AD, IH, IH},
+	)
+	t[OpExportPublic] = cu(
+		[numKinds]RC{XT, II, II, XT, II, II},
+		[numKinds]RC{XT, II, II, XT, II, II},
+		[numKinds]RC{XT, IH, IH, XT, IH, IH},
+	)
+	owned := cu(
+		[numKinds]RC{ok, ok, ok, ok, ok, ok},
+		[numKinds]RC{AD, AD, AD, AD, AD, AD},
+		[numKinds]RC{AD, IH, IH, AD, IH, IH},
+	)
+	t[OpDelete] = owned
+	t[OpModify] = owned
+	t[OpShare] = cu(
+		[numKinds]RC{II, ok, ok, II, ok, ok}, // every CU can use a public key already
+		[numKinds]RC{AD, AD, AD, AD, AD, AD},
+		[numKinds]RC{AD, IH, IH, AD, IH, IH},
+	)
+	// Masked objects: the owning CU, and officers and the appliance user,
+	// who clone keys between HSMs (extractMaskedObject.md; the permissions
+	// tables).
+	t[OpMask] = owned
+	anyToken := cells{
+		{ok, ok, ok, IH, IH, IH},
+		{ok, ok, ok, IH, IH, IH},
+		{ok, ok, ok, IH, IH, IH},
+	}
+	t[OpMask][ActorCO] = anyToken
+	t[OpMask][ActorAU] = anyToken
+	// syncKey: officers any token key, crypto users the keys they own
+	// (syncKey.md); session keys stay on their HSM.
+	noToken := cells{
+		{NA, NA, NA, IH, IH, IH},
+		{NA, NA, NA, IH, IH, IH},
+		{NA, NA, NA, IH, IH, IH},
+	}
+	t[OpSyncKey] = [numActors]cells{all(NL), noToken, anyToken, {
+		{ok, ok, ok, IH, IH, IH},
+		{AD, AD, AD, IH, IH, IH},
+		{AD, AD, AD, IH, IH, IH},
+	}, noToken}
+	return t
+}
+
+// passwordTargets are the users whose password a crypto officer may change
+// (changePswd.md): COs and CUs, not the appliance user.
+var passwordTargets = map[Role]bool{RoleCO: true, RolePCO: true, RoleCU: true}
+
+// Target is what an operation is done to: a key (OnKey) or a user (OnUser).
+// A nil Target asks about the operation as a whole.
+type Target interface{ isTarget() }
+
+type keyTarget struct{ o *Object }
+type userTarget struct{ u *User }
+
+func (keyTarget) isTarget()  {}
+func (userTarget) isTarget() {}
+
+// OnKey names the key an operation is done to; nil is a handle that names
+// no key.
+func OnKey(o *Object) Target { return keyTarget{o} }
+
+// OnUser names the user an operation is done to.
+func OnUser(u *User) Target { return userTarget{u} }
+
+// Check answers whether the session s (nil when not logged in) may do op to
+// target, with RCSuccess or the code the HSM answers instead.
+//
+// Without a target it answers for the operation as a whole: a refusal that
+// does not depend on the key (not logged in, the wrong user type), and
+// otherwise success, the key being checked when it is named. A handle that
+// names no key, and a session key of another session, answer as an invalid
+// handle, the way the HSM answers for a handle that does not exist.
+func Check(s *Session, op Op, target Target) RC {
+	if op < 0 || op >= numOps {
+		return RCInvalidInput
+	}
+	if t, ok := target.(userTarget); ok {
+		return checkUser(s, op, t.u)
+	}
+	c := &rules[op][ActorOf(s)]
+	if rc, same := c.uniform(); same {
+		return rc
+	}
+	switch t := target.(type) {
+	case keyTarget:
+		o := t.o
+		if o == nil || !o.Token && o.Session != s.Name {
+			return RCInvalidHandle
 		}
-	case OpDelete, OpShare, OpModify, OpMask:
-		if owner {
-			return RCSuccess
+		rc := c[RelationOf(s, o)][KindOf(o)]
+		if rc == ifExtractable {
+			if o.Extractable {
+				return RCSuccess
+			}
+			return RCKeyAccessDenied
+		}
+		return rc
+	}
+	return RCSuccess
+}
+
+// checkUser answers for an operation done to a user. Those operations do
+// not depend on a key, but the target matters: changing the password of
+// oneself is changing one's own, and a CO may change only a CO's or a CU's.
+func checkUser(s *Session, op Op, u *User) RC {
+	if s != nil && u == nil {
+		return RCUserNotFound
+	}
+	if s != nil && op == OpChangePassword && u.ID == s.UserID {
+		op = OpChangeOwnPassword
+	}
+	rc, same := rules[op][ActorOf(s)].uniform()
+	if !same {
+		// A key operation asked about a user.
+		return RCInvalidInput
+	}
+	if rc == RCSuccess && op == OpChangePassword && !passwordTargets[u.Type] {
+		return RCOperationNotAllowed
+	}
+	return rc
+}
+
+// uniform reports the single answer of cells that do not depend on the key.
+func (c *cells) uniform() (RC, bool) {
+	first := c[0][0]
+	for r := range c {
+		for k := range c[r] {
+			if c[r][k] != first {
+				return RCSuccess, false
+			}
 		}
 	}
-	return RCKeyAccessDenied
+	return first, first != ifExtractable
 }
 
-// MayCreateKeys: only crypto users create keys.
-func MayCreateKeys(s *Session) RC {
-	if s == nil {
-		return RCNotLoggedIn
-	}
-	if s.Role != RoleCU {
-		return RCOperationNotAllowed
-	}
-	return RCSuccess
-}
-
-// MayManageUsers: only crypto officers add and remove users or change other
-// users' passwords. The precrypto officer may only change its own password.
-func MayManageUsers(s *Session) RC {
-	if s == nil {
-		return RCNotLoggedIn
-	}
-	if !s.Role.IsOfficer() {
-		return RCOperationNotAllowed
-	}
-	return RCSuccess
-}
-
-// MayUseKeyCommands: cloudhsm_mgmt_util's key commands (shareKey,
-// getKeyInfo, getAttribute, setAttribute) are for crypto users, as their
-// pages say; officers see keys only through findAllKeys.
-func MayUseKeyCommands(s *Session) RC {
-	if s == nil {
-		return RCNotLoggedIn
-	}
-	if s.Role != RoleCU {
-		return RCOperationNotAllowed
-	}
-	return RCSuccess
-}
-
-// MayListAllKeys: findAllKeys lists every user's keys, which officers and
-// the appliance user may do (cloudhsm_mgmt_util-findAllKeys.md).
-func MayListAllKeys(s *Session) RC {
-	if s == nil {
-		return RCNotLoggedIn
-	}
-	if !s.Role.IsOfficer() && s.Role != RoleAU {
-		return RCOperationNotAllowed
-	}
-	return RCSuccess
+// UsableBy reports whether crypto user id may use key o, as the table
+// answers for that user in the session that holds o: what findKey -u
+// selects ("keys all of them can use too").
+func UsableBy(id int, o *Object) bool {
+	s := &Session{UserID: id, Role: RoleCU, Name: o.Session}
+	return Check(s, OpUse, OnKey(o)) == RCSuccess
 }

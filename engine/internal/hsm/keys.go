@@ -17,7 +17,7 @@ type KeyOptions struct {
 
 // CheckCreate validates what every key creation must satisfy.
 func (c *Cluster) CheckCreate(s *Session, keyID string, n int, opt KeyOptions) RC {
-	if rc := MayCreateKeys(s); rc != RCSuccess {
+	if rc := Check(s, OpCreateKey, nil); rc != RCSuccess {
 		return rc
 	}
 	if c.CountObjects()+n > MaxKeys {
@@ -134,13 +134,10 @@ func (c *Cluster) CreateKeyPair(s *Session, pub, priv *Object, opt KeyOptions) (
 }
 
 // Lookup finds a key for op by the session: the object (from the first up
-// node that holds it) and the access decision.
+// node that holds it) and the access decision (Check).
 func (c *Cluster) Lookup(s *Session, h uint64, op Op) (*Object, RC) {
-	if s == nil {
-		return nil, RCNotLoggedIn
-	}
 	o := c.Object(h)
-	if rc := Allowed(s, o, op); rc != RCSuccess {
+	if rc := Check(s, op, OnKey(o)); rc != RCSuccess {
 		return nil, rc
 	}
 	return o, RCSuccess
@@ -202,7 +199,7 @@ type Filter struct {
 	KeyType *KeyType
 	Label   *string
 	KeyID   *string
-	User    *int // keys this user can use (owned, shared, or public)
+	Users   []int // keys each of these crypto users may use too (UsableBy)
 	KCV     []byte
 }
 
@@ -213,7 +210,7 @@ func (c *Cluster) Find(s *Session, f Filter) []uint64 {
 	seen := map[uint64]bool{}
 	for _, n := range c.UpNodes() {
 		for h, o := range n.Objects {
-			if seen[h] || !Visible(s, o) || !f.match(o) {
+			if seen[h] || Check(s, OpRead, OnKey(o)) != RCSuccess || !f.match(o) {
 				continue
 			}
 			seen[h] = true
@@ -237,8 +234,10 @@ func (f Filter) match(o *Object) bool {
 	if f.KeyID != nil && o.KeyID != *f.KeyID {
 		return false
 	}
-	if f.User != nil && !(o.Owner == *f.User || o.SharedWith(*f.User) || o.Class == ClassPublic) {
-		return false
+	for _, id := range f.Users {
+		if !UsableBy(id, o) {
+			return false
+		}
 	}
 	if f.KCV != nil && !slices.Equal(f.KCV, o.KCV) {
 		return false

@@ -137,7 +137,7 @@ func (c *Cluster) DropTokens(user int) {
 // officer and service. A token exists only for a service whose M value is
 // 2 or more (change-minimum-value.md: service 4 must be above one first).
 func (c *Cluster) NewToken(s *Session, svc int, data []byte) (*QuorumToken, RC) {
-	if rc := MayManageUsers(s); rc != RCSuccess {
+	if rc := Check(s, OpQuorum, nil); rc != RCSuccess {
 		return nil, rc
 	}
 	if _, ok := ServiceName(svc); !ok || len(data) == 0 {
@@ -160,7 +160,7 @@ func (c *Cluster) NewToken(s *Session, svc int, data []byte) (*QuorumToken, RC) 
 
 // DeleteToken removes the session's own token for the service.
 func (c *Cluster) DeleteToken(s *Session, svc int) RC {
-	if rc := MayManageUsers(s); rc != RCSuccess {
+	if rc := Check(s, OpQuorum, nil); rc != RCSuccess {
 		return rc
 	}
 	t := c.Token(s.UserID, svc)
@@ -218,11 +218,8 @@ func VerifyQuorumSignature(pubPEM []byte, data, sig []byte) error {
 // officer called name on one node, after checking that the registration
 // token was signed with its private half. Officers register their own key.
 func (c *Cluster) RegisterQuorumKeyOn(s *Session, node int, role Role, name string, token, sig, pubPEM []byte) RC {
-	n, rc := c.checkNode(s, node)
+	n, rc := c.checkNode(s, node, OpQuorum)
 	if rc != RCSuccess {
-		return rc
-	}
-	if rc := MayManageUsers(s); rc != RCSuccess {
 		return rc
 	}
 	if role != RoleCO {
@@ -264,11 +261,8 @@ type Approval struct {
 // signatures by user id. Only the token's own officer hands its approvals
 // in. Every signature must verify, or none is taken.
 func (c *Cluster) CheckApprovals(s *Session, node int, t *QuorumToken, approvals []Approval) (map[int][]byte, RC) {
-	n, rc := c.checkNode(s, node)
+	n, rc := c.checkNode(s, node, OpQuorum)
 	if rc != RCSuccess {
-		return nil, rc
-	}
-	if rc := MayManageUsers(s); rc != RCSuccess {
 		return nil, rc
 	}
 	if t == nil || !slices.Contains(c.Tokens, t) {
@@ -324,11 +318,8 @@ func (t *QuorumToken) Approvers() []int {
 // MISC_CO (service 4) when that is on. The value is the cluster's, so the
 // caller spends the MISC_CO token (UseToken) once, after the last node.
 func (c *Cluster) SetMValueOn(s *Session, node int, svc, m int) RC {
-	n, rc := c.checkNode(s, node)
+	n, rc := c.checkNode(s, node, OpQuorum)
 	if rc != RCSuccess {
-		return rc
-	}
-	if rc := MayManageUsers(s); rc != RCSuccess {
 		return rc
 	}
 	if _, ok := ServiceName(svc); !ok {

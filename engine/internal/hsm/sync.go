@@ -15,12 +15,13 @@ import (
 // server mode) copy one key or one user from one HSM to others; Diff shows
 // what still disagrees.
 
-// MaySyncKey decides whether the session may copy key h from node from: a
-// crypto officer may copy any token key, a crypto user only keys it owns
-// (syncKey.md). Session keys stay on their HSM and are never copied.
+// MaySyncKey decides whether the session may copy key h from node from:
+// the node must answer, then the access table decides (OpSyncKey: a crypto
+// officer any token key, a crypto user only keys it owns, syncKey.md;
+// session keys stay on their HSM and are never copied).
 func (c *Cluster) MaySyncKey(s *Session, h uint64, from int) RC {
-	if s == nil {
-		return RCNotLoggedIn
+	if rc := Check(s, OpSyncKey, nil); rc != RCSuccess {
+		return rc
 	}
 	n := c.Node(from)
 	if n == nil {
@@ -29,19 +30,7 @@ func (c *Cluster) MaySyncKey(s *Session, h uint64, from int) RC {
 	if !n.Up {
 		return RCServerUnavailable
 	}
-	o, ok := n.Objects[h]
-	if !ok || !o.Token {
-		return RCInvalidHandle
-	}
-	switch {
-	case s.Role.IsOfficer():
-		return RCSuccess
-	case s.Role == RoleCU && o.Owner == s.UserID:
-		return RCSuccess
-	case s.Role == RoleCU:
-		return RCKeyAccessDenied
-	}
-	return RCOperationNotAllowed
+	return Check(s, OpSyncKey, OnKey(n.Objects[h]))
 }
 
 // SyncKey copies token key h from node from to each node of to, replacing
@@ -97,9 +86,6 @@ func (c *Cluster) syncTo(from int, to []int, find func(src *Node) RC, put func(d
 	}
 	return st
 }
-
-// MaySyncUser: only crypto officers copy users (syncUser.md).
-func MaySyncUser(s *Session) RC { return MayManageUsers(s) }
 
 // SyncUser copies user id, with its password and quorum key, from node from
 // to each node of to, replacing an older copy with the same id. A

@@ -57,8 +57,8 @@ func TestSyncUserCopies(t *testing.T) {
 	c := umCluster(t)
 	c.Node(0).AddUser(&User{ID: 5, Type: RoleCU, Name: "bob", PasswordHash: HashPassword("bob", "password1"), FailedLogins: 3})
 	admin := umLogin(t, c, RoleCO, "admin")
-	assert.Equal(t, RCSuccess, MaySyncUser(admin))
-	assert.Equal(t, RCOperationNotAllowed, MaySyncUser(umLogin(t, c, RoleCU, "alice")))
+	assert.Equal(t, RCSuccess, Check(admin, OpSyncUser, nil))
+	assert.Equal(t, RCOperationNotAllowed, Check(umLogin(t, c, RoleCU, "alice"), OpSyncUser, nil))
 
 	st := c.SyncUser(5, 0, []int{1, 2})
 	assert.Equal(t, Status{{1, RCSuccess}, {2, RCSuccess}}, st)

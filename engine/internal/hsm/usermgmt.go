@@ -13,13 +13,11 @@ import (
 // that misses a call keeps its old users until syncUser or a repeated call
 // fixes it.
 //
-// The rules of the HSM user permissions table (manage-hsm-users-cmu.md) and
-// of the createUser, deleteUser and changePswd pages live here and only
-// here:
-//   - only crypto officers (CO, PCO) add and remove users (MayManageUsers);
-//   - every user may change their own password, the precrypto officer
-//     included; a CO may also change the password of another CO or CU, which
-//     resets a locked account;
+// Who may add and remove users and change passwords is the access table's
+// (access.go: only crypto officers manage users; everyone may change their
+// own password, the precrypto officer included; a CO may also change the
+// password of another CO or CU, which resets a locked account). The rules of
+// the createUser, deleteUser and changePswd pages live here:
 //   - deleting a CU that owns keys is refused, and so is deleting a user who
 //     is logged in;
 //   - with quorum on for USER_MGMT (setMValue 3), creating and deleting
@@ -98,8 +96,9 @@ func (c *Cluster) LoginNodes(role Role, name, password string, nodes []int) (*Se
 	return s, st
 }
 
-// checkNode answers for a node that cannot take the call at all.
-func (c *Cluster) checkNode(s *Session, node int) (*Node, RC) {
+// checkNode answers for a node that cannot take the call at all, and then
+// for a session that may not do op at all (Check).
+func (c *Cluster) checkNode(s *Session, node int, op Op) (*Node, RC) {
 	n := c.Node(node)
 	if n == nil {
 		return nil, RCInvalidInput
@@ -107,8 +106,8 @@ func (c *Cluster) checkNode(s *Session, node int) (*Node, RC) {
 	if !n.Up {
 		return nil, RCServerUnavailable
 	}
-	if s == nil {
-		return nil, RCNotLoggedIn
+	if rc := Check(s, op, nil); rc != RCSuccess {
+		return nil, rc
 	}
 	return n, RCSuccess
 }
@@ -117,11 +116,8 @@ func (c *Cluster) checkNode(s *Session, node int) (*Node, RC) {
 // picks the id once (NextUserID) so that every node gets the same one, and
 // validates name and password first (ValidateUserName, ValidatePassword).
 func (c *Cluster) CreateUserOn(s *Session, node int, id int, role Role, name, password string) RC {
-	n, rc := c.checkNode(s, node)
+	n, rc := c.checkNode(s, node, OpManageUsers)
 	if rc != RCSuccess {
-		return rc
-	}
-	if rc := MayManageUsers(s); rc != RCSuccess {
 		return rc
 	}
 	if !CreatableRole(role) {
@@ -148,11 +144,8 @@ func (c *Cluster) CreateUserOn(s *Session, node int, id int, role Role, name, pa
 // id inherits nothing). Undo puts the user and those shares back, for
 // deleteUser's "rollBack" answer.
 func (c *Cluster) DeleteUserOn(s *Session, node int, role Role, name string) (undo func(), rc RC) {
-	n, rc := c.checkNode(s, node)
+	n, rc := c.checkNode(s, node, OpManageUsers)
 	if rc != RCSuccess {
-		return nil, rc
-	}
-	if rc := MayManageUsers(s); rc != RCSuccess {
 		return nil, rc
 	}
 	if role != RoleCO && role != RoleCU {
@@ -198,34 +191,13 @@ func (c *Cluster) DeleteUserOn(s *Session, node int, role Role, name string) (un
 	}, RCSuccess
 }
 
-// MayChangePassword decides whether the session may set target's password:
-// its own always (that is how the precrypto officer activates the cluster),
-// another user's only as a crypto officer, and then only of a CO or CU
-// (changePswd.md).
-func MayChangePassword(s *Session, target *User) RC {
-	if s == nil {
-		return RCNotLoggedIn
-	}
-	if target.ID == s.UserID {
-		return RCSuccess
-	}
-	if rc := MayManageUsers(s); rc != RCSuccess {
-		return rc
-	}
-	switch target.Type {
-	case RoleCO, RolePCO, RoleCU:
-		return RCSuccess
-	}
-	return RCOperationNotAllowed
-}
-
 // ChangePasswordOn sets the password of the user called name, of type role,
 // on one node. It clears the failed-login count, which is how a CO unlocks
 // a locked account (loginLogout.md). A precrypto officer that changes its
 // own password becomes the primary crypto officer: that is activation.
 // Activated reports that this call activated the node.
 func (c *Cluster) ChangePasswordOn(s *Session, node int, role Role, name, password string) (activated bool, rc RC) {
-	n, rc := c.checkNode(s, node)
+	n, rc := c.checkNode(s, node, OpChangeOwnPassword)
 	if rc != RCSuccess {
 		return false, rc
 	}
@@ -239,7 +211,9 @@ func (c *Cluster) ChangePasswordOn(s *Session, node int, role Role, name, passwo
 	if !RoleMatches(role, u.Type) {
 		return false, RCInvalidUserType
 	}
-	if rc := MayChangePassword(s, u); rc != RCSuccess {
+	// Its own password anyone may change (that is how the precrypto
+	// officer activates the cluster); another user's, Check decides.
+	if rc := Check(s, OpChangePassword, OnUser(u)); rc != RCSuccess {
 		return false, rc
 	}
 	if u.ID != s.UserID {

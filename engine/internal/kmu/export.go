@@ -271,18 +271,10 @@ func exportPubKey(t *Tool, a *Args) tool.Result {
 	if err := ioCheckOut("out", out); err != nil {
 		return t.usage(c, err)
 	}
-	// Every crypto user can read public keys, so reading is the right to
-	// check; the key must also be a public key marked extractable.
-	o, ok := t.ioLookup(c.API, k, hsm.OpRead)
+	// Every crypto user may export a public key marked extractable; any
+	// other key answers as the access table says (OpExportPublic).
+	o, ok := t.ioLookup(c.API, k, hsm.OpExportPublic)
 	if !ok {
-		return tool.Result{}
-	}
-	if o.Class != hsm.ClassPublic {
-		t.returned(c.API, hsm.RCInvalidInput)
-		return tool.Result{}
-	}
-	if !o.Extractable {
-		t.returned(c.API, hsm.RCKeyAccessDenied)
 		return tool.Result{}
 	}
 	pub, err := keyobj.PublicKey(o)

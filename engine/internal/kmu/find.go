@@ -79,12 +79,11 @@ Syntax: findSingleKey -h
 }
 
 // findCriteria is a parsed findKey command line. What hsm.Filter cannot
-// express (session status, several users, the modulus) is checked here on
-// the objects Find returns.
+// express (session status, the modulus) is checked here on the objects Find
+// returns.
 type findCriteria struct {
 	filter  hsm.Filter
 	sess    *bool // true: session keys only; false: token keys only
-	users   []int
 	modulus []byte
 }
 
@@ -177,7 +176,7 @@ func (t *Tool) parseFind(a *Args) (findCriteria, error) {
 	if err != nil {
 		return fc, err
 	}
-	fc.users = users
+	fc.filter.Users = users
 	if a.Has("kcv") {
 		s := strings.TrimPrefix(strings.TrimPrefix(a.Str("kcv"), "0x"), "0X")
 		kcv, err := hex.DecodeString(s)
@@ -192,11 +191,6 @@ func (t *Tool) parseFind(a *Args) (findCriteria, error) {
 func (fc findCriteria) match(o *hsm.Object) bool {
 	if fc.sess != nil && *fc.sess == o.Token {
 		return false
-	}
-	for _, u := range fc.users {
-		if o.Owner != u && !o.SharedWith(u) && o.Class != hsm.ClassPublic {
-			return false
-		}
 	}
 	if fc.modulus != nil && (o.KeyType != hsm.KeyTypeRSA || !bytes.Equal(o.Modulus, fc.modulus)) {
 		return false

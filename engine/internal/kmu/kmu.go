@@ -56,7 +56,8 @@ type Command struct {
 	Help string
 	// Flags the command takes; a command with Raw set parses its own words.
 	Flags []Flag
-	// NoLogin marks commands that run without a login session.
+	// NoLogin marks commands that run without a login session: the
+	// dispatcher does not ask the access table for them (mayRun).
 	NoLogin bool
 	// API is the Cfm call whose failure a missing login reports.
 	API string
@@ -119,8 +120,8 @@ func (t *Tool) run(c *Command, words []string) tool.Result {
 	if err != nil {
 		return t.usage(c, err)
 	}
-	if !c.NoLogin && t.Session == nil {
-		t.returned(c.API, hsm.RCNotLoggedIn)
+	if rc := t.mayRun(c); rc != hsm.RCSuccess {
+		t.returned(c.API, rc)
 		return t.flush()
 	}
 	res := c.Run(t, a)

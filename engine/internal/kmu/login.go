@@ -75,8 +75,8 @@ func loginHSM(t *Tool, a *Args) tool.Result {
 
 func (t *Tool) login(role hsm.Role, name, password string) tool.Result {
 	api := "Cfm3LoginHSM"
-	if t.Session != nil {
-		t.returned(api, hsm.RCAlreadyLoggedIn)
+	if rc := hsm.Check(t.Session, hsm.OpLogin, nil); rc != hsm.RCSuccess {
+		t.returned(api, rc)
 		return t.flush()
 	}
 	// key_mgmt_util is for crypto users only.

@@ -134,8 +134,8 @@ func getCert(t *Tool, a *Args) tool.Result {
 	if err := ioCheckOut("f", file); err != nil {
 		return t.ioError(err)
 	}
-	if t.Session == nil {
-		t.certReturned(hsm.RCNotLoggedIn)
+	if rc := hsm.Check(t.Session, commandOps[c.Name], nil); rc != hsm.RCSuccess {
+		t.certReturned(rc)
 		return tool.Result{}
 	}
 	node := t.Cluster.Node(t.Session.Node)
