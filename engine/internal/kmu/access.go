@@ -12,6 +12,9 @@ import "github.com/hsmsim/hsmsim/engine/internal/hsm"
 // names are checked when the command looks them up (Cluster.Lookup).
 var commandOps = map[string]hsm.Op{
 	"aesWrapUnwrap":        hsm.OpUse,
+	"approveToken":         hsm.OpLoggedIn, // OpQuorum, once an HSM answers
+	"createPublicKey":      hsm.OpCreateKey,
+	"delToken":             hsm.OpLoggedIn, // OpQuorum, once an HSM answers
 	"deleteKey":            hsm.OpDelete,
 	"Error2String":         hsm.OpClusterInfo,
 	"exit":                 hsm.OpClusterInfo,
@@ -29,7 +32,10 @@ var commandOps = map[string]hsm.Op{
 	"getAttribute":         hsm.OpRead,
 	"getCaviumPrivKey":     hsm.OpUse,
 	"getCert":              hsm.OpLoggedIn,
+	"getHSMInfo":           hsm.OpClusterInfo,
 	"getKeyInfo":           hsm.OpRead,
+	"getPartitionInfo":     hsm.OpClusterInfo,
+	"getToken":             hsm.OpLoggedIn, // OpQuorum, once an HSM answers
 	"help":                 hsm.OpClusterInfo,
 	"imSymKey":             hsm.OpCreateKey,
 	"importPrivateKey":     hsm.OpCreateKey,
@@ -38,8 +44,10 @@ var commandOps = map[string]hsm.Op{
 	"IsValidKeyHandlefile": hsm.OpClusterInfo,
 	"listAttributes":       hsm.OpClusterInfo,
 	"listECCCurveIds":      hsm.OpClusterInfo,
+	"listTokens":           hsm.OpLoggedIn,
 	"listUsers":            hsm.OpListUsers,
 	"loginHSM":             hsm.OpLogin,
+	"loginStatus":          hsm.OpClusterInfo,
 	"logoutHSM":            hsm.OpLoggedIn,
 	"setAttribute":         hsm.OpModify,
 	"sign":                 hsm.OpUse,

@@ -127,7 +127,7 @@ func getToken(t *Tool, a *Args) tool.Result {
 	if n == nil {
 		return tool.Result{}
 	}
-	if rc := hsm.MayManageUsers(t.Session); rc != hsm.RCSuccess {
+	if rc := hsm.Check(t.Session, hsm.OpQuorum, nil); rc != hsm.RCSuccess {
 		t.returned(c.API, rc)
 		return tool.Result{}
 	}
