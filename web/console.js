@@ -18,6 +18,8 @@
 // (phones, whose keyboards xterm.js does not take well); 'auto' does so on
 // touch-only devices.
 
+import { dropPrompt, transcriptCommands } from './paste.js';
+
 // MASK stands for a hidden answer in transcripts, as in the engine's.
 const MASK = '********';
 
@@ -484,6 +486,7 @@ export class Console {
     if (this.readOnly) return;
     // A paste arrives in one piece: its tabs are blanks, not completions.
     if (data.length > 1) data = data.replace(/\t/g, ' ');
+    if (data.length > 1 && /[\r\n]/.test(data)) data = this.pasted(data);
     if (this.running && data.includes('\x03')) {
       // Ctrl-C while a command runs: a command cannot stop half way in
       // the engine, but what was typed ahead is dropped.
@@ -742,7 +745,28 @@ export class Console {
     }
   }
 
+  // pasted reads a paste of several lines: a transcript as the docs print
+  // it (prompts, commands and their output) runs its commands only, after
+  // saying which; anything else runs line by line, as typed.
+  pasted(data) {
+    const cmds = transcriptCommands(data);
+    if (!cmds) return data;
+    if (cmds.length === 0) {
+      this.notice('info', 'The pasted text holds prompts but no command after them: nothing to run.');
+      return '';
+    }
+    const n = cmds.length === 1 ? 'its command' : `its ${cmds.length} commands`;
+    this.notice('info', `Pasted a transcript: running ${n}, not its output lines:\n${cmds.map((c) => `  ${c}`).join('\n')}`);
+    return `\x15${cmds.join('\r')}\r`;
+  }
+
   submit() {
+    // A prompt typed before the command, as the docs print it, is not
+    // part of it ("Command: genSymKey …" runs genSymKey).
+    if (!this.secret) {
+      const bare = dropPrompt(this.line, this.asking ? this.prompt : '');
+      if (bare !== this.line) this.edit(bare, bare.length);
+    }
     const line = this.line;
     const prompt = this.prompt;
     const secret = this.secret;

@@ -290,7 +290,7 @@ test('a long command shows a spinner with the time, and what is typed meanwhile 
   await expect(page.locator('#keys-body')).toContainText('RSA 4096');
 });
 
-test('the welcome: what this is, users, three commands to try, the references', async ({ page }) => {
+test('the welcome: what this is, users, three commands to start, the references', async ({ page }) => {
   await openConsole(page);
   const w = page.locator('#welcome');
   await expect(w).toBeVisible();
@@ -309,10 +309,10 @@ test('the welcome: what this is, users, three commands to try, the references', 
   await expect(con(page)).toHaveAttribute('data-line', 'loginHSM -u CU -s example_user -p password');
   await page.keyboard.press('Enter');
   await waitDone(page, n + 2);
-  await w.locator('.try', { hasText: 'genSymKey' }).click();
+  await w.locator('.try', { hasText: 'findKey' }).click();
   await page.keyboard.press('Enter');
   await waitDone(page, n + 3);
-  await expect(page.locator('#keys-body')).toContainText('my-aes-key');
+  await expect(page.locator('#log')).toContainText('Cfm3FindKey returned: 0x00 : HSM Return: SUCCESS');
 
   await page.click('#welcome-close');
   await expect(w).toBeHidden();
