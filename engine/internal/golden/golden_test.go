@@ -12,17 +12,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const sample = "# A golden\n\npage: seed/page.txt\n\n```\n$ key_mgmt_util\n```\n\nFrom the page:\n\n```page seed/page.txt handle=524295:262177\nCommand: genSymKey -t 31 -s 32 -l aes256\nSymmetric Key Created.  Key Handle: 524295\n```\n\n```\nCommand: exit\n```\n"
+const sample = "# A golden\n\npage: docs/page.md\n\n```\n$ key_mgmt_util\n```\n\nFrom the page:\n\n```page docs/page.md handle=524295:262177\nCommand: genSymKey -t 31 -s 32 -l aes256\nSymmetric Key Created.  Key Handle: 524295\n```\n\n```\nCommand: exit\n```\n"
 
 const samplePage = "Generate a key.\n\n   ```\n   Command: genSymKey -t 31 -s 32 -l aes256\n   Cfm3GenerateSymmetricKey returned: 0x00 : HSM Return: SUCCESS\n\n   Symmetric Key Created.  Key Handle: 262177\n   ```\n"
 
 func TestParseJoinsTheBlocks(t *testing.T) {
 	f, err := Parse("x.md", []byte(sample))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"seed/page.txt"}, f.Pages)
+	assert.Equal(t, []string{"docs/page.md"}, f.Pages)
 	require.Len(t, f.Blocks, 3)
 	assert.Equal(t, "$ key_mgmt_util\nCommand: genSymKey -t 31 -s 32 -l aes256\nSymmetric Key Created.  Key Handle: 524295\nCommand: exit\n", f.Transcript())
-	assert.Equal(t, "seed/page.txt", f.Blocks[1].Page)
+	assert.Equal(t, "docs/page.md", f.Blocks[1].Page)
 	assert.Equal(t, 11, f.Blocks[1].Line)
 	assert.Equal(t, []Norm{{Golden: "524295", Page: "262177"}}, f.Blocks[1].Norms)
 	assert.Equal(t, "", f.Blocks[2].Page)
@@ -93,12 +93,18 @@ func TestCheckBlockAgainstThePage(t *testing.T) {
 	assert.Equal(t, 1, n)
 
 	// Random bytes match random bytes.
+	b.Page = "a.md"
 	b.Text = "Key: 0a0b0c\n"
 	b.Norms = []Norm{{Random: regexp.MustCompile(`[0-9a-f]{6}`)}}
 	n, _ = CheckBlock(b, "```\nKey: 99ff00\n```\n")
 	assert.Equal(t, 0, n)
 	n, _ = CheckBlock(b, "```\nKey: 99ff\n```\n")
 	assert.Equal(t, 1, n)
+
+	// A page of plain text is all example.
+	b.Page = "seed/page.txt"
+	n, _ = CheckBlock(b, "Key: 99ff00\n")
+	assert.Equal(t, 0, n)
 }
 
 func TestDiffShowsWhereTranscriptsPart(t *testing.T) {

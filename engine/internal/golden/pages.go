@@ -56,18 +56,22 @@ func ReferenceDir(t testing.TB) string {
 	return dir
 }
 
-// PageLines are the lines of a page's code examples, spaces trimmed at both
-// ends: the lines between ``` fences (a fence may be indented, as in a list).
-func PageLines(page string) []string {
+// PageLines are the lines of a page's examples, spaces trimmed at both
+// ends. For a Markdown page (name ends in .md) they are the lines between
+// ``` fences (a fence may be indented, as in a list); a page of plain text
+// (the seed walkthrough, whose fences were damaged in conversion) is all
+// example.
+func PageLines(name, page string) []string {
 	var out []string
+	md := strings.HasSuffix(name, ".md")
 	in := false
 	for _, l := range strings.Split(page, "\n") {
 		s := strings.TrimSpace(l)
-		if strings.HasPrefix(s, fence) {
+		if md && strings.HasPrefix(s, fence) {
 			in = !in
 			continue
 		}
-		if in {
+		if in || !md {
 			out = append(out, s)
 		}
 	}
@@ -97,7 +101,7 @@ func normalise(line string, norms []Norm, golden bool) string {
 // line, or 0 when every line is the page's. Empty lines are not compared.
 func CheckBlock(b Block, page string) (int, string) {
 	var lines []string
-	for _, l := range PageLines(page) {
+	for _, l := range PageLines(b.Page, page) {
 		lines = append(lines, normalise(l, b.Norms, false))
 	}
 	j := 0
