@@ -8,7 +8,7 @@ SITE     := $(DIST)/site
 BIN      := bin/hsmsim
 FUZZTIME ?= 5s
 
-.PHONY: all build native site serve test gotest goldens vet fuzz bench clean worker worker-dev worker-deploy
+.PHONY: all build native site serve test gotest goldens vet fuzz bench soak clean worker worker-dev worker-deploy
 
 all: build
 
@@ -35,6 +35,13 @@ gotest:
 # the reference pages it names before committing it.
 goldens:
 	$(GO) test -count=1 $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | awk '$$1 !~ /internal\/golden$$/ && / github.com\/hsmsim\/hsmsim\/engine\/internal\/golden( |$$)/ {print $$1}') -update
+
+# The kill -9 tests of the native tool (a terminal and a piped script on a
+# state file, killed at random; no acknowledged command may be lost) for
+# longer than the few seconds gotest gives them.
+SOAK ?= 2m
+soak:
+	HSMSIM_SOAK=$(SOAK) $(GO) test -count=1 -timeout 0 -run 'Kill' -v ./cmd/hsmsim/
 
 # Short fuzz runs of every parser; the corpus seeds run in gotest too.
 fuzz:

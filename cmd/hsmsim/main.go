@@ -72,11 +72,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
-	ws, err := open(c)
+	ws, err := open(c, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "hsmsim: %v\n", err)
 		return 1
 	}
+	defer ws.close()
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		return ws.repl(f, stdout, stderr)
 	}
@@ -106,11 +107,12 @@ Flags:
 
 // workspace is a shell session and where its state is kept.
 type workspace struct {
-	sess  *shell.Session
-	store state.Store
+	sess    *shell.Session
+	journal *state.Journal // nil without --state
+	touched []uint64       // keys changed in place since the last save
 }
 
-func open(c config) (*workspace, error) {
+func open(c config, stderr io.Writer) (*workspace, error) {
 	opt := shell.Options{Dir: c.dir, Scenario: c.scenario}
 	if c.fresh {
 		if c.scenario != "" {
@@ -123,42 +125,63 @@ func open(c config) (*workspace, error) {
 	}
 	ws := &workspace{}
 	if c.statePath != "" {
-		ws.store = state.File{Path: c.statePath}
-		b, err := ws.store.Load()
+		j, cl, files, err := state.OpenJournal(c.statePath)
 		if err != nil {
-			return nil, err
+			if errors.Is(err, state.ErrLocked) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("cannot load %s (left untouched): %v", c.statePath, err)
 		}
-		if b != nil {
+		for _, n := range j.Notes {
+			fmt.Fprintf(stderr, "hsmsim: %s\n", n)
+		}
+		ws.journal = j
+		if cl != nil {
 			if c.fresh || c.scenario != "" {
+				j.Close()
 				return nil, fmt.Errorf("%s already holds a workspace; remove it to start from a scenario", c.statePath)
 			}
-			opt.State = b
+			opt.Cluster, opt.Files = cl, files
 		}
 	}
 	sess, err := shell.New(opt)
 	if err != nil {
-		if c.statePath != "" && opt.State != nil {
-			return nil, fmt.Errorf("cannot load %s (left untouched): %v", c.statePath, err)
-		}
+		ws.close()
 		return nil, err
 	}
 	ws.sess = sess
-	if ws.store != nil && opt.State == nil {
-		if err := ws.save(); err != nil {
+	if ws.journal != nil && opt.Cluster == nil {
+		if err := ws.journal.Create(sess.Cluster, sess.Files()); err != nil {
+			ws.close()
 			return nil, err
 		}
 	}
 	return ws, nil
 }
 
-// save writes the state after a command that changed it.
-func (ws *workspace) save() error {
-	if ws.store == nil {
+// save makes a command's change durable (one journal line natively) before
+// its answer is shown; touched are the keys it reported changing.
+func (ws *workspace) save(touched []uint64) error {
+	if ws.journal == nil {
 		return nil
 	}
-	b, err := ws.sess.Snapshot()
-	if err != nil {
+	ws.touched = append(ws.touched, touched...)
+	if err := ws.journal.Save(ws.sess.Cluster, ws.sess.Files(), ws.touched); err != nil {
 		return err
 	}
-	return ws.store.Save(b)
+	ws.touched = nil
+	return nil
+}
+
+// close folds the journal into the state document, so that after a clean
+// exit the file is a whole workspace document again, and releases the lock.
+func (ws *workspace) close() {
+	if ws.journal == nil {
+		return
+	}
+	if ws.sess != nil && ws.journal.Pending() {
+		_ = ws.journal.Compact(ws.sess.Cluster, ws.sess.Files())
+	}
+	ws.journal.Close()
+	ws.journal = nil
 }

@@ -74,7 +74,7 @@ func (ws *workspace) repl(in *os.File, stdout, stderr io.Writer) int {
 		if err != nil {
 			rep := ws.sess.Close()
 			if rep.Changed {
-				if err := ws.save(); err != nil {
+				if err := ws.save(rep.Touched); err != nil {
 					fmt.Fprintf(t, "hsmsim: cannot save: %v\r\n", err)
 					return 1
 				}
@@ -92,7 +92,7 @@ func (ws *workspace) repl(in *os.File, stdout, stderr io.Writer) int {
 		// change is on disk, so nothing the user saw confirmed is lost.
 		var serr error
 		if rep.Changed {
-			serr = ws.save()
+			serr = ws.save(rep.Touched)
 		}
 		fmt.Fprint(t, strings.ReplaceAll(rep.Output, "\n", "\r\n"))
 		if serr != nil {
@@ -133,7 +133,7 @@ func (ws *workspace) script(in io.Reader, stdout, stderr io.Writer) int {
 		step, rep := ws.sess.StepContext(ctx, sc.Text())
 		cancel()
 		if rep.Changed {
-			if err := ws.save(); err != nil {
+			if err := ws.save(rep.Touched); err != nil {
 				w.Flush()
 				fmt.Fprintf(stderr, "hsmsim: cannot save the state: %v\n", err)
 				return 1
@@ -172,7 +172,7 @@ func (ws *workspace) script(in io.Reader, stdout, stderr io.Writer) int {
 func (ws *workspace) closeAndSave(w *bufio.Writer, stderr io.Writer) error {
 	rep := ws.sess.Close()
 	if rep.Changed {
-		if err := ws.save(); err != nil {
+		if err := ws.save(rep.Touched); err != nil {
 			w.Flush()
 			fmt.Fprintf(stderr, "hsmsim: cannot save the state: %v\n", err)
 			return err

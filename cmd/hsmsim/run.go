@@ -38,11 +38,12 @@ func runScript(args []string, stdout, stderr io.Writer) int {
 	if check {
 		return checkTranscript(c, fs.Arg(0), string(b), password, stdout, stderr)
 	}
-	ws, err := open(c)
+	ws, err := open(c, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "hsmsim: %v\n", err)
 		return 1
 	}
+	defer ws.close()
 	var in strings.Builder
 	sc := bufio.NewScanner(strings.NewReader(string(b)))
 	sc.Buffer(make([]byte, 64<<10), MaxLine)
@@ -73,7 +74,7 @@ func checkTranscript(c config, name, md, password string, stdout, stderr io.Writ
 		c.scenario = meta.Scenario
 	}
 	c.statePath = ""
-	ws, err := open(c)
+	ws, err := open(c, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "hsmsim: %v\n", err)
 		return 1

@@ -33,6 +33,9 @@ type Snapshot struct {
 	Version int               `json:"version"`
 	Cluster *hsm.Cluster      `json:"cluster"`
 	Files   map[string][]byte `json:"files"`
+	// Journal, in a document kept by a Journal, names the journal that
+	// holds the commands saved since; other readers ignore it.
+	Journal string `json:"journal,omitempty"`
 }
 
 // ErrTooNew says the document was written by a newer hsmsim.
@@ -41,6 +44,10 @@ var ErrTooNew = errors.New("written by a newer version of hsmsim")
 // Encode serialises a cluster and its files. Session keys are not saved:
 // ending the program ends the login session, as quitting the real tool does.
 func Encode(c *hsm.Cluster, files map[string][]byte) ([]byte, error) {
+	return encode(c, files, "")
+}
+
+func encode(c *hsm.Cluster, files map[string][]byte, journal string) ([]byte, error) {
 	saved := *c
 	saved.Nodes = make([]*hsm.Node, len(c.Nodes))
 	for i, n := range c.Nodes {
@@ -56,50 +63,58 @@ func Encode(c *hsm.Cluster, files map[string][]byte) ([]byte, error) {
 	if files == nil {
 		files = map[string][]byte{}
 	}
-	return json.Marshal(Snapshot{Format: Format, Version: Version, Cluster: &saved, Files: files})
+	return json.Marshal(Snapshot{Format: Format, Version: Version, Cluster: &saved, Files: files, Journal: journal})
 }
 
 // Decode reads and checks a state document.
 func Decode(b []byte) (*hsm.Cluster, map[string][]byte, error) {
+	s, err := decodeSnapshot(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.Cluster, s.Files, nil
+}
+
+func decodeSnapshot(b []byte) (*Snapshot, error) {
 	if len(b) > MaxSize {
-		return nil, nil, fmt.Errorf("state is %d bytes, more than the %d allowed", len(b), MaxSize)
+		return nil, fmt.Errorf("state is %d bytes, more than the %d allowed", len(b), MaxSize)
 	}
 	var head struct {
 		Format  string `json:"format"`
 		Version int    `json:"version"`
 	}
 	if err := json.Unmarshal(b, &head); err != nil {
-		return nil, nil, fmt.Errorf("state is not a hsmsim workspace: %v", err)
+		return nil, fmt.Errorf("state is not a hsmsim workspace: %v", err)
 	}
 	if head.Format != Format {
-		return nil, nil, fmt.Errorf("state is not a hsmsim workspace (format %q)", head.Format)
+		return nil, fmt.Errorf("state is not a hsmsim workspace (format %q)", head.Format)
 	}
 	if head.Version > Version {
-		return nil, nil, fmt.Errorf("state version %d: %w (this one reads up to %d)", head.Version, ErrTooNew, Version)
+		return nil, fmt.Errorf("state version %d: %w (this one reads up to %d)", head.Version, ErrTooNew, Version)
 	}
 	if head.Version < 1 {
-		return nil, nil, fmt.Errorf("state version %d is not valid", head.Version)
+		return nil, fmt.Errorf("state version %d is not valid", head.Version)
 	}
 	var s Snapshot
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, nil, fmt.Errorf("state is damaged: %v", err)
+		return nil, fmt.Errorf("state is damaged: %v", err)
 	}
 	if err := Check(s.Cluster); err != nil {
-		return nil, nil, fmt.Errorf("state is damaged: %v", err)
+		return nil, fmt.Errorf("state is damaged: %v", err)
 	}
 	for name, data := range s.Files {
 		if _, err := vfs.CleanName(name); err != nil {
-			return nil, nil, fmt.Errorf("state is damaged: %v", err)
+			return nil, fmt.Errorf("state is damaged: %v", err)
 		}
 		if len(data) > vfs.MaxFileSize {
-			return nil, nil, fmt.Errorf("state is damaged: file %s is too large", name)
+			return nil, fmt.Errorf("state is damaged: file %s is too large", name)
 		}
 	}
 	s.Cluster.DropSession("")
 	if s.Files == nil {
 		s.Files = map[string][]byte{}
 	}
-	return s.Cluster, s.Files, nil
+	return &s, nil
 }
 
 // Check verifies the invariants the engine relies on, so that no later
