@@ -22,6 +22,12 @@ type hostCommand struct {
 
 var hostCommands map[string]*hostCommand
 
+// hostAliases are the full paths the AWS pages start the tools by.
+var hostAliases = map[string]string{
+	"/opt/cloudhsm/bin/key_mgmt_util":      "key_mgmt_util",
+	"/opt/cloudhsm/bin/cloudhsm_mgmt_util": "cloudhsm_mgmt_util",
+}
+
 func init() {
 	hostCommands = map[string]*hostCommand{
 		"help":               {"help", "list what can be done here", (*Session).hostHelp},
@@ -58,11 +64,8 @@ func (s *Session) host(line string) tool.Result {
 		}
 	}
 	name := words[0]
-	switch name {
-	case "/opt/cloudhsm/bin/key_mgmt_util":
-		name = "key_mgmt_util"
-	case "/opt/cloudhsm/bin/cloudhsm_mgmt_util":
-		name = "cloudhsm_mgmt_util"
+	if alias, ok := hostAliases[name]; ok {
+		name = alias
 	}
 	c := hostCommands[name]
 	if c == nil {

@@ -61,6 +61,10 @@ type Session struct {
 	// interrupted the reason the session's randomness refused to go on.
 	ctx         context.Context
 	interrupted error
+	// env holds the host shell's exported variables (CLOUDHSM_ROLE and
+	// CLOUDHSM_PIN for CloudHSM CLI's single command mode); like a real
+	// shell's, it lasts as long as the session.
+	env map[string]string
 }
 
 // New starts a session.

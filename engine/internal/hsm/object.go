@@ -59,6 +59,9 @@ type Object struct {
 	Owner   int     `json:"owner"`
 	Shared  []int   `json:"shared,omitempty"`
 	MValue  int     `json:"mValue,omitempty"`
+	// ManageMValue is CloudHSM CLI's manage-key-quorum-value: approvals
+	// needed to manage the key (MValue is its use-key-quorum-value).
+	ManageMValue int `json:"manageMValue,omitempty"`
 
 	// Token is false for a session key, which lives only on the node its
 	// session is connected to and goes when the session ends.
@@ -82,6 +85,9 @@ type Object struct {
 	Destroyable      bool `json:"destroyable"`
 	Trusted          bool `json:"trusted"`
 	WrapWithTrusted  bool `json:"wrapWithTrusted"`
+	// NotModifiable is CloudHSM CLI's modifiable=false, which once set
+	// stays (the attribute table); keys are modifiable by default.
+	NotModifiable bool `json:"notModifiable,omitempty"`
 
 	ValueLen       int    `json:"valueLen"`
 	KCV            []byte `json:"kcv"`
@@ -111,7 +117,8 @@ func (o *Object) SharedWith(id int) bool { return slices.Contains(o.Shared, id) 
 // comparing a full cluster stays cheap.
 func (o *Object) Equal(p *Object) bool {
 	if o.Handle != p.Handle || o.Label != p.Label || o.KeyID != p.KeyID || o.Owner != p.Owner ||
-		o.Token != p.Token || o.MValue != p.MValue || o.attrBits() != p.attrBits() ||
+		o.Token != p.Token || o.MValue != p.MValue || o.ManageMValue != p.ManageMValue ||
+		o.NotModifiable != p.NotModifiable || o.attrBits() != p.attrBits() ||
 		len(o.Shared) != len(p.Shared) || !slices.Equal(o.Value, p.Value) {
 		return false
 	}

@@ -1,0 +1,392 @@
+// Package cli is CloudHSM CLI (cloudhsm-cli, Client SDK 5) on the simulated
+// cluster: the same keys, users and HSMs that key_mgmt_util and
+// cloudhsm_mgmt_util see, answered as the CLI answers, in JSON. Each
+// command is a path of words ("key generate-symmetric aes") with a handler;
+// its options come from its help text (help.txt, from the reference pages).
+package cli
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/hsmsim/hsmsim/engine/internal/cmdline"
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/tool"
+	"github.com/hsmsim/hsmsim/engine/internal/vfs"
+)
+
+// Name is the program name.
+const Name = "cloudhsm-cli"
+
+// Prompt is the interactive prompt.
+const Prompt = "aws-cloudhsm > "
+
+// Tool is one running CloudHSM CLI.
+type Tool struct {
+	Cluster *hsm.Cluster
+	FS      vfs.FS
+	Rand    io.Reader
+	Session *hsm.Session
+	// role is the role the user logged in as ("admin", "crypto-user").
+	role string
+}
+
+// New starts CloudHSM CLI on a cluster.
+func New(c *hsm.Cluster, fs vfs.FS, rand io.Reader) *Tool {
+	return &Tool{Cluster: c, FS: fs, Rand: rand}
+}
+
+// Name implements tool.Tool.
+func (t *Tool) Name() string { return Name }
+
+// Prompt implements tool.Tool.
+func (t *Tool) Prompt() string { return Prompt }
+
+// LoginSession is the logged-in session, nil when logged out.
+func (t *Tool) LoginSession() *hsm.Session { return t.Session }
+
+// command is one leaf of the command tree.
+type command struct {
+	path string // "key generate-symmetric aes"
+	// login is the role the command needs: "" (none), "any", "crypto-user"
+	// or "admin".
+	login string
+	run   func(t *Tool, a *args) result
+}
+
+// result is what a handler answers: the data of a success, or an error,
+// or a question whose answer finishes the command.
+type result struct {
+	data any
+	err  *cliError
+	ask  *tool.Question
+}
+
+func ok(data any) result { return result{data: data} }
+
+var commands = map[string]*command{}
+
+func register(c *command) {
+	if _, dup := commands[c.path]; dup {
+		panic("cli: duplicate command " + c.path)
+	}
+	if _, ok := helpTexts()[c.path]; !ok && c.path != "help" && c.path != "quit" {
+		panic("cli: no help text for " + c.path)
+	}
+	commands[c.path] = c
+}
+
+// Commands lists every command path in order.
+func Commands() []string {
+	out := make([]string, 0, len(commands))
+	for p := range commands {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// about is the one-line description of a command path: a leaf's first help
+// line, or a family's from families.
+func about(path string) string {
+	if s, ok := families[path]; ok {
+		return s
+	}
+	h := helpTexts()[path]
+	line, _, _ := strings.Cut(h, "\n")
+	if strings.HasPrefix(line, "Usage") {
+		return ""
+	}
+	return line
+}
+
+// families describes the commands that only group others, in the words of
+// their pages (cloudhsm_cli-reference.md).
+var families = map[string]string{
+	"cluster":                       "Cluster related commands",
+	"cluster mtls":                  "Manage mutual TLS trust anchors and enforcement",
+	"crypto":                        "Cryptographic operations",
+	"crypto sign":                   "Generate a signature with a private key",
+	"crypto verify":                 "Verify a signature with a public key",
+	"key":                           "Key management commands",
+	"key generate-asymmetric-pair":  "Generate an asymmetric key pair",
+	"key generate-symmetric":        "Generate a symmetric key",
+	"key import":                    "Import a key",
+	"key unwrap":                    "Unwrap a key",
+	"key wrap":                      "Wrap a key",
+	"quorum":                        "Quorum related commands",
+	"quorum token-sign":             "Token-sign quorum strategy commands",
+	"user":                          "User management commands",
+	"user change-mfa":               "Change a user's Mfa Strategy",
+	"user change-quorum":            "Change a user's quorum strategy",
+	"user change-quorum token-sign": "Token-sign quorum strategy",
+	"help":                          "Print this message or the help of the given subcommand(s)",
+	"quit":                          "Quit the CLI",
+}
+
+// children lists the next words after prefix ("" for the top level).
+func children(prefix string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(w string) {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	for _, p := range Commands() {
+		rest := p
+		if prefix != "" {
+			if !strings.HasPrefix(p, prefix+" ") {
+				continue
+			}
+			rest = p[len(prefix)+1:]
+		}
+		w, _, _ := strings.Cut(rest, " ")
+		add(w)
+	}
+	// login and user change-mfa are commands and families at once.
+	if prefix == "" {
+		for f := range families {
+			if !strings.Contains(f, " ") {
+				add(f)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// isFamily reports whether path groups other commands.
+func isFamily(path string) bool {
+	for _, p := range Commands() {
+		if strings.HasPrefix(p, path+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// familyHelp is what "help key" prints: the commands of a family.
+func familyHelp(path string) string {
+	var b strings.Builder
+	if a := about(path); a != "" {
+		b.WriteString(a + "\n\n")
+	}
+	name := path
+	if name == "" {
+		name = Name
+	}
+	fmt.Fprintf(&b, "Usage: %s <COMMAND>\n\nCommands:\n", name)
+	kids := children(path)
+	if path != "" {
+		kids = append(kids, "help")
+	}
+	width := 4
+	for _, k := range kids {
+		width = max(width, len(k))
+	}
+	for _, k := range kids {
+		full := strings.TrimSpace(path + " " + k)
+		if k == "help" {
+			full = "help"
+		}
+		fmt.Fprintf(&b, "  %-*s  %s\n", width, k, about(full))
+	}
+	b.WriteString("\nOptions:\n  -h, --help  Print help\n")
+	return b.String()
+}
+
+// Exec runs one line.
+func (t *Tool) Exec(line string) tool.Result {
+	words, err := cmdline.Split(line)
+	if err != nil {
+		return tool.Result{Output: reply(1, "Invalid input: "+err.Error())}
+	}
+	if len(words) == 0 {
+		return tool.Result{}
+	}
+	return t.run(words)
+}
+
+// run finds the longest command path the words start with and runs it.
+func (t *Tool) run(words []string) tool.Result {
+	switch words[0] {
+	case "quit", "exit":
+		if len(words) == 1 {
+			return tool.Merge(t.Close(), tool.Result{Exit: true})
+		}
+	case "help":
+		return tool.Result{Output: t.help(words[1:])}
+	}
+	path, n := "", 0
+	for i := range words {
+		p := strings.Join(words[:i+1], " ")
+		if commands[p] != nil || isFamily(p) {
+			path, n = p, i+1
+		} else {
+			break
+		}
+	}
+	if path == "" {
+		return tool.Result{Output: unknownCommand(words[0], "")}
+	}
+	c := commands[path]
+	rest := words[n:]
+	if c == nil {
+		// A family: "key" alone, "key --help", "key frobnicate".
+		if len(rest) == 0 || rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help" {
+			return tool.Result{Output: familyHelp(path)}
+		}
+		return tool.Result{Output: unknownCommand(rest[0], path)}
+	}
+	sp := specOf(path)
+	a, err := parseArgs(sp, rest)
+	if err == errHelp {
+		return tool.Result{Output: helpTexts()[path]}
+	}
+	if err != nil {
+		return tool.Result{Output: err.Error()}
+	}
+	if e := t.checkLogin(c); e != nil {
+		return tool.Result{Output: reply(e.code, e.msg)}
+	}
+	return t.finish(c.run(t, a))
+}
+
+// finish prints a handler's result, or asks its question.
+func (t *Tool) finish(r result) tool.Result {
+	if r.ask != nil {
+		q := *r.ask
+		answer := q.Answer
+		q.Answer = func(s string) tool.Result { return t.finishTool(answer(s)) }
+		return tool.Result{Ask: &q}
+	}
+	if r.err != nil {
+		return tool.Result{Output: reply(r.err.code, r.err.msg), Changed: true}
+	}
+	return tool.Result{Output: reply(0, r.data), Changed: true}
+}
+
+// finishTool passes a question's answer through: handlers' questions answer
+// tool results already formatted by finish.
+func (t *Tool) finishTool(r tool.Result) tool.Result { return r }
+
+// help answers "help [command words]".
+func (t *Tool) help(words []string) string {
+	path := strings.Join(words, " ")
+	if path == "" {
+		return familyHelp("")
+	}
+	if h, ok := helpTexts()[path]; ok {
+		return h
+	}
+	if isFamily(path) {
+		return familyHelp(path)
+	}
+	return unknownCommand(words[len(words)-1], strings.Join(words[:len(words)-1], " "))
+}
+
+// unknownCommand is the parser's answer to a word that is no command.
+func unknownCommand(word, family string) string {
+	usage := family
+	if usage == "" {
+		usage = Name
+	}
+	return (&usageError{msg: fmt.Sprintf("unrecognized subcommand '%s'", word), usage: usage + " <COMMAND>"}).Error()
+}
+
+var specs = map[string]*spec{}
+
+// specOf parses a command's help text once, when it is first used.
+func specOf(path string) *spec {
+	if sp, ok := specs[path]; ok {
+		return sp
+	}
+	sp := parseSpec(helpTexts()[path])
+	specs[path] = sp
+	return sp
+}
+
+// Close logs out, which destroys the session's session keys.
+func (t *Tool) Close() tool.Result {
+	if t.Session != nil {
+		t.Cluster.Logout(t.Session)
+		t.Session, t.role = nil, ""
+		return tool.Result{Changed: true}
+	}
+	return tool.Result{}
+}
+
+// Complete offers command words, then the command's options.
+func (t *Tool) Complete(line string) []string {
+	words, err := cmdline.Split(line)
+	if err != nil {
+		return nil
+	}
+	trailing := line == "" || strings.HasSuffix(line, " ")
+	last := ""
+	if !trailing && len(words) > 0 {
+		last, words = words[len(words)-1], words[:len(words)-1]
+	}
+	if len(words) > 0 && words[0] == "help" {
+		words = words[1:]
+	}
+	path := strings.Join(words, " ")
+	if commands[path] == nil && (path == "" || isFamily(path)) {
+		var out []string
+		for _, k := range children(path) {
+			if strings.HasPrefix(k, last) {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	// Inside a command: its options.
+	for i := len(words); i > 0; i-- {
+		p := strings.Join(words[:i], " ")
+		if commands[p] == nil {
+			continue
+		}
+		sp := specOf(p)
+		var out []string
+		for _, n := range append(append([]string{}, sp.order...), "help") {
+			if strings.HasPrefix("--"+n, last) {
+				out = append(out, "--"+n)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// Usage is what cloudhsm-cli prints when started with no arguments.
+func Usage() string {
+	return "Usage: cloudhsm-cli [OPTIONS] <COMMAND>\n\nCommands:\n  interactive  Start an interactive session\n  <COMMAND>    Run one command (see help); log in with CLOUDHSM_ROLE and CLOUDHSM_PIN=username:password\n"
+}
+
+// SingleCommand runs one command the way "cloudhsm-cli COMMAND" does from
+// a shell: logged in with role and pin ("username:password") when both are
+// set, logged out after.
+func (t *Tool) SingleCommand(words []string, role, pin string) tool.Result {
+	var out tool.Result
+	if role != "" && pin != "" {
+		name, pw, _ := strings.Cut(pin, ":")
+		if role != "admin" && role != "crypto-user" {
+			return tool.Result{Output: reply(1, fmt.Sprintf("Invalid CLOUDHSM_ROLE %q: use admin or crypto-user", role))}
+		}
+		s, st := t.Cluster.LoginNodes(hsmRole(role), name, pw, t.nodeIDs())
+		if s == nil {
+			return tool.Result{Output: reply(1, rcMessage(st.First())), Changed: true}
+		}
+		t.Session, t.role = s, role
+		out.Changed = true
+	}
+	r := t.run(words)
+	r.Ask = nil
+	out = tool.Merge(out, r)
+	out.Exit = false
+	return tool.Merge(out, t.Close())
+}

@@ -1,0 +1,54 @@
+package cli
+
+import "github.com/hsmsim/hsmsim/engine/internal/hsm"
+
+// cliError is a failure as the CLI prints it: {"error_code": code, "data":
+// msg}. The pages document only a few messages ("Signature verification
+// failed", the "matched N keys" refusal); the others are the simulator's,
+// all worded here (docs/simulator-choices.md).
+type cliError struct {
+	code int
+	msg  string
+}
+
+func fail(msg string) result { return result{err: &cliError{code: 1, msg: msg}} }
+
+// Messages of the simulator's own errors.
+const (
+	msgNotLoggedIn     = "You must be logged in to run this command"
+	msgAlreadyLoggedIn = "A user is already logged in. Log out first"
+	msgNeedCryptoUser  = "This command must be run by a crypto user"
+	msgNeedAdmin       = "This command must be run by an admin"
+	msgPasswordsDiffer = "The passwords do not match"
+)
+
+// rcMessage turns an HSM return code into the CLI's message.
+func rcMessage(rc hsm.RC) string {
+	switch rc {
+	case hsm.RCUserNotFound, hsm.RCLoginFailure, hsm.RCInvalidUserType:
+		return "Login failed: the username, role or password is incorrect"
+	case hsm.RCAccountLocked:
+		return "Login failed: the user account is locked. An admin must reset its password with user change-password"
+	case hsm.RCServerUnavailable:
+		return "No HSM in the cluster is reachable"
+	case hsm.RCUserExists:
+		return "A user with this username already exists"
+	case hsm.RCUserLimit:
+		return "The cluster holds the most users it can (1,024)"
+	case hsm.RCUserOwnsKeys:
+		return "The user owns keys. Delete them before deleting the user"
+	case hsm.RCUserLoggedIn:
+		return "The user is logged in and cannot be deleted"
+	case hsm.RCObjectLimit:
+		return "The cluster holds the most keys it can (3,300)"
+	case hsm.RCMxNAuthFailed:
+		return "This operation needs quorum approval: provide a signed token with --approval"
+	case hsm.RCKeyAccessDenied, hsm.RCOperationNotAllowed:
+		return "The user is not allowed to perform this operation"
+	case hsm.RCInvalidInput:
+		return "Invalid input"
+	}
+	return rc.String()
+}
+
+func rcFail(rc hsm.RC) result { return fail(rcMessage(rc)) }

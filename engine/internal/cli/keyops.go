@@ -1,0 +1,185 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+)
+
+func init() {
+	register(&command{path: "key list", login: "any", run: keyList})
+	register(&command{path: "key delete", login: "crypto-user", run: keyDelete})
+	register(&command{path: "key share", login: "crypto-user", run: keyShare(true)})
+	register(&command{path: "key unshare", login: "crypto-user", run: keyShare(false)})
+	register(&command{path: "key set-attribute", login: "any", run: keySetAttribute})
+}
+
+func message(m string) result { return ok(obj{{"message", m}}) }
+
+func keyList(t *Tool, a *args) result {
+	f, err := parseFilter(a.list("filter"))
+	if err != nil {
+		return fail(err.Error())
+	}
+	maxItems, err := strconv.Atoi(a.get("max-items"))
+	if err != nil || maxItems < 1 {
+		return fail(fmt.Sprintf("Invalid value %q for --max-items: a number, 1 or more", a.get("max-items")))
+	}
+	start := 0
+	if a.has("starting-token") {
+		start, err = strconv.Atoi(a.get("starting-token"))
+		if err != nil || start < 0 {
+			return fail(fmt.Sprintf("Invalid starting token %q: use the next_token of an earlier key list", a.get("starting-token")))
+		}
+	}
+	keys := t.matching(f)
+	// Officers see only references and labels (the page: --verbose "has no
+	// effect" for admins).
+	verbose := a.has("verbose") && t.Session.Role == hsm.RoleCU
+	page := []any{}
+	end := min(len(keys), start+maxItems)
+	for i := start; i < end; i++ {
+		o := keys[i]
+		if verbose {
+			page = append(page, t.keyObject(o))
+		} else {
+			page = append(page, obj{{"key-reference", KeyReference(o.Handle)}, {"attributes", obj{{"label", o.Label}}}})
+		}
+	}
+	data := obj{{"matched_keys", page}, {"total_key_count", len(keys)}, {"returned_key_count", len(page)}}
+	if end < len(keys) {
+		data = append(data, field{"next_token", strconv.Itoa(end)})
+	}
+	return ok(data)
+}
+
+func keyDelete(t *Tool, a *args) result {
+	o, e := t.oneKey(a.list("filter"))
+	if e != nil {
+		return result{err: e}
+	}
+	_, rc := t.Cluster.DeleteKey(t.Session, o.Handle)
+	if rc != hsm.RCSuccess {
+		return keyFail(rc)
+	}
+	return message("Key deleted successfully")
+}
+
+// keyFail words an access refusal of a key operation.
+func keyFail(rc hsm.RC) result {
+	if rc == hsm.RCKeyAccessDenied || rc == hsm.RCOperationNotAllowed {
+		return fail("Only the owner of a key may perform this operation on it")
+	}
+	return rcFail(rc)
+}
+
+func keyShare(share bool) func(t *Tool, a *args) result {
+	return func(t *Tool, a *args) result {
+		o, e := t.oneKey(a.list("filter"))
+		if e != nil {
+			return result{err: e}
+		}
+		if _, rc := t.Cluster.Lookup(t.Session, o.Handle, hsm.OpShare); rc != hsm.RCSuccess {
+			return keyFail(rc)
+		}
+		if o.Class == hsm.ClassPublic {
+			return fail("Public keys are available to every crypto user and cannot be shared")
+		}
+		u := t.findUser(a.get("username"))
+		if u == nil || u.Type != hsm.RoleCU || a.get("role") != "crypto-user" {
+			return fail(fmt.Sprintf("Invalid crypto user %q", a.get("username")))
+		}
+		if u.ID == o.Owner {
+			return fail("The key's owner cannot share the key with itself")
+		}
+		switch {
+		case share && o.SharedWith(u.ID):
+			return fail(fmt.Sprintf("The key is already shared with %s", strings.ToLower(u.Name)))
+		case !share && !o.SharedWith(u.ID):
+			return fail(fmt.Sprintf("The key is not shared with %s", strings.ToLower(u.Name)))
+		}
+		st := t.Cluster.Update(o.Handle, nil, func(k *hsm.Object) {
+			if share {
+				k.Shared = append(k.Shared, u.ID)
+				slices.Sort(k.Shared)
+			} else {
+				k.Shared = slices.DeleteFunc(k.Shared, func(id int) bool { return id == u.ID })
+			}
+		})
+		if !st.OK() {
+			return rcFail(st.First())
+		}
+		if share {
+			return message("Key shared successfully")
+		}
+		return message("Key unshared successfully")
+	}
+}
+
+// modifiable are the attributes key set-attribute may change, with the
+// only direction a change may go where the attribute table names one.
+var modifiable = map[string]string{"decrypt": "", "encrypt": "", "label": "", "sign": "", "unwrap": "",
+	"verify": "", "wrap": "", "wrap-with-trusted": "", "destroyable": "", "trusted": "",
+	"modifiable": "false", "token": "true", "extractable": "false"}
+
+func keySetAttribute(t *Tool, a *args) result {
+	o, e := t.oneKey(a.list("filter"))
+	if e != nil {
+		return result{err: e}
+	}
+	name, value := a.get("name"), strings.Join(a.list("value"), " ")
+	officer := t.Session.Role.IsOfficer()
+	switch {
+	case officer && name != "trusted":
+		return fail("Admins may set only the trusted attribute")
+	case !officer && name == "trusted":
+		return fail("Only admins may set the trusted attribute")
+	}
+	if !officer {
+		if _, rc := t.Cluster.Lookup(t.Session, o.Handle, hsm.OpModify); rc != hsm.RCSuccess {
+			return keyFail(rc)
+		}
+	}
+	dir, ok := modifiable[name]
+	if !ok {
+		if knownAttribute(name) {
+			return fail(fmt.Sprintf("The attribute %s cannot be modified", name))
+		}
+		return fail(fmt.Sprintf("Invalid attribute name %q", name))
+	}
+	if o.NotModifiable && name != "trusted" {
+		return fail("The key is not modifiable")
+	}
+	var b bool
+	if name != "label" {
+		var err error
+		if b, err = strconv.ParseBool(strings.ToLower(value)); err != nil {
+			return fail(fmt.Sprintf("Invalid value %q for %s: use true or false", value, name))
+		}
+		if dir != "" && strconv.FormatBool(b) != dir && strconv.FormatBool(*boolField(o, name)) != strconv.FormatBool(b) {
+			return fail(fmt.Sprintf("The attribute %s can only be changed to %s", name, dir))
+		}
+		if name == "modifiable" && !b || name == "token" && b || name == "extractable" && !b {
+			// the allowed direction
+		}
+	} else if e := checkLabel(value); e != nil {
+		return result{err: e}
+	}
+	st := t.Cluster.Update(o.Handle, nil, func(k *hsm.Object) {
+		switch name {
+		case "label":
+			k.Label = value
+		case "modifiable":
+			k.NotModifiable = !b
+		default:
+			*boolField(k, name) = b
+		}
+	})
+	if !st.OK() {
+		return rcFail(st.First())
+	}
+	return message("Attribute set successfully")
+}
