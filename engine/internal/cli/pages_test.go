@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,23 +9,14 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/hsmsim/hsmsim/engine/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite help.txt from the reference pages")
-
-// referenceDir is the CloudHSM CLI reference folder: shared/ sits beside the
-// repository (../shared from the module root).
+// referenceDir is the CloudHSM CLI reference folder.
 func referenceDir(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs("../../../../shared/reference/cloudhsm-cli-docs")
-	require.NoError(t, err)
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the reference pages are missing (%s): CI needs them", dir)
-		}
-		t.Skipf("the reference pages are not here (%s)", dir)
-	}
-	return dir
+	return filepath.Join(golden.ReferenceDir(t), "cloudhsm-cli-docs")
 }
 
 var (
@@ -80,7 +70,7 @@ func normaliseHelp(body string) string {
 func TestHelpMatchesPages(t *testing.T) {
 	pages := pageHelp(t, referenceDir(t))
 	require.NotEmpty(t, pages)
-	if *update {
+	if golden.Updating() {
 		names := make([]string, 0, len(pages))
 		for n := range pages {
 			names = append(names, n)
