@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hsmsim/hsmsim/engine/shell"
 )
 
 func hsmsim(t *testing.T, stdin string, args ...string) (string, string, int) {
@@ -112,4 +114,10 @@ func TestRunCheckReplaysMarkdown(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, res, "- Symmetric Key Created.  Key Handle: 6\n+ Symmetric Key Created.  Key Handle: 524295")
 	assert.Contains(t, res, "1 of 3 steps differ")
+}
+
+func TestCompletionList(t *testing.T) {
+	assert.Equal(t, "genSymKey  genRSAKeyPair\r\n", completionList([]shell.Completion{{Value: "genSymKey"}, {Value: "genRSAKeyPair"}}))
+	assert.Equal(t, "2   NID_X9_62_prime256v1\r\n13  NID_secp224r1\r\n",
+		completionList([]shell.Completion{{Value: "2", Note: "NID_X9_62_prime256v1"}, {Value: "13", Note: "NID_secp224r1"}}))
 }

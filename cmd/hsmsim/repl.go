@@ -43,16 +43,20 @@ func (ws *workspace) repl(in *os.File, stdout, stderr io.Writer) int {
 		if key != '\t' || pos != len(line) {
 			return "", 0, false
 		}
-		cands := ws.sess.Complete(line)
-		if len(cands) == 0 {
+		comps := ws.sess.Completions(line)
+		if len(comps) == 0 {
 			return "", 0, false
+		}
+		cands := make([]string, len(comps))
+		for i, c := range comps {
+			cands[i] = c.Value
 		}
 		cut := strings.LastIndexAny(line, " ") + 1
 		if len(cands) == 1 {
 			nl := line[:cut] + cands[0] + " "
 			return nl, len(nl), true
 		}
-		fmt.Fprintf(t, "\r\n%s\r\n", strings.Join(cands, "  "))
+		fmt.Fprintf(t, "\r\n%s", completionList(comps))
 		common := commonPrefix(cands)
 		nl := line[:cut] + common
 		return nl, len(nl), true
@@ -102,6 +106,32 @@ func (ws *workspace) repl(in *os.File, stdout, stderr io.Writer) int {
 			return 0
 		}
 	}
+}
+
+// completionList lays candidates out for the terminal: on one line when
+// they are bare words, one a line with their meaning when they have one
+// ("355  OBJ_ATTR_LOCAL").
+func completionList(cs []shell.Completion) string {
+	width, noted := 0, false
+	for _, c := range cs {
+		width = max(width, len(c.Value))
+		noted = noted || c.Note != ""
+	}
+	var b strings.Builder
+	if !noted {
+		for i, c := range cs {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			b.WriteString(c.Value)
+		}
+		b.WriteString("\r\n")
+		return b.String()
+	}
+	for _, c := range cs {
+		fmt.Fprintf(&b, "%-*s  %s\r\n", width, c.Value, c.Note)
+	}
+	return b.String()
 }
 
 func commonPrefix(xs []string) string {

@@ -112,6 +112,13 @@ func (b *bridge) functions() map[string]call {
 			}
 			return jsonOf(e.complete(line))
 		},
+		"completions": func(args []safejs.Value) (any, error) {
+			line, err := argString(args, 0)
+			if err != nil {
+				return nil, err
+			}
+			return jsonOf(e.completions(line))
+		},
 		"summary": func([]safejs.Value) (any, error) {
 			return jsonOf(e.summary())
 		},

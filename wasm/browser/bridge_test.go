@@ -148,6 +148,10 @@ func TestBridgeRunsLinesAndHandsOutRecords(t *testing.T) {
 	var cands []string
 	require.NoError(t, json.Unmarshal([]byte(brString(t, brOK(t, api, "complete", "genSym"), "")), &cands))
 	assert.Equal(t, []string{"genSymKey"}, cands)
+
+	var notes []map[string]string
+	require.NoError(t, json.Unmarshal([]byte(brString(t, brOK(t, api, "completions", "genECCKeyPair -i 1"), "")), &notes))
+	assert.Equal(t, []map[string]string{{"word": "13", "note": "NID_secp224r1"}, {"word": "14", "note": "NID_secp384r1"}, {"word": "15", "note": "NID_secp521r1"}, {"word": "16", "note": "NID_secp256k1"}}, notes)
 }
 
 func TestBridgeRejectsBadArguments(t *testing.T) {

@@ -229,6 +229,21 @@ func (e *engine) complete(line string) ([]string, error) {
 	return out, nil
 }
 
+// completions are complete's candidates with what each means, for a list
+// ("355  OBJ_ATTR_LOCAL").
+func (e *engine) completions(line string) ([]shell.Completion, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return nil, errClosed
+	}
+	out := e.sess.Completions(line)
+	if out == nil {
+		out = []shell.Completion{}
+	}
+	return out, nil
+}
+
 func (e *engine) summary() (shell.Summary, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

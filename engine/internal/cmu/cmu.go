@@ -140,7 +140,7 @@ func (t *Tool) Exec(line string) tool.Result {
 	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") && c.name != "help" {
 		return tool.Result{Output: c.helpText()}
 	}
-	if len(args) < c.min || len(args) > c.max {
+	if lo, hi := c.argCount(); len(args) < lo || len(args) > hi {
 		return c.usage("Invalid number of arguments")
 	}
 	return c.run(t, args)
@@ -158,36 +158,46 @@ func (t *Tool) Close() tool.Result {
 	return r
 }
 
-// Complete offers command names for the first word.
-func (t *Tool) Complete(line string) []string {
+// Complete says what the word being typed is: a command name (also after
+// help), or an argument of the command, read from its parameters.
+func (t *Tool) Complete(line string) tool.Slot {
 	words, err := cmdline.Split(line)
 	if err != nil {
-		return nil
+		return tool.Slot{None: true}
 	}
-	trailing := strings.HasSuffix(line, " ")
-	if len(words) >= 1 && words[0] == "help" && (len(words) == 1 && trailing || len(words) == 2 && !trailing) {
-		// help takes a command name.
-		words = words[1:]
-		trailing = false
+	word := ""
+	if len(words) > 0 && !strings.HasSuffix(line, " ") && !strings.HasSuffix(line, "\t") {
+		word = words[len(words)-1]
+		words = words[:len(words)-1]
 	}
-	if len(words) > 1 || len(words) == 1 && trailing {
-		return nil
-	}
-	prefix := ""
-	if len(words) == 1 {
-		prefix = words[0]
-	}
-	var out []string
-	for _, n := range commandNames() {
-		if strings.HasPrefix(n, prefix) {
-			out = append(out, n)
+	if len(words) == 0 {
+		names := commandNames()
+		if t.server >= 0 {
+			names = append(names, "exit")
+			sort.Strings(names)
 		}
+		return tool.Slot{Kind: tool.Literal, Choices: tool.Words(names...), Word: word}
 	}
-	if t.server >= 0 && strings.HasPrefix("exit", prefix) {
-		out = append(out, "exit")
-		sort.Strings(out)
+	c, err := lookup(words[0])
+	if err != nil {
+		return tool.Slot{None: true}
 	}
-	return out
+	if c.name == "help" {
+		if len(words) == 1 {
+			return tool.Slot{Kind: tool.Literal, Choices: tool.Words(commandNames()...), Word: word}
+		}
+		return tool.Slot{None: true}
+	}
+	lits, p := c.next(words[1:])
+	if lits == nil && p == nil {
+		return tool.Slot{None: true}
+	}
+	slot := tool.Slot{Kind: tool.Literal, Choices: tool.Words(lits...), Word: word}
+	if p != nil {
+		slot.Kind = p.kind
+		slot.Choices = append(slot.Choices, p.choices()...)
+	}
+	return slot
 }
 
 // endSession forgets the login on every server and the tokens that lived

@@ -8,18 +8,152 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
 )
 
-// command is one entry of the command table.
+// command is one entry of the command table. Its parameters are the one
+// source of its syntax (help and usage errors), of how many arguments it
+// takes, of Tab completion and of which argument is a password to mask.
 type command struct {
 	name string
 	// summary is the line "help" prints for the command.
 	summary string
-	// syntax lines, as the reference page shows them.
+	// params are the arguments in the order of the reference page.
+	params []param
+	// syntax, when set, replaces the syntax line made from params (help
+	// shows two forms).
 	syntax []string
 	// about is the description "help <command>" prints.
 	about string
-	// min and max bound the number of arguments.
-	min, max int
-	run      func(t *Tool, args []string) tool.Result
+	run   func(t *Tool, args []string) tool.Result
+}
+
+// param is one positional argument, or an optional group of words.
+type param struct {
+	// syntax is the argument's text in the syntax line, as the page
+	// writes it ("<key handle>", "[<output file>]").
+	syntax string
+	kind   tool.Kind
+	// optional arguments may be left out; a Literal one is recognised by
+	// its word (getKeyInfo's -k).
+	optional bool
+	// words is how many words the argument takes (0 means 1): "-2fa
+	// <path>" takes 2.
+	words int
+	// values lists what the argument takes when that is a short list of
+	// its own.
+	values []tool.Choice
+}
+
+// arg is a required argument of one word.
+func arg(syntax string, kind tool.Kind) param { return param{syntax: syntax, kind: kind} }
+
+// twoFactorParam is the optional "-2fa <path>" of the user commands.
+var twoFactorParam = param{syntax: "[-2fa </path/to/authdata>]", kind: tool.File, optional: true, words: 2}
+
+func (p param) n() int { return max(p.words, 1) }
+
+// literal is the fixed word an argument starts with, "" for none.
+func (p param) literal() string {
+	switch {
+	case p.kind == tool.Literal && !strings.HasPrefix(p.syntax, "<"):
+		return p.syntax
+	case p.words > 1:
+		return strings.Fields(strings.Trim(p.syntax, "[]"))[0]
+	}
+	return ""
+}
+
+// argCount is the number of arguments the command takes, at least and at
+// most.
+func (c *command) argCount() (lo, hi int) {
+	for _, p := range c.params {
+		if !p.optional {
+			lo += p.n()
+		}
+		hi += p.n()
+	}
+	return lo, hi
+}
+
+// syntaxLines are the command's forms, as help and usage errors print them.
+func (c *command) syntaxLines() []string {
+	if c.syntax != nil {
+		return c.syntax
+	}
+	line := c.name
+	for _, p := range c.params {
+		line += " " + p.syntax
+	}
+	return []string{line}
+}
+
+// argKinds says which parameter each of the arguments fills, and the kind
+// of each word: a Literal for the fixed word of a group, the group's kind
+// for its value. Words past the last parameter get Text.
+func (c *command) argKinds(args []string) []tool.Kind {
+	out := make([]tool.Kind, 0, len(args))
+	pi := 0
+	for i := 0; i < len(args); {
+		for pi < len(c.params) && c.params[pi].optional && c.params[pi].literal() != "" && args[i] != c.params[pi].literal() {
+			pi++
+		}
+		if pi >= len(c.params) {
+			out = append(out, tool.Text)
+			i++
+			continue
+		}
+		p := c.params[pi]
+		pi++
+		if p.literal() != "" {
+			out = append(out, tool.Literal)
+			i++
+			for k := 1; k < p.n() && i < len(args); k++ {
+				out = append(out, p.kind)
+				i++
+			}
+			continue
+		}
+		out = append(out, p.kind)
+		i++
+	}
+	return out
+}
+
+// next says what the word after args is: the literal words that may come
+// there (an optional group's fixed word) and the parameter it fills, if
+// any.
+func (c *command) next(args []string) (literals []string, p *param) {
+	pi := 0
+	for i := 0; i < len(args); {
+		for pi < len(c.params) && c.params[pi].optional && c.params[pi].literal() != "" && args[i] != c.params[pi].literal() {
+			pi++
+		}
+		if pi >= len(c.params) {
+			return nil, nil
+		}
+		q := c.params[pi]
+		if q.literal() != "" && i+q.n() > len(args) {
+			// The group's value is the word being typed.
+			return nil, &q
+		}
+		if q.literal() != "" && q.n() == 1 {
+			i++
+			pi++
+			continue
+		}
+		i += q.n()
+		pi++
+	}
+	for ; pi < len(c.params); pi++ {
+		q := c.params[pi]
+		if q.literal() != "" {
+			literals = append(literals, q.literal())
+			if q.optional {
+				continue
+			}
+			return literals, nil
+		}
+		return literals, &q
+	}
+	return literals, nil
 }
 
 var commands = map[string]*command{}
@@ -73,7 +207,7 @@ func (c *command) usage(problem string) tool.Result {
 }
 
 func (c *command) writeSyntax(b *strings.Builder) {
-	for i, s := range c.syntax {
+	for i, s := range c.syntaxLines() {
 		if i == 0 {
 			fmt.Fprintf(b, "Syntax: %s\n", s)
 		} else {
@@ -96,13 +230,12 @@ func init() {
 		summary: "Lists the commands, or shows the syntax of one",
 		syntax:  []string{"help", "help <command-name>"},
 		about:   "Lists the cloudhsm_mgmt_util commands, or shows how to use one of them.",
-		max:     1,
+		params:  []param{{syntax: "<command-name>", kind: tool.Literal, optional: true}},
 		run:     help,
 	})
 	register(&command{
 		name:    "quit",
 		summary: "Quits cloudhsm_mgmt_util",
-		syntax:  []string{"quit"},
 		about:   "Logs out and exits cloudhsm_mgmt_util. Quorum tokens end with the login.",
 		run:     quit,
 	})

@@ -21,7 +21,6 @@ func init() {
 	register(&command{
 		name:    "enable_e2e",
 		summary: "Enables end-to-end encryption with the HSMs",
-		syntax:  []string{"enable_e2e"},
 		about: `Encrypts the connection between cloudhsm_mgmt_util and each HSM end to
 end. Enable it each time you start the tool, before you log in.`,
 		run: enableE2E,
@@ -29,40 +28,36 @@ end. Enable it each time you start the tool, before you log in.`,
 	register(&command{
 		name:    "info",
 		summary: "Shows an HSM's address, state and login",
-		syntax:  []string{"info server <server ID>"},
 		about: `Shows the id, address, port, connection state, partition and the
 logged-in user of one HSM. No login is needed.`,
-		min: 2, max: 2,
-		run: info,
+		params: []param{{syntax: "server", kind: tool.Literal}, arg("<server ID>", tool.Server)},
+		run:    info,
 	})
 	register(&command{
 		name:    "getHSMInfo",
 		summary: "Shows the hardware of each HSM",
-		syntax:  []string{"getHSMInfo"},
 		about:   "Shows the model, serial number, FIPS state, memory and firmware of each HSM. No login is needed.",
 		run:     getHSMInfo,
 	})
 	register(&command{
 		name:    "getCert",
 		summary: "Saves a certificate of the HSM (server mode)",
-		syntax:  []string{"getCert <file-name> <certificate-type>"},
 		about: `Saves a certificate of the HSM of server mode in a PEM file:
 1 Manufacturer Root Certificate, 2 Manufacturer Hardware Certificate,
 4 Customer Root Certificate, 8 Cluster Certificate (signed by the Customer
 Root Certificate), 16 Cluster Certificate (chained to the Manufacturer Root
 Certificate). Enter server mode first with "server <server-number>".`,
-		min: 2, max: 2,
-		run: getCert,
+		params: []param{arg("<file-name>", tool.File), {syntax: "<certificate-type>", kind: tool.Number, values: certTypes}},
+		run:    getCert,
 	})
 	register(&command{
 		name:    "server",
 		summary: "Enters server mode on one HSM",
-		syntax:  []string{"server <server-number>"},
 		about: `Enters server mode: later commands go to that HSM only, and the prompt
 shows it (server0>). "exit" leaves server mode. syncKey, syncUser and
 getCert run in server mode.`,
-		min: 1, max: 1,
-		run: serverMode,
+		params: []param{arg("<server-number>", tool.Server)},
+		run:    serverMode,
 	})
 }
 

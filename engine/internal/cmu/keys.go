@@ -15,73 +15,66 @@ func init() {
 	register(&command{
 		name:    "shareKey",
 		summary: "Shares or unshares a key you own with crypto users",
-		syntax:  []string{"shareKey <key handle> <user id(s), comma-separated> <(share/unshare key?) 1/0>"},
 		about: `Shares (1) or unshares (0) a key you own with other crypto users. Only
 the key's owner, a crypto user, can run it. Users the key is shared with can
 use it, but cannot export, delete or share it. Public keys cannot be shared.`,
-		min: 3, max: 3,
-		run: shareKey,
+		params: []param{arg("<key handle>", tool.Handle), arg("<user id(s), comma-separated>", tool.Users), {syntax: "<(share/unshare key?) 1/0>", kind: tool.Number, values: []tool.Choice{{Value: "1", Note: "share"}, {Value: "0", Note: "unshare"}}}},
+		run:    shareKey,
 	})
 	register(&command{
 		name:    "getKeyInfo",
 		summary: "Gets the owner and users of a key",
-		syntax:  []string{"getKeyInfo -k <key-handle> [<output file>]"},
 		about: `Shows, for each HSM, who owns a key, whom it is shared with and how many
 approvals its quorum needs. Crypto users run it on keys they own or that
 are shared with them. The -k is optional.`,
-		min: 1, max: 3,
-		run: getKeyInfo,
+		params: []param{{syntax: "-k", kind: tool.Literal, optional: true}, arg("<key-handle>", tool.Handle), {syntax: "[<output file>]", kind: tool.File, optional: true}},
+		run:    getKeyInfo,
 	})
 	register(&command{
 		name:    "findAllKeys",
 		summary: "Lists the keys a user owns or shares, per HSM",
-		syntax:  []string{"findAllKeys <user id> <key hash (0/1)> [<output file>]"},
 		about: `Lists, for each HSM, the keys a crypto user owns (o) or that are shared
 with it (s). With 1 as second argument it also prints a hash of the users,
 key owners and sharing on each HSM: equal hashes mean the HSMs agree.
 Crypto officers and appliance users can run it.`,
-		min: 2, max: 3,
-		run: findAllKeys,
+		params: []param{arg("<user id>", tool.User), {syntax: "<key hash (0/1)>", kind: tool.Number, values: tool.Words("0", "1")}, {syntax: "[<output file>]", kind: tool.File, optional: true}},
+		run:    findAllKeys,
 	})
 	register(&command{
 		name:    "getAttribute",
 		summary: "Gets a key attribute from each HSM",
-		syntax:  []string{"getAttribute <key handle> <attribute id> [<filename>]"},
 		about: `Gets one attribute of a key (or all, with 512) from each HSM. Crypto
 users run it on keys they own or that are shared with them. listAttributes
 lists the attribute ids.`,
-		min: 2, max: 3,
-		run: getAttribute,
+		params: []param{arg("<key handle>", tool.Handle), arg("<attribute id>", tool.Attribute), {syntax: "[<filename>]", kind: tool.File, optional: true}},
+		run:    getAttribute,
 	})
 	register(&command{
 		name:    "setAttribute",
 		summary: "Changes a key attribute on each HSM",
-		syntax:  []string{"setAttribute <key handle> <attribute id> <attribute value>"},
 		about: `Changes one attribute of a key you own on each HSM: OBJ_ATTR_LABEL (3),
 OBJ_ATTR_TRUSTED (134), OBJ_ATTR_ENCRYPT (260), OBJ_ATTR_DECRYPT (261),
 OBJ_ATTR_WRAP (262), OBJ_ATTR_UNWRAP (263), OBJ_ATTR_SIGN (264),
 OBJ_ATTR_VERIFY (266), OBJ_ATTR_DERIVE (268), OBJ_ATTR_DESTROYABLE (370) or
 OBJ_ATTR_WRAP_WITH_TRUSTED (528). Flags take 0 or 1, the label any text.`,
-		min: 3, max: 3,
-		run: setAttribute,
+		params: []param{arg("<key handle>", tool.Handle), arg("<attribute id>", tool.Attribute), arg("<attribute value>", tool.Text)},
+		run:    setAttribute,
 	})
 	register(&command{
 		name:    "listAttributes",
 		summary: "Lists the key attributes and their ids",
-		syntax:  []string{"listAttributes"},
 		about:   "Lists the key attributes and the constants getAttribute and setAttribute take.",
 		run:     listAttributes,
 	})
 	register(&command{
 		name:    "syncKey",
 		summary: "Copies a key from this HSM to another (server mode)",
-		syntax:  []string{"syncKey <key handle> <destination hsm>"},
 		about: `Copies a key from the HSM of server mode to another HSM. Crypto officers
 can copy any key, crypto users the keys they own. The key's owner must exist
 on the destination (syncUser first). Enter server mode on the source HSM
 with "server <server-number>".`,
-		min: 2, max: 2,
-		run: syncKey,
+		params: []param{arg("<key handle>", tool.Handle), arg("<destination hsm>", tool.Server)},
+		run:    syncKey,
 	})
 }
 

@@ -276,19 +276,109 @@ func TestCMUGetCert(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// completeWords is what a Slot offers that starts with the word typed.
+func completeWords(sl tool.Slot) []string {
+	var out []string
+	for _, c := range sl.Choices {
+		if strings.HasPrefix(c.Value, sl.Word) {
+			out = append(out, c.Value)
+		}
+	}
+	return out
+}
+
 func TestCMUComplete(t *testing.T) {
 	e := cmuNewEnv(t, "default")
-	assert.Equal(t, []string{"listAttributes", "listTokens", "listUsers"}, e.tl.Complete("list"))
-	assert.Equal(t, []string{"shareKey"}, e.tl.Complete("sha"))
-	assert.Nil(t, e.tl.Complete("shareKey "))
-	all := e.tl.Complete("")
+	assert.Equal(t, []string{"listAttributes", "listTokens", "listUsers"}, completeWords(e.tl.Complete("list")))
+	assert.Equal(t, []string{"shareKey"}, completeWords(e.tl.Complete("sha")))
+	all := completeWords(e.tl.Complete(""))
 	assert.True(t, sort.StringsAreSorted(all))
 	assert.Contains(t, all, "registerQuorumPubKey")
-	assert.Equal(t, []string{"syncKey", "syncUser"}, e.tl.Complete("help sync"))
-	assert.Len(t, e.tl.Complete("help "), len(commandNames()))
-	assert.Equal(t, []string{"enable_e2e"}, e.tl.Complete("e"))
+	assert.Equal(t, []string{"syncKey", "syncUser"}, completeWords(e.tl.Complete("help sync")))
+	assert.Len(t, completeWords(e.tl.Complete("help ")), len(commandNames()))
+	assert.Equal(t, []string{"enable_e2e"}, completeWords(e.tl.Complete("e")))
 	cmuRun(t, e.tl, "server 2")
-	assert.Equal(t, []string{"enable_e2e", "exit"}, e.tl.Complete("e"), "exit leaves server mode")
+	assert.Equal(t, []string{"enable_e2e", "exit"}, completeWords(e.tl.Complete("e")), "exit leaves server mode")
+}
+
+// The arguments' kinds come from each command's parameters: the handle,
+// then the user ids, then 1/0 for shareKey; the optional -k of getKeyInfo;
+// the file after -2fa; nothing past the last parameter.
+func TestCMUCompleteArguments(t *testing.T) {
+	e := cmuNewEnv(t, "default")
+	cases := []struct {
+		line    string
+		kind    tool.Kind
+		choices []string
+		none    bool
+	}{
+		{line: "shareKey ", kind: tool.Handle},
+		{line: "shareKey 524291 ", kind: tool.Users},
+		{line: "shareKey 524291 4 ", kind: tool.Number, choices: []string{"1", "0"}},
+		{line: "shareKey 524291 4 1 ", none: true},
+		{line: "sha 524291 4,", kind: tool.Users},
+		{line: "getKeyInfo ", kind: tool.Handle, choices: []string{"-k"}},
+		{line: "getKeyInfo -k ", kind: tool.Handle},
+		{line: "getKeyInfo -k 524291 ", kind: tool.File},
+		{line: "getKeyInfo 524291 ", kind: tool.File},
+		{line: "getAttribute 524291 ", kind: tool.Attribute},
+		{line: "getAttribute 524291 3", kind: tool.Attribute},
+		{line: "loginHSM ", kind: tool.UserType},
+		{line: "loginHSM CU ", kind: tool.UserName},
+		{line: "loginHSM CU alice ", kind: tool.Secret},
+		{line: "loginHSM CU alice -hpswd ", kind: tool.Literal, choices: []string{"-2fa"}},
+		{line: "loginHSM CU alice -hpswd -2fa ", kind: tool.File},
+		{line: "findAllKeys ", kind: tool.User},
+		{line: "findAllKeys 4 ", kind: tool.Number, choices: []string{"0", "1"}},
+		{line: "info ", kind: tool.Literal, choices: []string{"server"}},
+		{line: "info server ", kind: tool.Server},
+		{line: "syncKey 524291 ", kind: tool.Server},
+		{line: "getMValue ", kind: tool.Number, choices: []string{"3", "4"}},
+		{line: "getCert c.pem ", kind: tool.Number, choices: []string{"1", "2", "4", "8", "16"}},
+		{line: "listUsers ", none: true},
+		{line: "nosuch ", none: true},
+	}
+	for _, c := range cases {
+		sl := e.tl.Complete(c.line)
+		if c.none {
+			assert.True(t, sl.None, c.line)
+			continue
+		}
+		assert.False(t, sl.None, c.line)
+		assert.Equal(t, c.kind, sl.Kind, c.line)
+		var got []string
+		for _, ch := range sl.Choices {
+			got = append(got, ch.Value)
+		}
+		assert.Equal(t, c.choices, got, c.line)
+	}
+}
+
+// Syntax lines and argument counts come from the parameters.
+func TestCMUSyntaxFromParams(t *testing.T) {
+	lo, hi := commands["loginHSM"].argCount()
+	assert.Equal(t, []int{3, 5}, []int{lo, hi})
+	lo, hi = commands["getKeyInfo"].argCount()
+	assert.Equal(t, []int{1, 3}, []int{lo, hi})
+	assert.Equal(t, []string{"loginHSM <user-type> <user-name> <password |-hpswd> [-2fa </path/to/authdata>]"}, commands["loginHSM"].syntaxLines())
+	assert.Equal(t, []string{"getKeyInfo -k <key-handle> [<output file>]"}, commands["getKeyInfo"].syntaxLines())
+	assert.Equal(t, []string{"help", "help <command-name>"}, commands["help"].syntaxLines())
+}
+
+// Every registered command is in the help index and the index lists only
+// registered commands.
+func TestCMUHelpIndexMatchesTable(t *testing.T) {
+	listed := map[string]bool{}
+	for _, g := range helpGroups {
+		for _, n := range g.names {
+			assert.False(t, listed[n], "%s listed twice", n)
+			listed[n] = true
+			assert.NotNil(t, commands[n], "help lists %s, which is not registered", n)
+		}
+	}
+	for _, n := range commandNames() {
+		assert.True(t, listed[n], "%s is registered but not in help", n)
+	}
 }
 
 func TestCMUCloseLogsOutAndDropsTokens(t *testing.T) {

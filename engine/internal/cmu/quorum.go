@@ -17,67 +17,60 @@ func init() {
 	register(&command{
 		name:    "registerQuorumPubKey",
 		summary: "Registers your public key for quorum approvals",
-		syntax:  []string{"registerQuorumPubKey <user-type> <user-name> <registration-token> <signed-registration-token> <public-key>"},
 		about: `Registers the public half of your RSA-2048 key pair, so that your
 signatures can approve quorum tokens. The registration token is a file of at
 most 245 bytes; sign it with "openssl dgst -sha256 -sign <key> -out <sig>
 <token>". Crypto officers register their own key.`,
-		min: 5, max: 5,
-		run: registerQuorumPubKey,
+		params: []param{arg("<user-type>", tool.UserType), arg("<user-name>", tool.UserName), arg("<registration-token>", tool.File), arg("<signed-registration-token>", tool.File), arg("<public-key>", tool.File)},
+		run:    registerQuorumPubKey,
 	})
 	register(&command{
 		name:    "getToken",
 		summary: "Gets a quorum token for a service",
-		syntax:  []string{"getToken <service> <user-name> <token-file>"},
 		about: `Gets a quorum token for service 3 (USER_MGMT: createUser, deleteUser,
 changePswd of another user) or 4 (MISC_CO: setMValue) and writes it to a
 file for the approving officers to sign. The user is the one logged in.`,
-		min: 3, max: 3,
-		run: getToken,
+		params: []param{{syntax: "<service>", kind: tool.Number, values: services}, arg("<user-name>", tool.UserName), arg("<token-file>", tool.File)},
+		run:    getToken,
 	})
 	register(&command{
 		name:    "approveToken",
 		summary: "Hands a token's signed approvals to the HSMs",
-		syntax:  []string{"approveToken <token-approval-file>"},
 		about: `Approves your quorum token with the signatures in a token approval file:
 "Multi Token File Path = <token file>;", "Token File Path = ;",
 "Number of Approvals = <n>;" and, per approver, "Approver Type = 2;",
 "Approver Name = <name>;", "Approval File = <signature file>;".`,
-		min: 1, max: 1,
-		run: approveToken,
+		params: []param{arg("<token-approval-file>", tool.File)},
+		run:    approveToken,
 	})
 	register(&command{
 		name:    "listTokens",
 		summary: "Lists the quorum tokens on each HSM",
-		syntax:  []string{"listTokens"},
 		about:   "Lists the quorum tokens on each HSM with their approvals.",
 		run:     listTokens,
 	})
 	register(&command{
 		name:    "delToken",
 		summary: "Deletes your quorum token for a service",
-		syntax:  []string{"delToken <service> <user-name>"},
 		about:   "Deletes the quorum token the logged-in officer holds for a service.",
-		min:     2, max: 2,
-		run: delToken,
+		params:  []param{{syntax: "<service>", kind: tool.Number, values: services}, arg("<user-name>", tool.UserName)},
+		run:     delToken,
 	})
 	register(&command{
 		name:    "getMValue",
 		summary: "Shows the quorum minimum value of a service",
-		syntax:  []string{"getMValue <service>"},
 		about:   "Shows, for each HSM, how many approvals service 3 (USER_MGMT) or 4 (MISC_CO) needs. 1 means quorum is off.",
-		min:     1, max: 1,
-		run: getMValue,
+		params:  []param{{syntax: "<service>", kind: tool.Number, values: services}},
+		run:     getMValue,
 	})
 	register(&command{
 		name:    "setMValue",
 		summary: "Sets the quorum minimum value of a service",
-		syntax:  []string{"setMValue <service> <value>"},
 		about: `Sets how many approvals service 3 (USER_MGMT) or 4 (MISC_CO) needs: 2 to 8,
 and no more than there are crypto officers. Once the value of service 4 is 2
 or more, changing a value needs an approved token for service 4.`,
-		min: 2, max: 2,
-		run: setMValue,
+		params: []param{{syntax: "<service>", kind: tool.Number, values: services}, arg("<value>", tool.Number)},
+		run:    setMValue,
 	})
 }
 

@@ -13,24 +13,21 @@ func init() {
 	register(&command{
 		name:    "loginHSM",
 		summary: "Logs in to the HSMs",
-		syntax:  []string{"loginHSM <user-type> <user-name> <password |-hpswd> [-2fa </path/to/authdata>]"},
 		about: `Logs in to each connected HSM. Any type of user can log in: PRECO (before
 activation), CO, CU or AU. -hpswd asks for the password without showing it.
 Five wrong passwords lock the account until a CO resets it with changePswd.`,
-		min: 3, max: 5,
-		run: loginHSM,
+		params: []param{arg("<user-type>", tool.UserType), arg("<user-name>", tool.UserName), arg("<password |-hpswd>", tool.Secret), twoFactorParam},
+		run:    loginHSM,
 	})
 	register(&command{
 		name:    "logoutHSM",
 		summary: "Logs out of the HSMs",
-		syntax:  []string{"logoutHSM"},
 		about:   "Logs out of each HSM you are logged in to. Quorum tokens end with the login.",
 		run:     logoutHSM,
 	})
 	register(&command{
 		name:    "listUsers",
 		summary: "Lists the users on each HSM",
-		syntax:  []string{"listUsers"},
 		about: `Lists the users of each HSM with their id, type, name, whether they
 registered a quorum key (MofnPubKey), their failed logins and 2FA. No login
 is needed. HSMs do not copy users to each other, so the lists can differ.`,
@@ -39,41 +36,37 @@ is needed. HSMs do not copy users to each other, so the lists can differ.`,
 	register(&command{
 		name:    "createUser",
 		summary: "Creates a user on the HSMs",
-		syntax:  []string{"createUser <user-type> <user-name> <password |-hpswd> [-2fa </path/to/authdata>]"},
 		about: `Creates a crypto officer (CO) or crypto user (CU) on each HSM. Only
 crypto officers can run it. Names are at most 31 characters of letters,
 digits and '_'; passwords are 7 to 32 characters.`,
-		min: 3, max: 5,
-		run: createUser,
+		params: []param{arg("<user-type>", tool.UserType), arg("<user-name>", tool.UserName), arg("<password |-hpswd>", tool.Secret), twoFactorParam},
+		run:    createUser,
 	})
 	register(&command{
 		name:    "deleteUser",
 		summary: "Deletes a user from the HSMs",
-		syntax:  []string{"deleteUser <user-type> <user-name>"},
 		about: `Deletes a CO or CU from each HSM. Only crypto officers can run it. A
 crypto user who owns keys cannot be deleted, nor can a user who is logged in.`,
-		min: 2, max: 2,
-		run: deleteUser,
+		params: []param{arg("<user-type>", tool.UserType), arg("<user-name>", tool.UserName)},
+		run:    deleteUser,
 	})
 	register(&command{
 		name:    "changePswd",
 		summary: "Changes a user's password on the HSMs",
-		syntax:  []string{"changePswd <user-type> <user-name> <password |-hpswd> [-2fa </path/to/authdata>]"},
 		about: `Changes a password on each HSM. Any user can change their own password
 (the PRECO's change activates the cluster); crypto officers can also change
 the password of another CO or CU, which unlocks a locked account.`,
-		min: 3, max: 5,
-		run: changePswd,
+		params: []param{arg("<user-type>", tool.UserType), arg("<user-name>", tool.UserName), arg("<password |-hpswd>", tool.Secret), twoFactorParam},
+		run:    changePswd,
 	})
 	register(&command{
 		name:    "syncUser",
 		summary: "Copies a user from this HSM to another (server mode)",
-		syntax:  []string{"syncUser <user ID> <server ID>"},
 		about: `Copies a user, with its password, from the HSM of server mode to another
 HSM. Only crypto officers can run it. Enter server mode on the source HSM
 first with "server <server-number>".`,
-		min: 2, max: 2,
-		run: syncUser,
+		params: []param{arg("<user ID>", tool.User), arg("<server ID>", tool.Server)},
+		run:    syncUser,
 	})
 }
 

@@ -32,7 +32,7 @@ func parseArgs(c *Command, words []string) (*Args, error) {
 			return nil, fmt.Errorf("unknown parameter %s", w)
 		}
 		a.set[f.Name] = true
-		if f.Value {
+		if f.Kind.TakesValue() {
 			if i+1 >= len(words) {
 				return nil, fmt.Errorf("parameter %s needs a value", w)
 			}

@@ -15,74 +15,46 @@ func init() {
 		Name:    "getAttribute",
 		Summary: "Reads an attribute from an object",
 		API:     "Cfm3GetAttribute",
-		Flags: []Flag{
-			{Name: "o", Value: true, Required: true},
-			{Name: "a", Value: true, Required: true},
-			{Name: "out", Value: true, Required: true},
-		},
-		Run: getAttribute,
-		Help: `
-Description
-===========
-Writes one or all attribute values of a key to a file: each attribute's
+		Run:     getAttribute,
+		About: `Writes one or all attribute values of a key to a file: each attribute's
 name on one line and its value on the next. Works on keys you own, keys
-shared with you and public keys.
-
-Syntax: getAttribute -h
-        getAttribute -o <key handle>
-                     -a <attribute constant>
-                     -out <file>
-
-        -o       key handle
+shared with you and public keys.`,
+		Params: `        -o       key handle
         -a       attribute constant (see listAttributes), or 512 for all
-        -out     file to write; an existing file is overwritten
-
-`,
+        -out     file to write; an existing file is overwritten`,
+		Flags: []Flag{
+			{Name: "o", Kind: tool.Handle, Required: true, Arg: "<key handle>"},
+			{Name: "a", Kind: tool.Attribute, Required: true, Arg: "<attribute constant>"},
+			{Name: "out", Kind: tool.File, Required: true, Arg: "<file>"},
+		},
 	})
 	register(&Command{
 		Name:    "listAttributes",
 		Summary: "List all attributes for getAttributes",
 		NoLogin: true,
 		Run:     listAttributes,
-		Help: `
-Description
-===========
-Lists the key attributes and the constants that represent them in
-getAttribute and setAttribute. Use 512 in getAttribute for all attributes.
-
-Syntax: listAttributes
-
-`,
+		About: `Lists the key attributes and the constants that represent them in
+getAttribute and setAttribute. Use 512 in getAttribute for all attributes.`,
+		BareSyntax: true,
 	})
 	register(&Command{
 		Name:    "setAttribute",
 		Summary: "Sets an attribute of an object",
 		API:     "Cfm3SetAttribute",
-		Flags: []Flag{
-			{Name: "o", Value: true, Required: true},
-			{Name: "a", Value: true, Required: true},
-			{Name: "v", Value: true},
-		},
-		Run: setAttribute,
-		Help: `
-Description
-===========
-Makes a session key persistent by setting its OBJ_ATTR_TOKEN attribute from
+		Run:     setAttribute,
+		About: `Makes a session key persistent by setting its OBJ_ATTR_TOKEN attribute from
 0 to 1; the key is then copied to every HSM of the cluster. Only the owner
 of a key may change it. key_mgmt_util changes no other attribute: use
 setAttribute in cloudhsm_mgmt_util for the label, wrap, unwrap, encrypt
-and decrypt attributes.
-
-Syntax: setAttribute -h
-        setAttribute -o <object handle>
-                     -a 1
-                     [-v 1]
-
-        -o       key handle
+and decrypt attributes.`,
+		Params: `        -o       key handle
         -a       attribute constant: only 1 (OBJ_ATTR_TOKEN)
-        -v       the value, 1; without -v the command asks for it
-
-`,
+        -v       the value, 1; without -v the command asks for it`,
+		Flags: []Flag{
+			{Name: "o", Kind: tool.Handle, Required: true, Arg: "<object handle>"},
+			{Name: "a", Kind: tool.Attribute, Required: true, Arg: "1", Values: []tool.Choice{{Value: "1", Note: hsm.AttrNames[hsm.AttrToken]}}},
+			{Name: "v", Kind: tool.Text, Arg: "1", Values: []tool.Choice{{Value: "1"}}},
+		},
 	})
 }
 

@@ -11,19 +11,6 @@ import (
 // genRSAKeyPair and genECCKeyPair pages).
 const MaxLabelLen = 127
 
-// creationFlags are the parameters every generate command shares.
-var creationFlags = []Flag{
-	{Name: "l", Value: true, Required: true},
-	{Name: "id", Value: true},
-	{Name: "min_srv", Value: true},
-	{Name: "m_value", Value: true},
-	{Name: "nex"},
-	{Name: "sess"},
-	{Name: "timeout", Value: true},
-	{Name: "u", Value: true},
-	{Name: "attest"},
-}
-
 // creation is what the shared generate parameters say.
 type creation struct {
 	label, id string
@@ -76,7 +63,7 @@ func parseCreation(a *Args) (creation, error) {
 // usage prints an argument error followed by the command's help, which is
 // how the simulator answers a malformed command line.
 func (t *Tool) usage(c *Command, err error) tool.Result {
-	return tool.Result{Output: fmt.Sprintf("\n\tError: %v\n\n%s", err, c.Help)}
+	return tool.Result{Output: fmt.Sprintf("\n\tError: %v\n\n%s", err, c.Help())}
 }
 
 // status prints the Cluster Error Status block when there is one.

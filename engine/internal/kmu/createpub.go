@@ -22,36 +22,26 @@ func init() {
 		Name:    "createPublicKey",
 		Summary: "Creates an RSA public key",
 		API:     "Cfm3CreatePublicKey",
-		Flags: append([]Flag{
-			{Name: "m", Value: true, Required: true},
-			{Name: "e", Value: true, Required: true},
-		}, ioCreationFlags("l", "id", "min_srv", "sess", "timeout")...),
-		Run: createPublicKey,
-		Help: `
-Description
-===========
-Creates an RSA public key in the HSMs from its modulus and public exponent.
-Every crypto user can read and use public keys.
-
-Syntax: createPublicKey -h
-        createPublicKey -l <label>
-                        -m <modulus-file>
-                        -e <public exponent>
-                        [-sess]
-                        [-id <key-id>]
-                        [-min_srv <minimum-number-of-servers>]
-                        [-timeout <number-of-seconds>]
-
-        -l       label
+		Run:     createPublicKey,
+		About: `Creates an RSA public key in the HSMs from its modulus and public exponent.
+Every crypto user can read and use public keys.`,
+		Params: `        -l       label
         -m       file holding the modulus in hexadecimal (what
                  openssl rsa -pubin -modulus -noout prints)
         -e       public exponent: an odd number, 65537 or greater
         -sess    make a session key, gone when the session ends
         -id      key ID, unique in the cluster (default: none)
         -min_srv minimum number of HSMs the key must reach (default: 1)
-        -timeout seconds to wait for -min_srv HSMs
-
-`,
+        -timeout seconds to wait for -min_srv HSMs`,
+		Flags: []Flag{
+			{Name: "l", Kind: tool.Text, Required: true, Arg: "<label>"},
+			{Name: "m", Kind: tool.File, Required: true, Arg: "<modulus-file>"},
+			{Name: "e", Kind: tool.Number, Required: true, Arg: "<public exponent>"},
+			{Name: "sess", Kind: tool.Switch},
+			{Name: "id", Kind: tool.Text, Arg: "<key-id>"},
+			{Name: "min_srv", Kind: tool.Number, Arg: "<minimum-number-of-servers>"},
+			{Name: "timeout", Kind: tool.Number, Arg: "<number-of-seconds>"},
+		},
 	})
 }
 

@@ -9,16 +9,8 @@ func init() {
 	register(&Command{
 		Name: "listECCCurveIds", Summary: "List HSM supported ECC CurveIds", NoLogin: true,
 		Run: listECCCurveIds,
-		Help: `
-Description
-===========
-Lists the elliptic curves the HSMs generate keys on, with the id that
-genECCKeyPair -i takes.
-
-Syntax: listECCCurveIds -h
-        listECCCurveIds
-
-`,
+		About: `Lists the elliptic curves the HSMs generate keys on, with the id that
+genECCKeyPair -i takes.`,
 	})
 }
 

@@ -21,119 +21,76 @@ func init() {
 		Name:    "exSymKey",
 		Summary: "Exports a Symmetric key",
 		API:     "Cfm3WrapKey",
-		Flags: []Flag{
-			{Name: "k", Value: true, Required: true},
-			{Name: "w", Value: true, Required: true},
-			{Name: "out", Value: true, Required: true},
-			{Name: "m", Value: true},
-			{Name: "wk", Value: true},
-		},
-		Run: exSymKey,
-		Help: `
-Description
-===========
-Exports a plaintext copy of a symmetric key you own to a file. The key is
+		Run:     exSymKey,
+		About: `Exports a plaintext copy of a symmetric key you own to a file. The key is
 wrapped with the wrapping key and unwrapped again; the file holds the raw,
 unwrapped key bytes, although the output says "Wrapped Symmetric Key".
-Use wrapKey to export an encrypted copy.
-
-Syntax: exSymKey -h
-        exSymKey -k <key-to-export>
-                 -w <wrapping-key>
-                 -out <key-file>
-                 [-m 4]
-                 [-wk <unwrapping-key-file> ]
-
-        -k       handle of a symmetric key you own that is extractable
+Use wrapKey to export an encrypted copy.`,
+		Params: `        -k       handle of a symmetric key you own that is extractable
         -w       handle of an AES key with OBJ_ATTR_WRAP and OBJ_ATTR_DECRYPT
         -out     file to write the plaintext key to (overwritten)
         -m       wrapping mechanism: 4 = NIST_AES_WRAP (the only one, default)
-        -wk      file with the plaintext of the -w key; -w wraps, it unwraps
-
-`,
+        -wk      file with the plaintext of the -w key; -w wraps, it unwraps`,
+		Flags: []Flag{
+			{Name: "k", Kind: tool.Handle, Required: true, Arg: "<key-to-export>"},
+			{Name: "w", Kind: tool.Handle, Required: true, Arg: "<wrapping-key>"},
+			{Name: "out", Kind: tool.File, Required: true, Arg: "<key-file>"},
+			{Name: "m", Kind: tool.Mechanism, Arg: "4", Values: []tool.Choice{{Value: "4", Note: "NIST_AES_WRAP"}}},
+			{Name: "wk", Kind: tool.File, Arg: "<unwrapping-key-file> "},
+		},
 	})
 	register(&Command{
 		Name:    "exportPrivateKey",
 		Summary: "Exports RSA/DSA/EC private key",
 		API:     "Cfm3WrapKey",
-		Flags: []Flag{
-			{Name: "k", Value: true, Required: true},
-			{Name: "w", Value: true, Required: true},
-			{Name: "out", Value: true, Required: true},
-			{Name: "m", Value: true},
-			{Name: "wk", Value: true},
-		},
-		Run: exportPrivateKey,
-		Help: `
-Description
-===========
-Exports a private key you own to a PEM file (PKCS #8 "PRIVATE KEY"). The key
-is wrapped with the wrapping key and unwrapped again on the host.
-
-Syntax: exportPrivateKey -h
-        exportPrivateKey -k <private-key-handle>
-                 -w <wrapping-key-handle>
-                 -out <key-file>
-                 [-m <wrapping-mechanism>]
-                 [-wk <wrapping-key-file>]
-
-        -k       handle of a private key you own that is extractable
+		Run:     exportPrivateKey,
+		About: `Exports a private key you own to a PEM file (PKCS #8 "PRIVATE KEY"). The key
+is wrapped with the wrapping key and unwrapped again on the host.`,
+		Params: `        -k       handle of a private key you own that is extractable
         -w       handle of an AES key with OBJ_ATTR_WRAP and OBJ_ATTR_DECRYPT
         -out     file to write the PEM key to (overwritten)
         -m       wrapping mechanism: 4 = NIST_AES_WRAP (the only one, default)
-        -wk      file with the plaintext of the -w key; -w wraps, it unwraps
-
-`,
+        -wk      file with the plaintext of the -w key; -w wraps, it unwraps`,
+		Indent: 17,
+		Flags: []Flag{
+			{Name: "k", Kind: tool.Handle, Required: true, Arg: "<private-key-handle>"},
+			{Name: "w", Kind: tool.Handle, Required: true, Arg: "<wrapping-key-handle>"},
+			{Name: "out", Kind: tool.File, Required: true, Arg: "<key-file>"},
+			{Name: "m", Kind: tool.Mechanism, Arg: "<wrapping-mechanism>", Values: []tool.Choice{{Value: "4", Note: "NIST_AES_WRAP"}}},
+			{Name: "wk", Kind: tool.File, Arg: "<wrapping-key-file>"},
+		},
 	})
 	register(&Command{
 		Name:    "exportPubKey",
 		Summary: "Exports RSA/DSA/EC Public key",
 		API:     "Cfm3ExportPubKey",
+		Run:     exportPubKey,
+		About: `Exports a public key to a PEM file ("PUBLIC KEY"). Every crypto user can
+export public keys.`,
+		Params: `        -k       handle of the public key
+        -out     file to write the PEM key to (overwritten)`,
+		Indent: 17,
 		Flags: []Flag{
-			{Name: "k", Value: true, Required: true},
-			{Name: "out", Value: true, Required: true},
+			{Name: "k", Kind: tool.Handle, Required: true, Arg: "<public-key-handle>"},
+			{Name: "out", Kind: tool.File, Required: true, Arg: "<key-file>"},
 		},
-		Run: exportPubKey,
-		Help: `
-Description
-===========
-Exports a public key to a PEM file ("PUBLIC KEY"). Every crypto user can
-export public keys.
-
-Syntax: exportPubKey -h
-        exportPubKey -k <public-key-handle>
-                 -out <key-file>
-
-        -k       handle of the public key
-        -out     file to write the PEM key to (overwritten)
-
-`,
 	})
 	register(&Command{
 		Name:    "getCaviumPrivKey",
 		Summary: "Saves an RSA private key handle\nin fake PEM format",
 		API:     "getCaviumPrivKey",
-		Flags: []Flag{
-			{Name: "k", Value: true, Required: true},
-			{Name: "out", Value: true, Required: true},
-		},
-		Run: getCaviumPrivKey,
-		Help: `
-Description
-===========
-Writes a "fake PEM" file for an RSA private key: an RSA PRIVATE KEY whose
+		Run:     getCaviumPrivKey,
+		About: `Writes a "fake PEM" file for an RSA private key: an RSA PRIVATE KEY whose
 modulus and public exponent are the real ones and whose private exponent is
 the key handle, with no private key material. Web servers offloading TLS to
-the HSM use such a file to name the key.
-
-Syntax: getCaviumPrivKey -h
-        getCaviumPrivKey -k <private-key-handle>
-                 -out <fake-PEM-file>
-
-        -k       handle of an RSA private key you can use
-        -out     file to write the fake PEM to (overwritten)
-
-`,
+the HSM use such a file to name the key.`,
+		Params: `        -k       handle of an RSA private key you can use
+        -out     file to write the fake PEM to (overwritten)`,
+		Indent: 17,
+		Flags: []Flag{
+			{Name: "k", Kind: tool.Handle, Required: true, Arg: "<private-key-handle>"},
+			{Name: "out", Kind: tool.File, Required: true, Arg: "<fake-PEM-file>"},
+		},
 	})
 }
 

@@ -19,30 +19,11 @@ func init() {
 		Name:    "findKey",
 		Summary: "Find Key",
 		API:     "Cfm3FindKey",
-		Flags: []Flag{
-			{Name: "c", Value: true}, {Name: "t", Value: true}, {Name: "l", Value: true},
-			{Name: "id", Value: true}, {Name: "sess", Value: true}, {Name: "u", Value: true},
-			{Name: "m", Value: true}, {Name: "kcv", Value: true},
-		},
-		Run: findKey,
-		Help: `
-Description
-===========
-Finds keys by the values of their attributes. With no parameters it lists
+		Run:     findKey,
+		About: `Finds keys by the values of their attributes. With no parameters it lists
 every key the current user can use: the keys the user owns, the keys shared
-with the user, and all public keys.
-
-Syntax: findKey -h
-        findKey [-c <key class>]
-                [-t <key type>]
-                [-l <key label>]
-                [-id <key ID>]
-                [-sess (0 | 1)]
-                [-u <user-ids>]
-                [-m <modulus>]
-                [-kcv <key_check_value>]
-
-        -c       key class: 2 = public, 3 = private, 4 = secret
+with the user, and all public keys.`,
+		Params: `        -c       key class: 2 = public, 3 = private, 4 = secret
         -t       key type: 0 = RSA, 1 = DSA, 3 = EC, 16 = GENERIC_SECRET,
                  18 = RC4, 21 = DES3, 31 = AES
         -l       exact label (no wildcards)
@@ -51,30 +32,31 @@ Syntax: findKey -h
         -u       comma-separated user ids: keys all of them can use too
         -m       file holding an RSA modulus (hex, a getAttribute -a 288
                  dump, or a PEM public key): RSA keys with that modulus
-        -kcv     key check value in hex (e.g. 0x1a4b31)
-
-`,
+        -kcv     key check value in hex (e.g. 0x1a4b31)`,
+		Flags: []Flag{
+			{Name: "c", Kind: tool.KeyClass, Arg: "<key class>", Values: keyClasses(hsm.ClassPublic, hsm.ClassPrivate, hsm.ClassSecret)},
+			{Name: "t", Kind: tool.KeyType, Arg: "<key type>", Values: keyTypes()},
+			{Name: "l", Kind: tool.Text, Arg: "<key label>"},
+			{Name: "id", Kind: tool.Text, Arg: "<key ID>"},
+			{Name: "sess", Kind: tool.Number, Arg: "(0 | 1)", Values: []tool.Choice{{Value: "0", Note: "persistent keys"}, {Value: "1", Note: "session keys"}}},
+			{Name: "u", Kind: tool.Users, Arg: "<user-ids>"},
+			{Name: "m", Kind: tool.File, Arg: "<modulus>"},
+			{Name: "kcv", Kind: tool.Text, Arg: "<key_check_value>"},
+		},
 	})
 	register(&Command{
 		Name:    "findSingleKey",
 		Summary: "Find single Key",
 		API:     "Cfm3FindKey",
-		Flags:   []Flag{{Name: "k", Value: true, Required: true}},
 		Run:     findSingleKey,
-		Help: `
-Description
-===========
-Verifies that a key exists on all HSMs in the cluster. Each HSM answers for
+		About: `Verifies that a key exists on all HSMs in the cluster. Each HSM answers for
 its own copy: SUCCESS where it holds the key, an invalid handle where it
 does not (the cluster is out of sync; syncKey in cloudhsm_mgmt_util copies
-it).
-
-Syntax: findSingleKey -h
-        findSingleKey -k <key-handle>
-
-        -k       key handle
-
-`,
+it).`,
+		Params: `        -k       key handle`,
+		Flags: []Flag{
+			{Name: "k", Kind: tool.Handle, Required: true, Arg: "<key-handle>"},
+		},
 	})
 }
 

@@ -25,47 +25,82 @@ func init() {
 		Name:    "genRSAKeyPair",
 		Summary: "Generates an RSA Key Pair",
 		API:     "Cfm3GenerateKeyPair",
-		Flags:   append([]Flag{{Name: "m", Value: true, Required: true}, {Name: "e", Value: true, Required: true}}, creationFlags...),
 		Run:     genRSAKeyPair,
-		Help: `
-Description
-===========
-Generates an RSA key pair in the HSMs.
-
-Syntax: genRSAKeyPair -h
-        genRSAKeyPair -m <modulus length>
-                  -e <public exponent>
-` + pairSyntaxTail + `
-        -m       modulus length in bits: 2048 to 4096, in steps of 256
-        -e       public exponent: an odd number, 65537 or greater
-
-`,
+		About:   `Generates an RSA key pair in the HSMs.`,
+		Params: `        -m       modulus length in bits: 2048 to 4096, in steps of 256
+        -e       public exponent: an odd number, 65537 or greater`,
+		Indent: 18,
+		Flags: []Flag{
+			{Name: "m", Kind: tool.RSABits, Required: true, Arg: "<modulus length>"},
+			{Name: "e", Kind: tool.Number, Required: true, Arg: "<public exponent>"},
+			{Name: "l", Kind: tool.Text, Required: true, Arg: "<label>"},
+			{Name: "id", Kind: tool.Text, Arg: "<key ID>"},
+			{Name: "min_srv", Kind: tool.Number, Arg: "<minimum number of servers>"},
+			{Name: "m_value", Kind: tool.Number, Arg: "<0..8>"},
+			{Name: "nex", Kind: tool.Switch},
+			{Name: "sess", Kind: tool.Switch},
+			{Name: "timeout", Kind: tool.Number, Arg: "<number of seconds> "},
+			{Name: "u", Kind: tool.Users, Arg: "<user-ids>"},
+			{Name: "attest", Kind: tool.Switch},
+		},
 	})
 	register(&Command{
 		Name:    "genECCKeyPair",
 		Summary: "Generates an ECC Key Pair",
 		API:     "Cfm3GenerateKeyPair",
-		Flags:   append([]Flag{{Name: "i", Value: true, Required: true}}, creationFlags...),
 		Run:     genECCKeyPair,
-		Help:    eccHelp(),
+		About:   `Generates an ECC key pair in the HSMs.`,
+		Params: `        -i       curve id:
+                  1 : NID_X9_62_prime192v1
+                  2 : NID_X9_62_prime256v1
+                  3 : NID_sect163k1
+                  4 : NID_sect163r2
+                  5 : NID_sect233k1
+                  6 : NID_sect233r1
+                  7 : NID_sect283k1
+                  8 : NID_sect283r1
+                  9 : NID_sect409k1
+                 10 : NID_sect409r1
+                 11 : NID_sect571k1
+                 12 : NID_sect571r1
+                 13 : NID_secp224r1
+                 14 : NID_secp384r1
+                 15 : NID_secp521r1
+                 16 : NID_secp256k1`,
+		Indent: 18,
+		Flags: []Flag{
+			{Name: "i", Kind: tool.Curve, Required: true, Arg: "<EC curve id>"},
+			{Name: "l", Kind: tool.Text, Required: true, Arg: "<label>"},
+			{Name: "id", Kind: tool.Text, Arg: "<key ID>"},
+			{Name: "min_srv", Kind: tool.Number, Arg: "<minimum number of servers>"},
+			{Name: "m_value", Kind: tool.Number, Arg: "<0..8>"},
+			{Name: "nex", Kind: tool.Switch},
+			{Name: "sess", Kind: tool.Switch},
+			{Name: "timeout", Kind: tool.Number, Arg: "<number of seconds> "},
+			{Name: "u", Kind: tool.Users, Arg: "<user-ids>"},
+			{Name: "attest", Kind: tool.Switch},
+		},
 	})
 	register(&Command{
 		Name:    "genDSAKeyPair",
 		Summary: "Generates a DSA Key Pair",
 		API:     "Cfm3GenerateKeyPair:",
-		Flags:   append([]Flag{{Name: "m", Value: true, Required: true}}, creationFlags...),
 		Run:     genDSAKeyPair,
-		Help: `
-Description
-===========
-Generates a DSA key pair in the HSMs.
-
-Syntax: genDSAKeyPair -h
-        genDSAKeyPair -m <modulus length>
-` + pairSyntaxTail + `
-        -m       modulus length in bits: 2048
-
-`,
+		About:   `Generates a DSA key pair in the HSMs.`,
+		Params:  `        -m       modulus length in bits: 2048`,
+		Indent:  18,
+		Flags: []Flag{
+			{Name: "m", Kind: tool.Number, Required: true, Arg: "<modulus length>"},
+			{Name: "l", Kind: tool.Text, Required: true, Arg: "<label>"},
+			{Name: "id", Kind: tool.Text, Arg: "<key ID>"},
+			{Name: "min_srv", Kind: tool.Number, Arg: "<minimum number of servers>"},
+			{Name: "m_value", Kind: tool.Number, Arg: "<0..8>"},
+			{Name: "nex", Kind: tool.Switch},
+			{Name: "sess", Kind: tool.Switch},
+			{Name: "timeout", Kind: tool.Number, Arg: "<number of seconds> "},
+			{Name: "u", Kind: tool.Users, Arg: "<user-ids>"},
+			{Name: "attest", Kind: tool.Switch},
+		},
 	})
 }
 

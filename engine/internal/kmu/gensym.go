@@ -13,27 +13,9 @@ func init() {
 		Name:    "genSymKey",
 		Summary: "Generates a Symmetric keys",
 		API:     "Cfm3GenerateSymmetricKey",
-		Flags:   append([]Flag{{Name: "t", Value: true, Required: true}, {Name: "s", Value: true, Required: true}}, creationFlags...),
 		Run:     genSymKey,
-		Help: `
-Description
-===========
-Generates a symmetric key in the HSMs.
-
-Syntax: genSymKey -h
-        genSymKey -t <key-type>
-                  -s <key-size>
-                  -l <label>
-                  [-id <key-ID>]
-                  [-min_srv <minimum-number-of-servers>]
-                  [-m_value <0..8>]
-                  [-nex]
-                  [-sess]
-                  [-timeout <number-of-seconds> ]
-                  [-u <user-ids>]
-                  [-attest]
-
-        -t       key type: 16 = GENERIC_SECRET, 18 = RC4, 21 = DES3, 31 = AES
+		About:   `Generates a symmetric key in the HSMs.`,
+		Params: `        -t       key type: 16 = GENERIC_SECRET, 18 = RC4, 21 = DES3, 31 = AES
         -s       key size in bytes: AES 16, 24 or 32; DES3 24; GENERIC_SECRET < 3584
         -l       label
         -id      key ID, unique in the cluster (default: none)
@@ -43,9 +25,20 @@ Syntax: genSymKey -h
         -sess    make a session key, gone when the session ends
         -timeout seconds to wait for -min_srv HSMs
         -u       comma-separated ids of users to share the key with
-        -attest  check the attestation of the firmware
-
-`,
+        -attest  check the attestation of the firmware`,
+		Flags: []Flag{
+			{Name: "t", Kind: tool.KeyType, Required: true, Arg: "<key-type>", Values: keyTypes(hsm.KeyTypeGenericSecret, hsm.KeyTypeRC4, hsm.KeyTypeDES3, hsm.KeyTypeAES)},
+			{Name: "s", Kind: tool.Number, Required: true, Arg: "<key-size>"},
+			{Name: "l", Kind: tool.Text, Required: true, Arg: "<label>"},
+			{Name: "id", Kind: tool.Text, Arg: "<key-ID>"},
+			{Name: "min_srv", Kind: tool.Number, Arg: "<minimum-number-of-servers>"},
+			{Name: "m_value", Kind: tool.Number, Arg: "<0..8>"},
+			{Name: "nex", Kind: tool.Switch},
+			{Name: "sess", Kind: tool.Switch},
+			{Name: "timeout", Kind: tool.Number, Arg: "<number-of-seconds> "},
+			{Name: "u", Kind: tool.Users, Arg: "<user-ids>"},
+			{Name: "attest", Kind: tool.Switch},
+		},
 	})
 }
 

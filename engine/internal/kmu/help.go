@@ -11,26 +11,22 @@ import (
 func init() {
 	register(&Command{
 		Name: "help", Summary: "Displays this information", NoLogin: true, Run: help,
-		Help: "\nDescription\n===========\nLists the commands of key_mgmt_util.\n\nSyntax: help\n\n",
+		About:      `Lists the commands of key_mgmt_util.`,
+		BareSyntax: true,
 	})
 	register(&Command{
 		Name: "exit", Summary: "Exits this application", NoLogin: true, Run: exit,
-		Help: "\nDescription\n===========\nExits key_mgmt_util. Logging out destroys session keys.\n\nSyntax: exit\n\n",
+		About:      `Exits key_mgmt_util. Logging out destroys session keys.`,
+		BareSyntax: true,
 	})
 	register(&Command{
 		Name: "Error2String", Summary: "Converts Error codes to Strings", NoLogin: true,
-		Flags: []Flag{{Name: "r", Value: true, Required: true}}, Run: error2String,
-		Help: `
-Description
-===========
-Gets the error string of a key_mgmt_util return code.
-
-Syntax: Error2String -h
-        Error2String -r <response-code>
-
-        -r       the code in hexadecimal, with its 0x prefix (e.g. 0xc6)
-
-`,
+		Run:    error2String,
+		About:  `Gets the error string of a key_mgmt_util return code.`,
+		Params: `        -r       the code in hexadecimal, with its 0x prefix (e.g. 0xc6)`,
+		Flags: []Flag{
+			{Name: "r", Kind: tool.Text, Required: true, Arg: "<response-code>"},
+		},
 	})
 }
 

@@ -3,7 +3,6 @@ package kmu
 import (
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
@@ -22,36 +21,11 @@ func init() {
 		Name:    "imSymKey",
 		Summary: "Imports a Symmetric key",
 		API:     "Cfm3WrapHostKey",
-		Flags: append([]Flag{
-			{Name: "f", Value: true, Required: true},
-			{Name: "w", Value: true, Required: true},
-			{Name: "t", Value: true, Required: true},
-			{Name: "wk", Value: true},
-		}, creationFlags...),
-		Run: imSymKey,
-		Help: `
-Description
-===========
-Imports a plaintext symmetric key from a file into the HSMs. The key is
+		Run:     imSymKey,
+		About: `Imports a plaintext symmetric key from a file into the HSMs. The key is
 wrapped with the wrapping key and unwrapped inside the HSMs; the imported key
-has OBJ_ATTR_LOCAL = 0.
-
-Syntax: imSymKey -h
-        imSymKey -f <key-file>
-                 -w <wrapping-key-handle>
-                 -t <key-type>
-                 -l <label>
-                 [-id <key-ID>]
-                 [-sess]
-                 [-nex]
-                 [-wk <wrapping-key-file> ]
-                 [-attest]
-                 [-min_srv <minimum-number-of-servers>]
-                 [-m_value <0..8>]
-                 [-timeout <number-of-seconds> ]
-                 [-u <user-ids>]
-
-        -f       file holding the raw key bytes (AES 16, 24 or 32; DES3 24)
+has OBJ_ATTR_LOCAL = 0.`,
+		Params: `        -f       file holding the raw key bytes (AES 16, 24 or 32; DES3 24)
         -w       handle of an AES key with OBJ_ATTR_ENCRYPT and OBJ_ATTR_UNWRAP
         -t       key type: 21 = DES3, 31 = AES
         -l       label
@@ -63,42 +37,33 @@ Syntax: imSymKey -h
         -min_srv minimum number of HSMs the key must reach (default: 1)
         -m_value number of users who must approve operations with the key (0..8)
         -timeout seconds to wait for -min_srv HSMs
-        -u       comma-separated ids of users to share the key with
-
-`,
+        -u       comma-separated ids of users to share the key with`,
+		Flags: []Flag{
+			{Name: "f", Kind: tool.File, Required: true, Arg: "<key-file>"},
+			{Name: "w", Kind: tool.Handle, Required: true, Arg: "<wrapping-key-handle>"},
+			{Name: "t", Kind: tool.KeyType, Required: true, Arg: "<key-type>", Values: keyTypes(hsm.KeyTypeDES3, hsm.KeyTypeAES)},
+			{Name: "l", Kind: tool.Text, Required: true, Arg: "<label>"},
+			{Name: "id", Kind: tool.Text, Arg: "<key-ID>"},
+			{Name: "sess", Kind: tool.Switch},
+			{Name: "nex", Kind: tool.Switch},
+			{Name: "wk", Kind: tool.File, Arg: "<wrapping-key-file> "},
+			{Name: "attest", Kind: tool.Switch},
+			{Name: "min_srv", Kind: tool.Number, Arg: "<minimum-number-of-servers>"},
+			{Name: "m_value", Kind: tool.Number, Arg: "<0..8>"},
+			{Name: "timeout", Kind: tool.Number, Arg: "<number-of-seconds> "},
+			{Name: "u", Kind: tool.Users, Arg: "<user-ids>"},
+		},
 	})
 	register(&Command{
 		Name:    "importPrivateKey",
 		Summary: "Imports RSA/DSA/EC private key",
 		API:     "Cfm3WrapHostKey",
-		Flags: append([]Flag{
-			{Name: "f", Value: true, Required: true},
-			{Name: "w", Value: true, Required: true},
-			{Name: "wk", Value: true},
-		}, ioCreationFlags("l", "id", "min_srv", "m_value", "sess", "timeout", "u", "attest")...),
-		Run: importPrivateKey,
-		Help: `
-Description
-===========
-Imports a private key from a PEM file (PKCS #8, PKCS #1 or SEC 1) into the
+		Run:     importPrivateKey,
+		About: `Imports a private key from a PEM file (PKCS #8, PKCS #1 or SEC 1) into the
 HSMs. The key is wrapped with the wrapping key and unwrapped inside the HSMs.
 Password-protected PEM files cannot be imported, and this command does not
-offer to mark the key non-extractable.
-
-Syntax: importPrivateKey -h
-        importPrivateKey -l <label>
-                 -f <key-file>
-                 -w <wrapping-key-handle>
-                 [-sess]
-                 [-id <key-id>]
-                 [-m_value <0...8>]
-                 [-min_srv <minimum-number-of-servers>]
-                 [-timeout <number-of-seconds>]
-                 [-u <user-ids>]
-                 [-wk <wrapping-key-file>]
-                 [-attest]
-
-        -l       label
+offer to mark the key non-extractable.`,
+		Params: `        -l       label
         -f       PEM file holding the private key
         -w       handle of an AES key with OBJ_ATTR_ENCRYPT and OBJ_ATTR_UNWRAP
         -sess    make a session key, gone when the session ends
@@ -108,52 +73,45 @@ Syntax: importPrivateKey -h
         -timeout seconds to wait for -min_srv HSMs
         -u       comma-separated ids of users to share the key with
         -wk      file with the plaintext of the -w key; it wraps, -w unwraps
-        -attest  check the attestation of the firmware
-
-`,
+        -attest  check the attestation of the firmware`,
+		Indent: 17,
+		Flags: []Flag{
+			{Name: "l", Kind: tool.Text, Required: true, Arg: "<label>"},
+			{Name: "f", Kind: tool.File, Required: true, Arg: "<key-file>"},
+			{Name: "w", Kind: tool.Handle, Required: true, Arg: "<wrapping-key-handle>"},
+			{Name: "sess", Kind: tool.Switch},
+			{Name: "id", Kind: tool.Text, Arg: "<key-id>"},
+			{Name: "m_value", Kind: tool.Number, Arg: "<0...8>"},
+			{Name: "min_srv", Kind: tool.Number, Arg: "<minimum-number-of-servers>"},
+			{Name: "timeout", Kind: tool.Number, Arg: "<number-of-seconds>"},
+			{Name: "u", Kind: tool.Users, Arg: "<user-ids>"},
+			{Name: "wk", Kind: tool.File, Arg: "<wrapping-key-file>"},
+			{Name: "attest", Kind: tool.Switch},
+		},
 	})
 	register(&Command{
 		Name:    "importPubKey",
 		Summary: "Imports RSA/DSA/EC Public key",
 		API:     "Cfm3CreatePublicKey",
-		Flags: append([]Flag{{Name: "f", Value: true, Required: true}},
-			ioCreationFlags("l", "id", "min_srv", "sess", "timeout")...),
-		Run: importPubKey,
-		Help: `
-Description
-===========
-Imports a PEM public key (RSA, DSA or EC) into the HSMs. Every crypto user
-can read and use public keys.
-
-Syntax: importPubKey -h
-        importPubKey -l <label>
-                 -f <key-file>
-                 [-sess]
-                 [-id <key-id>]
-                 [-min_srv <minimum-number-of-servers>]
-                 [-timeout <number-of-seconds>]
-
-        -l       label
+		Run:     importPubKey,
+		About: `Imports a PEM public key (RSA, DSA or EC) into the HSMs. Every crypto user
+can read and use public keys.`,
+		Params: `        -l       label
         -f       PEM file holding the public key
         -sess    make a session key, gone when the session ends
         -id      key ID, unique in the cluster (default: none)
         -min_srv minimum number of HSMs the key must reach (default: 1)
-        -timeout seconds to wait for -min_srv HSMs
-
-`,
+        -timeout seconds to wait for -min_srv HSMs`,
+		Indent: 17,
+		Flags: []Flag{
+			{Name: "l", Kind: tool.Text, Required: true, Arg: "<label>"},
+			{Name: "f", Kind: tool.File, Required: true, Arg: "<key-file>"},
+			{Name: "sess", Kind: tool.Switch},
+			{Name: "id", Kind: tool.Text, Arg: "<key-id>"},
+			{Name: "min_srv", Kind: tool.Number, Arg: "<minimum-number-of-servers>"},
+			{Name: "timeout", Kind: tool.Number, Arg: "<number-of-seconds>"},
+		},
 	})
-}
-
-// ioCreationFlags picks the named flags from creationFlags, for commands
-// that take only some of the generate parameters.
-func ioCreationFlags(names ...string) []Flag {
-	var out []Flag
-	for _, f := range creationFlags {
-		if slices.Contains(names, f.Name) {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // ioError prints a problem the tool finds on the host, before any HSM call

@@ -428,7 +428,7 @@ func TestIONoPanic(t *testing.T) {
 		for _, f := range c.Flags {
 			if f.Required || r.IntN(10) < 3 {
 				line += " -" + f.Name
-				if f.Value {
+				if f.Kind.TakesValue() {
 					vs := values[kind(f.Name)]
 					line += " '" + vs[r.IntN(len(vs))] + "'"
 				}

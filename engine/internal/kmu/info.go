@@ -21,17 +21,9 @@ func init() {
 		API:     "Cfm3GetHSMInfo",
 		NoLogin: true,
 		Run:     getHSMInfo,
-		Help: `
-Description
-===========
-Gets information about the HSM that key_mgmt_util talks to: its model,
+		About: `Gets information about the HSM that key_mgmt_util talks to: its model,
 serial number, FIPS state, memory, temperature and the versions of its
-hardware and firmware. No login is needed.
-
-Syntax: getHSMInfo -h
-        getHSMInfo
-
-`,
+hardware and firmware. No login is needed.`,
 	})
 	register(&Command{
 		Name:    "getPartitionInfo",
@@ -39,17 +31,9 @@ Syntax: getHSMInfo -h
 		API:     "Cfm3GetPartitionInfo",
 		NoLogin: true,
 		Run:     getPartitionInfo,
-		Help: `
-Description
-===========
-Gets information about the partition of the HSM that key_mgmt_util talks
+		About: `Gets information about the partition of the HSM that key_mgmt_util talks
 to: its name and serial number, how many users and keys it holds and how
-many it can hold, and its FIPS state. No login is needed.
-
-Syntax: getPartitionInfo -h
-        getPartitionInfo
-
-`,
+many it can hold, and its FIPS state. No login is needed.`,
 	})
 	register(&Command{
 		Name:    "loginStatus",
@@ -57,16 +41,8 @@ Syntax: getPartitionInfo -h
 		API:     "Cfm3GetLoginStatus",
 		NoLogin: true,
 		Run:     loginStatus,
-		Help: `
-Description
-===========
-Tells whether key_mgmt_util is logged in and, when it is, as which user and
-on which HSM its session keys live.
-
-Syntax: loginStatus -h
-        loginStatus
-
-`,
+		About: `Tells whether key_mgmt_util is logged in and, when it is, as which user and
+on which HSM its session keys live.`,
 	})
 }
 

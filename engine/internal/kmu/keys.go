@@ -10,38 +10,24 @@ func init() {
 		Name:    "deleteKey",
 		Summary: "Delete Key",
 		API:     "Cfm3DeleteKey",
-		Flags:   []Flag{{Name: "k", Value: true, Required: true}},
 		Run:     deleteKey,
-		Help: `
-Description
-===========
-Deletes a key from the HSMs. Only the owner of a key may delete it.
-
-Syntax: deleteKey -h
-        deleteKey -k <key handle>
-
-        -k       handle of the key to delete
-
-`,
+		About:   `Deletes a key from the HSMs. Only the owner of a key may delete it.`,
+		Params:  `        -k       handle of the key to delete`,
+		Flags: []Flag{
+			{Name: "k", Kind: tool.Handle, Required: true, Arg: "<key handle>"},
+		},
 	})
 	register(&Command{
 		Name:    "getKeyInfo",
 		Summary: "Get Key Info about shared users/sessions",
 		API:     "Cfm3GetKey",
-		Flags:   []Flag{{Name: "k", Value: true, Required: true}},
 		Run:     getKeyInfo,
-		Help: `
-Description
-===========
-Gets the ids of the users who can use a key: its owner, the users it is
-shared with, and the number of approvals its quorum needs.
-
-Syntax: getKeyInfo -h
-        getKeyInfo -k <key handle>
-
-        -k       key handle
-
-`,
+		About: `Gets the ids of the users who can use a key: its owner, the users it is
+shared with, and the number of approvals its quorum needs.`,
+		Params: `        -k       key handle`,
+		Flags: []Flag{
+			{Name: "k", Kind: tool.Handle, Required: true, Arg: "<key handle>"},
+		},
 	})
 }
 

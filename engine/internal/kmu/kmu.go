@@ -47,15 +47,27 @@ func (t *Tool) Name() string { return Name }
 // Prompt implements tool.Tool.
 func (t *Tool) Prompt() string { return Prompt }
 
-// Command is one entry of the command table.
+// Command is one entry of the command table. The table is the one source
+// of a command's syntax: its -h text, Tab completion, masking and the API's
+// limits all read the flags and their kinds.
 type Command struct {
 	Name string
 	// Summary is the line "help" prints for the command.
 	Summary string
-	// Help is what "<command> -h" prints.
-	Help string
-	// Flags the command takes; a command with Raw set parses its own words.
+	// About is the Description section of the -h text.
+	About string
+	// Params explains the parameters after the Syntax section ("" for
+	// none).
+	Params string
+	// Flags the command takes, in the order of the Syntax section.
 	Flags []Flag
+	// Indent, when set, is the column of the Syntax section's continuation
+	// lines as the command's reference page lays them out; by default they
+	// line up under the first flag.
+	Indent int
+	// BareSyntax marks commands whose syntax is their name alone (no -h
+	// line).
+	BareSyntax bool
 	// NoLogin marks commands that run without a login session: the
 	// dispatcher does not ask the access table for them (mayRun).
 	NoLogin bool
@@ -66,9 +78,80 @@ type Command struct {
 
 // Flag is one command-line parameter.
 type Flag struct {
-	Name     string // without the dash
-	Value    bool   // takes a value
+	Name string // without the dash
+	// Kind is what the value holds; tool.Switch flags take no value.
+	Kind tool.Kind
+	// Arg is the value's placeholder in the Syntax section ("<key-type>").
+	Arg      string
 	Required bool
+	// Syntax, when set, is the flag's whole entry in the Syntax section
+	// instead of "-name Arg" (bracketed when optional).
+	Syntax string
+	// NoSyntax leaves the flag out of the Syntax section (another flag's
+	// entry shows it: "{ -p | -hpswd } <password>").
+	NoSyntax bool
+	// Values lists what the parameter takes when that is a short list of
+	// its own (the mechanisms of wrapKey -m); nil means those of its kind.
+	Values []tool.Choice
+}
+
+// syntaxEntry is the flag's text in the Syntax section.
+func (f Flag) syntaxEntry() string {
+	if f.Syntax != "" {
+		return f.Syntax
+	}
+	s := "-" + f.Name
+	if f.Arg != "" {
+		s += " " + f.Arg
+	}
+	if !f.Required {
+		s = "[" + s + "]"
+	}
+	return s
+}
+
+// Help is what "<command> -h" prints: the description, the Syntax section
+// built from the flags, and the parameters' explanations.
+func (c *Command) Help() string {
+	var b strings.Builder
+	b.WriteString("\nDescription\n===========\n" + c.About + "\n\n")
+	if c.BareSyntax {
+		b.WriteString("Syntax: " + c.Name + "\n")
+	} else {
+		b.WriteString("Syntax: " + c.Name + " -h\n        " + c.Name)
+		indent := c.Indent
+		if indent == 0 {
+			indent = len("        ") + len(c.Name) + 1
+		}
+		first := true
+		for _, f := range c.Flags {
+			if f.NoSyntax {
+				continue
+			}
+			if first {
+				b.WriteString(" " + f.syntaxEntry())
+				first = false
+			} else {
+				b.WriteString("\n" + strings.Repeat(" ", indent) + f.syntaxEntry())
+			}
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+	if c.Params != "" {
+		b.WriteString(c.Params + "\n\n")
+	}
+	return b.String()
+}
+
+// flag finds one of the command's flags by name (without the dash).
+func (c *Command) flag(name string) (Flag, bool) {
+	for _, f := range c.Flags {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Flag{}, false
 }
 
 var commands = map[string]*Command{}
@@ -113,7 +196,7 @@ func (t *Tool) Exec(line string) tool.Result {
 func (t *Tool) run(c *Command, words []string) tool.Result {
 	for _, w := range words {
 		if w == "-h" {
-			return tool.Result{Output: c.Help}
+			return tool.Result{Output: c.Help()}
 		}
 	}
 	a, err := parseArgs(c, words)
@@ -147,41 +230,55 @@ func (t *Tool) Close() tool.Result {
 	return tool.Result{}
 }
 
-// Complete offers command names for the first word and flags after it.
-func (t *Tool) Complete(line string) []string {
+// Complete says what the word being typed is: a command name, a flag, or
+// the value of a flag, read from the command table.
+func (t *Tool) Complete(line string) tool.Slot {
 	words, err := cmdline.Split(line)
 	if err != nil {
-		return nil
+		return tool.Slot{None: true}
 	}
-	trailing := strings.HasSuffix(line, " ") || line == ""
-	if len(words) == 0 || len(words) == 1 && !trailing {
-		prefix := ""
-		if len(words) == 1 {
-			prefix = words[0]
-		}
-		var out []string
-		for _, n := range Commands() {
-			if strings.HasPrefix(n, prefix) {
-				out = append(out, n)
-			}
-		}
-		return out
+	word := ""
+	if len(words) > 0 && !strings.HasSuffix(line, " ") && !strings.HasSuffix(line, "\t") {
+		word = words[len(words)-1]
+		words = words[:len(words)-1]
+	}
+	return CompleteWords(words, word)
+}
+
+// CompleteWords says what word is after the words of a key_mgmt_util line
+// (also the line of a singlecmd): the command name when words is empty,
+// else a flag of the command or a flag's value.
+func CompleteWords(words []string, word string) tool.Slot {
+	if len(words) == 0 {
+		return tool.Slot{Kind: tool.Literal, Choices: tool.Words(Commands()...), Word: word}
 	}
 	c := commands[words[0]]
 	if c == nil {
-		return nil
+		return tool.Slot{None: true}
 	}
-	last := ""
-	if !trailing {
-		last = words[len(words)-1]
+	given := map[string]bool{}
+	args := words[1:]
+	for i := 0; i < len(args); i++ {
+		f, ok := c.flag(strings.TrimPrefix(args[i], "-"))
+		if !ok || !strings.HasPrefix(args[i], "-") {
+			continue
+		}
+		given[f.Name] = true
+		if !f.Kind.TakesValue() {
+			continue
+		}
+		if i == len(args)-1 {
+			return tool.Slot{Kind: f.Kind, Choices: f.choices(), Word: word}
+		}
+		i++
 	}
-	var out []string
-	for _, f := range append([]Flag{{Name: "h"}}, c.Flags...) {
-		if strings.HasPrefix("-"+f.Name, last) {
-			out = append(out, "-"+f.Name)
+	flags := []string{"-h"}
+	for _, f := range c.Flags {
+		if !given[f.Name] {
+			flags = append(flags, "-"+f.Name)
 		}
 	}
-	return out
+	return tool.Slot{Kind: tool.Literal, Choices: tool.Words(flags...), Word: word}
 }
 
 // printf writes to the command's output.

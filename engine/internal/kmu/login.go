@@ -13,45 +13,26 @@ func init() {
 		Summary: "Login to the HSM",
 		API:     "Cfm3LoginHSM",
 		NoLogin: true,
-		Flags: []Flag{
-			{Name: "u", Value: true, Required: true},
-			{Name: "s", Value: true, Required: true},
-			{Name: "p", Value: true},
-			{Name: "hpswd"},
-		},
-		Run: loginHSM,
-		Help: `
-Description
-===========
-Logs in to the HSMs of the cluster. key_mgmt_util manages keys, so log in as
-a crypto user (CU).
-
-Syntax: loginHSM -h
-        loginHSM -u <user type>
-                 { -p | -hpswd } <password>
-                 -s <username>
-
-        -u       user type: CU
+		Run:     loginHSM,
+		About: `Logs in to the HSMs of the cluster. key_mgmt_util manages keys, so log in as
+a crypto user (CU).`,
+		Params: `        -u       user type: CU
         -s       user name
         -p       password (shown as you type it)
-        -hpswd   ask for the password without showing it
-
-`,
+        -hpswd   ask for the password without showing it`,
+		Flags: []Flag{
+			{Name: "u", Kind: tool.UserType, Required: true, Arg: "<user type>"},
+			{Name: "p", Kind: tool.Secret, Syntax: "{ -p | -hpswd } <password>"},
+			{Name: "s", Kind: tool.UserName, Required: true, Arg: "<username>"},
+			{Name: "hpswd", Kind: tool.Switch, NoSyntax: true},
+		},
 	})
 	register(&Command{
 		Name:    "logoutHSM",
 		Summary: "Logout from the HSM",
 		API:     "Cfm3LogoutHSM",
 		Run:     logoutHSM,
-		Help: `
-Description
-===========
-Logs out of the HSMs. Session keys are destroyed.
-
-Syntax: logoutHSM -h
-        logoutHSM
-
-`,
+		About:   `Logs out of the HSMs. Session keys are destroyed.`,
 	})
 }
 

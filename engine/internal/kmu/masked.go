@@ -31,54 +31,35 @@ func init() {
 		Name:    "extractMaskedObject",
 		Summary: "Extracts a masked object",
 		API:     "Cfm3ExtractMaskedObject",
-		Flags: []Flag{
-			{Name: "o", Value: true, Required: true},
-			{Name: "out", Value: true, Required: true},
-		},
-		Run: extractMaskedObject,
-		Help: `
-Description
-===========
-Extracts a key you own, with all its attributes, owner, sharing and quorum
+		Run:     extractMaskedObject,
+		About: `Extracts a key you own, with all its attributes, owner, sharing and quorum
 settings, as a masked object: encrypted with a key only this cluster (or a
-clone of it made from a backup) holds. Non-extractable keys can be masked.
-
-Syntax: extractMaskedObject -h
-        extractMaskedObject -o <object-handle>
-                 -out <object-file>
-
-        -o       handle of the key to mask
-        -out     file to write the masked object to (overwritten)
-
-`,
+clone of it made from a backup) holds. Non-extractable keys can be masked.`,
+		Params: `        -o       handle of the key to mask
+        -out     file to write the masked object to (overwritten)`,
+		Indent: 17,
+		Flags: []Flag{
+			{Name: "o", Kind: tool.Handle, Required: true, Arg: "<object-handle>"},
+			{Name: "out", Kind: tool.File, Required: true, Arg: "<object-file>"},
+		},
 	})
 	register(&Command{
 		Name:    "insertMaskedObject",
 		Summary: "Inserts a masked object",
 		API:     "Cfm3InsertMaskedObject",
-		Flags: []Flag{
-			{Name: "f", Value: true, Required: true},
-			{Name: "min_srv", Value: true},
-			{Name: "timeout", Value: true},
-		},
-		Run: insertMaskedObject,
-		Help: `
-Description
-===========
-Inserts a masked object made by extractMaskedObject into the HSMs. The key
+		Run:     insertMaskedObject,
+		About: `Inserts a masked object made by extractMaskedObject into the HSMs. The key
 gets a new handle and keeps the attributes, owner and sharing it had. Only
-the cluster the object came from, or a clone of it, can insert it.
-
-Syntax: insertMaskedObject -h
-        insertMaskedObject -f <filename>
-                 [-min_srv <minimum-number-of-servers>]
-                 [-timeout <number-of-seconds>]
-
-        -f       file holding the masked object
+the cluster the object came from, or a clone of it, can insert it.`,
+		Params: `        -f       file holding the masked object
         -min_srv minimum number of HSMs the key must reach (default: 1)
-        -timeout seconds to wait for -min_srv HSMs
-
-`,
+        -timeout seconds to wait for -min_srv HSMs`,
+		Indent: 17,
+		Flags: []Flag{
+			{Name: "f", Kind: tool.File, Required: true, Arg: "<filename>"},
+			{Name: "min_srv", Kind: tool.Number, Arg: "<minimum-number-of-servers>"},
+			{Name: "timeout", Kind: tool.Number, Arg: "<number-of-seconds>"},
+		},
 	})
 }
 

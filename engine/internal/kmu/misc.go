@@ -23,83 +23,58 @@ func init() {
 		API:     "Cfm3GetCert()",
 		// getCert words its result its own way, not logged in included.
 		NoLogin: true,
-		Flags:   []Flag{{Name: "f", Value: true, Required: true}, {Name: "s", Value: true, Required: true}},
 		Run:     getCert,
-		Help: `
-Description
-===========
-Gets one of the partition certificates of the HSM and saves it to a file in
-PEM format.
-
-Syntax: getCert -h
-        getCert -f <file-name>
-                -s <certificate-type>
-
-        -f       file to write the certificate to
+		About: `Gets one of the partition certificates of the HSM and saves it to a file in
+PEM format.`,
+		Params: `        -f       file to write the certificate to
         -s       certificate type:
                   1 : manufacturer root certificate
                   2 : manufacturer hardware certificate
                   4 : customer root certificate
                   8 : cluster certificate (signed by the customer root)
-                 16 : cluster certificate (chained to the manufacturer root)
-
-`,
+                 16 : cluster certificate (chained to the manufacturer root)`,
+		Flags: []Flag{
+			{Name: "f", Kind: tool.File, Required: true, Arg: "<file-name>"},
+			{Name: "s", Kind: tool.Number, Required: true, Arg: "<certificate-type>", Values: certTypes},
+		},
 	})
 	register(&Command{
 		Name:    "genPBEKey",
 		Summary: "Generates a PBE DES3 key",
 		API:     "Cfm3GeneratePBEKey",
-		Flags: []Flag{
-			{Name: "pwd", Value: true}, {Name: "s", Value: true}, {Name: "i", Value: true},
-			{Name: "l", Value: true}, {Name: "id", Value: true}, {Name: "min_srv", Value: true},
-			{Name: "m_value", Value: true}, {Name: "nex"}, {Name: "sess"},
-			{Name: "timeout", Value: true}, {Name: "u", Value: true}, {Name: "attest"},
-		},
-		Run: genPBEKey,
-		Help: `
-Description
-===========
-Generates a Triple DES key from a password. The FIPS-validated HSMs of AWS
+		Run:     genPBEKey,
+		About: `Generates a Triple DES key from a password. The FIPS-validated HSMs of AWS
 CloudHSM do not support it: every HSM refuses it by its FIPS policy. Use
-genSymKey for symmetric keys.
-
-Syntax: genPBEKey -h
-        genPBEKey -pwd <password>
-                  -s <salt>
-                  -i <iteration count>
-                  -l <label>
-                  [-id <key ID>]
-                  [-min_srv <minimum number of servers>]
-                  [-m_value <0..8>]
-                  [-nex]
-                  [-sess]
-                  [-timeout <number of seconds> ]
-                  [-u <user-ids>]
-                  [-attest]
-
-`,
+genSymKey for symmetric keys.`,
+		Flags: []Flag{
+			{Name: "pwd", Kind: tool.Secret, Syntax: "-pwd <password>"},
+			{Name: "s", Kind: tool.Text, Syntax: "-s <salt>"},
+			{Name: "i", Kind: tool.Number, Syntax: "-i <iteration count>"},
+			{Name: "l", Kind: tool.Text, Syntax: "-l <label>"},
+			{Name: "id", Kind: tool.Text, Arg: "<key ID>"},
+			{Name: "min_srv", Kind: tool.Number, Arg: "<minimum number of servers>"},
+			{Name: "m_value", Kind: tool.Number, Arg: "<0..8>"},
+			{Name: "nex", Kind: tool.Switch},
+			{Name: "sess", Kind: tool.Switch},
+			{Name: "timeout", Kind: tool.Number, Arg: "<number of seconds> "},
+			{Name: "u", Kind: tool.Users, Arg: "<user-ids>"},
+			{Name: "attest", Kind: tool.Switch},
+		},
 	})
 	register(&Command{
 		Name:    "IsValidKeyHandlefile",
 		Summary: "Checks if private key file has\nan HSM key handle or a real key",
 		NoLogin: true,
-		Flags:   []Flag{{Name: "f", Value: true, Required: true}},
 		Run:     isValidKeyHandlefile,
-		Help: `
-Description
-===========
-Checks whether a PEM private key file holds a real private key or is a fake
+		About: `Checks whether a PEM private key file holds a real private key or is a fake
 PEM file written by getCaviumPrivKey, which holds only the handle of a
 private key in the HSM. For a fake PEM file it prints the key handle the
 file references ("Input file has invalid key handle: <handle>": the file
-holds a handle, not key material).
-
-Syntax: IsValidKeyHandlefile -h
-        IsValidKeyHandlefile -f <private-key-file>
-
-        -f       the PEM private key file to check
-
-`,
+holds a handle, not key material).`,
+		Params: `        -f       the PEM private key file to check`,
+		Flags: []Flag{
+			{Name: "f", Kind: tool.File, Required: true, Arg: "<private-key-file>"},
+		},
 	})
 }
 

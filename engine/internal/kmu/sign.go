@@ -3,6 +3,7 @@ package kmu
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
@@ -17,37 +18,50 @@ func init() {
 		Name:    "sign",
 		Summary: "Generates a signature",
 		API:     "Cfm3Sign",
+		About:   "Signs a file with a private key in the HSMs and writes the signature to a file.",
+		Params:  "        -f       file to sign\n        -k       handle of the private key (OBJ_ATTR_SIGN = 1)\n        -out     file to write the signature to (overwritten)\n" + signMechParams(),
 		Flags: []Flag{
-			{Name: "f", Value: true, Required: true},
-			{Name: "k", Value: true, Required: true},
-			{Name: "m", Value: true, Required: true},
-			{Name: "out", Value: true, Required: true},
+			{Name: "f", Kind: tool.File, Arg: "<file name>", Required: true},
+			{Name: "k", Kind: tool.Handle, Arg: "<private key handle>", Required: true},
+			{Name: "m", Kind: tool.Mechanism, Arg: "<signature mechanism>", Required: true, Values: signMechs()},
+			{Name: "out", Kind: tool.File, Arg: "<signed file name>", Required: true},
 		},
-		Run:  sign,
-		Help: signHelp("sign", "Signs a file with a private key in the HSMs and writes the signature to a file.", "sign -f <file name>\n             -k <private key handle>\n             -m <signature mechanism>\n             -out <signed file name>", "        -f       file to sign\n        -k       handle of the private key (OBJ_ATTR_SIGN = 1)\n        -out     file to write the signature to (overwritten)\n"),
+		Run: sign,
 	})
 	register(&Command{
 		Name:    "verify",
 		Summary: "Verifies a signature",
 		API:     "Cfm3Verify",
+		About:   "Checks the signature of a file with a public key in the HSMs.",
+		Params:  "        -f       the signed file\n        -s       file holding the signature\n        -k       handle of the public key (OBJ_ATTR_VERIFY = 1)\n" + signMechParams(),
+		Indent:  13,
 		Flags: []Flag{
-			{Name: "f", Value: true, Required: true},
-			{Name: "s", Value: true, Required: true},
-			{Name: "k", Value: true, Required: true},
-			{Name: "m", Value: true, Required: true},
+			{Name: "f", Kind: tool.File, Arg: "<message-file>", Required: true},
+			{Name: "s", Kind: tool.File, Arg: "<signature-file>", Required: true},
+			{Name: "k", Kind: tool.Handle, Arg: "<public-key-handle>", Required: true},
+			{Name: "m", Kind: tool.Mechanism, Arg: "<signature-mechanism>", Required: true, Values: signMechs()},
 		},
-		Run:  verify,
-		Help: signHelp("verify", "Checks the signature of a file with a public key in the HSMs.", "verify -f <message-file>\n             -s <signature-file>\n             -k <public-key-handle>\n             -m <signature-mechanism>", "        -f       the signed file\n        -s       file holding the signature\n        -k       handle of the public key (OBJ_ATTR_VERIFY = 1)\n"),
+		Run: verify,
 	})
 }
 
-func signHelp(name, what, syntax, params string) string {
-	s := "\nDescription\n===========\n" + what + "\n\nSyntax: " + name + " -h\n        " + syntax + "\n\n" + params +
-		"        -m       signing mechanism:\n"
+// signMechParams explains -m of sign and verify: the mechanisms of the
+// signing table.
+func signMechParams() string {
+	s := "        -m       signing mechanism:"
 	for _, m := range mech.SignMechanisms() {
-		s += fmt.Sprintf("                 %2d : %s\n", m.ID, m.Name)
+		s += fmt.Sprintf("\n                 %2d : %s", m.ID, m.Name)
 	}
-	return s + "\n"
+	return s
+}
+
+// signMechs are the values sign and verify take for -m.
+func signMechs() []tool.Choice {
+	var out []tool.Choice
+	for _, m := range mech.SignMechanisms() {
+		out = append(out, tool.Choice{Value: strconv.Itoa(m.ID), Note: m.Name})
+	}
+	return out
 }
 
 // signArgs reads the key handle and mechanism sign and verify share.

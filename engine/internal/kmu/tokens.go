@@ -24,77 +24,48 @@ func init() {
 		Name:    "getToken",
 		Summary: "Initiate an MxN service and get Token",
 		API:     "Cfm3GetToken",
-		Flags:   []Flag{{Name: "t", Value: true, Required: true}, {Name: "f", Value: true, Required: true}},
 		Run:     getToken,
-		Help: `
-Description
-===========
-Initiates a quorum (M of N) service and gets a token for it, written to a
+		About: `Initiates a quorum (M of N) service and gets a token for it, written to a
 file for the approving users to sign. The services are crypto officers'
-(3 USER_MGMT, 4 MISC_CO); cloudhsm_mgmt_util's getToken gets them.
-
-Syntax: getToken -h
-        getToken -t <service>
-                 -f <token-file>
-
-        -t       quorum service: 3 = USER_MGMT, 4 = MISC_CO
-        -f       file to write the token to
-
-`,
+(3 USER_MGMT, 4 MISC_CO); cloudhsm_mgmt_util's getToken gets them.`,
+		Params: `        -t       quorum service: 3 = USER_MGMT, 4 = MISC_CO
+        -f       file to write the token to`,
+		Flags: []Flag{
+			{Name: "t", Kind: tool.Number, Required: true, Arg: "<service>", Values: quorumServices()},
+			{Name: "f", Kind: tool.File, Required: true, Arg: "<token-file>"},
+		},
 	})
 	register(&Command{
 		Name:    "delToken",
 		Summary: "delete Token(s)",
 		API:     "Cfm3DelToken",
-		Flags:   []Flag{{Name: "t", Value: true, Required: true}},
 		Run:     delToken,
-		Help: `
-Description
-===========
-Deletes the quorum token the logged-in user holds for a service.
-
-Syntax: delToken -h
-        delToken -t <service>
-
-        -t       quorum service: 3 = USER_MGMT, 4 = MISC_CO
-
-`,
+		About:   `Deletes the quorum token the logged-in user holds for a service.`,
+		Params:  `        -t       quorum service: 3 = USER_MGMT, 4 = MISC_CO`,
+		Flags: []Flag{
+			{Name: "t", Kind: tool.Number, Required: true, Arg: "<service>", Values: quorumServices()},
+		},
 	})
 	register(&Command{
 		Name:    "approveToken",
 		Summary: "Approves an MxN service",
 		API:     "Cfm3ApproveToken",
-		Flags:   []Flag{{Name: "f", Value: true, Required: true}},
 		Run:     approveToken,
-		Help: `
-Description
-===========
-Approves your quorum token with the signatures listed in a token approval
+		About: `Approves your quorum token with the signatures listed in a token approval
 file: "Multi Token File Path = <token file>;", "Token File Path = ;",
 "Number of Approvals = <n>;" and, per approver, "Approver Type = 2;",
-"Approver Name = <name>;", "Approval File = <signature file>;".
-
-Syntax: approveToken -h
-        approveToken -f <token-approval-file>
-
-        -f       the token approval file
-
-`,
+"Approver Name = <name>;", "Approval File = <signature file>;".`,
+		Params: `        -f       the token approval file`,
+		Flags: []Flag{
+			{Name: "f", Kind: tool.File, Required: true, Arg: "<token-approval-file>"},
+		},
 	})
 	register(&Command{
 		Name:    "listTokens",
 		Summary: "List all Tokens in the current partition",
 		API:     "Cfm3ListTokens",
 		Run:     listTokens,
-		Help: `
-Description
-===========
-Lists the quorum tokens of the partition with the approvals each holds.
-
-Syntax: listTokens -h
-        listTokens
-
-`,
+		About:   `Lists the quorum tokens of the partition with the approvals each holds.`,
 	})
 }
 

@@ -11,15 +11,7 @@ func init() {
 		Summary: "Lists all users of a partition",
 		API:     "Cfm3ListUsers",
 		Run:     listUsers,
-		Help: `
-Description
-===========
-Lists the users of the HSMs with their type, id and other attributes.
-
-Syntax: listUsers -h
-        listUsers
-
-`,
+		About:   `Lists the users of the HSMs with their type, id and other attributes.`,
 	})
 }
 

@@ -23,109 +23,13 @@ func init() {
 		Name:    "wrapKey",
 		Summary: "Wraps a key from from HSM using the specified handle",
 		API:     "Cfm2WrapKey",
-		Flags: []Flag{
-			{Name: "k", Value: true, Required: true},
-			{Name: "w", Value: true, Required: true},
-			{Name: "out", Value: true, Required: true},
-			{Name: "m", Value: true, Required: true},
-			{Name: "aad", Value: true},
-			{Name: "t", Value: true},
-			{Name: "noheader"},
-			{Name: "i", Value: true},
-			{Name: "iv_file", Value: true},
-			{Name: "tag_size", Value: true},
-		},
-		Run:  wrapKey,
-		Help: wrapHelp,
-	})
-	register(&Command{
-		Name:    "unWrapKey",
-		Summary: "UnWraps a key into HSM using the specified handle",
-		API:     "Cfm3UnWrapKey",
-		Flags: []Flag{
-			{Name: "f", Value: true, Required: true},
-			{Name: "w", Value: true, Required: true},
-			{Name: "m", Value: true, Required: true},
-			{Name: "sess"},
-			{Name: "min_srv", Value: true},
-			{Name: "timeout", Value: true},
-			{Name: "aad", Value: true},
-			{Name: "tag_size", Value: true},
-			{Name: "iv_file", Value: true},
-			{Name: "attest"},
-			{Name: "t", Value: true},
-			{Name: "nex"},
-			{Name: "u", Value: true},
-			{Name: "m_value", Value: true},
-			{Name: "noheader"},
-			{Name: "l", Value: true},
-			{Name: "id", Value: true},
-			{Name: "kt", Value: true},
-			{Name: "kc", Value: true},
-			{Name: "i", Value: true},
-		},
-		Run:  unWrapKey,
-		Help: unwrapHelp,
-	})
-	register(&Command{
-		Name:    "aesWrapUnwrap",
-		Summary: "Does NIST AES Wrap/Unwrap",
-		API:     "Cfm3WrapHostKey",
-		Flags: []Flag{
-			{Name: "m", Value: true, Required: true},
-			{Name: "f", Value: true, Required: true},
-			{Name: "w", Value: true, Required: true},
-			{Name: "i", Value: true},
-			{Name: "out", Value: true},
-		},
-		Run: aesWrapUnwrap,
-		Help: `
-Description
-===========
-Wraps (encrypts) or unwraps (decrypts) the content of a file of less than
-4096 bytes with an AES key in the HSMs, using AES key wrap (RFC 3394) with
-PKCS #5 padding, and writes the result to a file. It cannot unwrap what
-wrapKey writes.
-
-Syntax: aesWrapUnwrap -h
-        aesWrapUnwrap -m <wrap-unwrap mode>
-                 -f <file-to-wrap-unwrap>
-                 -w <wrapping-key-handle>
-                 [-i <wrapping-IV>]
-                 [-out <output-file>]
-
-        -m       mode: 1 = wrap, 0 = unwrap
-        -f       the file to wrap or unwrap (less than 4096 bytes)
-        -w       handle of an AES key
-        -i       IV, 16 hex digits (default: A6A6A6A6A6A6A6A6)
-        -out     output file (default: wrapped_key or unwrapped_key)
-
-`,
-	})
-}
-
-const wrapHelp = `
-Description
-===========
-Exports an encrypted (wrapped) copy of a symmetric or private key you own to
+		Run:     wrapKey,
+		About: `Exports an encrypted (wrapped) copy of a symmetric or private key you own to
 a file. Unless -noheader is given, the file starts with the simulator's key
 header: "HSMSIMWK", version 1, the mechanism, hash and tag size, the key's
 class, type and attribute flags, label and ID, then the wrapped key. unWrapKey
-reads that header to re-create the key.
-
-Syntax: wrapKey -h
-        wrapKey -k <exported-key-handle>
-                -w <wrapping-key-handle>
-                -out <output-file>
-                -m <wrapping-mechanism>
-                [-aad <additional authenticated data filename>]
-                [-t <hash-type>]
-                [-noheader]
-                [-i <wrapping IV>]
-                [-iv_file <IV file>]
-                [-tag_size <num_tag_bytes>]
-
-        -k        handle of a symmetric or private key you own (extractable)
+reads that header to re-create the key.`,
+		Params: `        -k        handle of a symmetric or private key you own (extractable)
         -w        handle of the wrapping key (OBJ_ATTR_WRAP = 1): an AES key,
                   or an RSA public key for mechanisms 7, 8 and 12
         -out      file to write the wrapped key to (overwritten)
@@ -146,41 +50,30 @@ Syntax: wrapKey -h
                   default A6A6A6A6A6A6A6A6 is accepted
         -iv_file  with -noheader and AES_GCM: file to write the IV to; the
                   wrapped file then holds only ciphertext and tag
-        -tag_size with -noheader and the GCM mechanisms: tag bytes, 8 to 16
-
-`
-
-const unwrapHelp = `
-Description
-===========
-Imports a wrapped (encrypted) symmetric or private key from a file into the
+        -tag_size with -noheader and the GCM mechanisms: tag bytes, 8 to 16`,
+		Flags: []Flag{
+			{Name: "k", Kind: tool.Handle, Required: true, Arg: "<exported-key-handle>"},
+			{Name: "w", Kind: tool.Handle, Required: true, Arg: "<wrapping-key-handle>"},
+			{Name: "out", Kind: tool.File, Required: true, Arg: "<output-file>"},
+			{Name: "m", Kind: tool.Mechanism, Required: true, Arg: "<wrapping-mechanism>", Values: wrapMechs()},
+			{Name: "aad", Kind: tool.File, Arg: "<additional authenticated data filename>"},
+			{Name: "t", Kind: tool.Number, Arg: "<hash-type>", Values: wrapHashes},
+			{Name: "noheader", Kind: tool.Switch},
+			{Name: "i", Kind: tool.Text, Arg: "<wrapping IV>"},
+			{Name: "iv_file", Kind: tool.File, Arg: "<IV file>"},
+			{Name: "tag_size", Kind: tool.Number, Arg: "<num_tag_bytes>"},
+		},
+	})
+	register(&Command{
+		Name:    "unWrapKey",
+		Summary: "UnWraps a key into HSM using the specified handle",
+		API:     "Cfm3UnWrapKey",
+		Run:     unWrapKey,
+		About: `Imports a wrapped (encrypted) symmetric or private key from a file into the
 HSMs. A file written by wrapKey carries a header that says what key it holds;
 for a file without it, give -noheader with -l, -kc and -kt. The imported key
-has OBJ_ATTR_LOCAL = 0.
-
-Syntax: unWrapKey -h
-        unWrapKey -f <key-file-name>
-                  -w <wrapping-key-handle>
-                  -m <wrapping-mechanism>
-                  [-sess]
-                  [-min_srv <minimum-number-of-HSMs>]
-                  [-timeout <number-of-seconds>]
-                  [-aad <additional authenticated data filename>]
-                  [-tag_size <tag size>]
-                  [-iv_file <IV file>]
-                  [-attest]
-                  [-t <hash-type>]
-                  [-nex]
-                  [-u <user id list>]
-                  [-m_value <number of users needed for approval>]
-                  [-noheader]
-                  [-l <key-label>]
-                  [-id <key-id>]
-                  [-kt <key-type>]
-                  [-kc <key-class>]
-                  [-i <unwrapping-IV>]
-
-        -f        file holding the wrapped key
+has OBJ_ATTR_LOCAL = 0.`,
+		Params: `        -f        file holding the wrapped key
         -w        handle of the unwrapping key (OBJ_ATTR_UNWRAP = 1): an AES
                   key, or an RSA private key for mechanisms 7, 8 and 12
         -m        wrapping mechanism (see wrapKey -h)
@@ -195,9 +88,54 @@ Syntax: unWrapKey -h
         -kt       key type: 0 RSA, 1 DSA, 3 EC, 16 GENERIC_SECRET, 21 DES3, 31 AES
         -i        IV in hex for mechanisms 4 and 5 (only A6A6A6A6A6A6A6A6)
         -iv_file  file with the 12-byte IV for AES_GCM
-        -tag_size GCM tag bytes, 8 to 16
-
-`
+        -tag_size GCM tag bytes, 8 to 16`,
+		Flags: []Flag{
+			{Name: "f", Kind: tool.File, Required: true, Arg: "<key-file-name>"},
+			{Name: "w", Kind: tool.Handle, Required: true, Arg: "<wrapping-key-handle>"},
+			{Name: "m", Kind: tool.Mechanism, Required: true, Arg: "<wrapping-mechanism>", Values: wrapMechs()},
+			{Name: "sess", Kind: tool.Switch},
+			{Name: "min_srv", Kind: tool.Number, Arg: "<minimum-number-of-HSMs>"},
+			{Name: "timeout", Kind: tool.Number, Arg: "<number-of-seconds>"},
+			{Name: "aad", Kind: tool.File, Arg: "<additional authenticated data filename>"},
+			{Name: "tag_size", Kind: tool.Number, Arg: "<tag size>"},
+			{Name: "iv_file", Kind: tool.File, Arg: "<IV file>"},
+			{Name: "attest", Kind: tool.Switch},
+			{Name: "t", Kind: tool.Number, Arg: "<hash-type>", Values: wrapHashes},
+			{Name: "nex", Kind: tool.Switch},
+			{Name: "u", Kind: tool.Users, Arg: "<user id list>"},
+			{Name: "m_value", Kind: tool.Number, Arg: "<number of users needed for approval>"},
+			{Name: "noheader", Kind: tool.Switch},
+			{Name: "l", Kind: tool.Text, Arg: "<key-label>"},
+			{Name: "id", Kind: tool.Text, Arg: "<key-id>"},
+			{Name: "kt", Kind: tool.KeyType, Arg: "<key-type>", Values: keyTypes(hsm.KeyTypeRSA, hsm.KeyTypeDSA, hsm.KeyTypeEC, hsm.KeyTypeGenericSecret, hsm.KeyTypeDES3, hsm.KeyTypeAES)},
+			{Name: "kc", Kind: tool.KeyClass, Arg: "<key-class>", Values: keyClasses(hsm.ClassPrivate, hsm.ClassSecret)},
+			{Name: "i", Kind: tool.Text, Arg: "<unwrapping-IV>"},
+		},
+	})
+	register(&Command{
+		Name:    "aesWrapUnwrap",
+		Summary: "Does NIST AES Wrap/Unwrap",
+		API:     "Cfm3WrapHostKey",
+		Run:     aesWrapUnwrap,
+		About: `Wraps (encrypts) or unwraps (decrypts) the content of a file of less than
+4096 bytes with an AES key in the HSMs, using AES key wrap (RFC 3394) with
+PKCS #5 padding, and writes the result to a file. It cannot unwrap what
+wrapKey writes.`,
+		Params: `        -m       mode: 1 = wrap, 0 = unwrap
+        -f       the file to wrap or unwrap (less than 4096 bytes)
+        -w       handle of an AES key
+        -i       IV, 16 hex digits (default: A6A6A6A6A6A6A6A6)
+        -out     output file (default: wrapped_key or unwrapped_key)`,
+		Indent: 17,
+		Flags: []Flag{
+			{Name: "m", Kind: tool.Number, Required: true, Arg: "<wrap-unwrap mode>", Values: []tool.Choice{{Value: "1", Note: "wrap"}, {Value: "0", Note: "unwrap"}}},
+			{Name: "f", Kind: tool.File, Required: true, Arg: "<file-to-wrap-unwrap>"},
+			{Name: "w", Kind: tool.Handle, Required: true, Arg: "<wrapping-key-handle>"},
+			{Name: "i", Kind: tool.Text, Arg: "<wrapping-IV>"},
+			{Name: "out", Kind: tool.File, Arg: "<output-file>"},
+		},
+	})
+}
 
 // wrapMagic opens the header wrapKey writes. AWS does not document its own
 // header, so the simulator uses a small, plain layout of its own:

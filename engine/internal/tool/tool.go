@@ -40,8 +40,9 @@ type Tool interface {
 	Prompt() string
 	// Exec runs one line.
 	Exec(line string) Result
-	// Complete offers completions for the last word of line.
-	Complete(line string) []string
+	// Complete says what the last word of line is (the word being typed;
+	// "" after a trailing space), as the tool's command table reads it.
+	Complete(line string) Slot
 	// Close ends the tool as quitting it would (logging out, dropping
 	// session keys) and returns what it prints.
 	Close() Result
