@@ -175,15 +175,6 @@ type Store interface {
 	Save([]byte) error
 }
 
-// Mem is a Store in memory.
-type Mem struct{ data []byte }
-
-// Load implements Store.
-func (m *Mem) Load() ([]byte, error) { return m.data, nil }
-
-// Save implements Store.
-func (m *Mem) Save(b []byte) error { m.data = append([]byte(nil), b...); return nil }
-
 // File is a Store in a file, written atomically (a temporary file in the
 // same directory, synced, renamed over the old one), so a crash leaves
 // either the old state or the new one, never half of one.

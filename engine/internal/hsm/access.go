@@ -55,91 +55,91 @@ func (op Op) String() string {
 	return "unknown"
 }
 
-// Actor is the table's column for a session: its user type, or no login.
+// actor is the table's column for a session: its user type, or no login.
 // The primary crypto officer is a crypto officer.
-type Actor int
+type actor int
 
 // Actors.
 const (
-	ActorNone  Actor = iota // not logged in: an unauthenticated session
-	ActorPRECO              // the precrypto officer of a cluster not yet activated
-	ActorCO                 // crypto officers, CO and PCO (CloudHSM CLI: admin)
-	ActorCU                 // crypto users
-	ActorAU                 // the appliance user
+	actorNone  actor = iota // not logged in: an unauthenticated session
+	actorPRECO              // the precrypto officer of a cluster not yet activated
+	actorCO                 // crypto officers, CO and PCO (CloudHSM CLI: admin)
+	actorCU                 // crypto users
+	actorAU                 // the appliance user
 	numActors
 )
 
-// ActorOf is the column of a session (nil: not logged in).
-func ActorOf(s *Session) Actor {
+// actorOf is the column of a session (nil: not logged in).
+func actorOf(s *Session) actor {
 	if s == nil {
-		return ActorNone
+		return actorNone
 	}
 	switch s.Role {
 	case RolePRECO:
-		return ActorPRECO
+		return actorPRECO
 	case RoleCO, RolePCO:
-		return ActorCO
+		return actorCO
 	case RoleCU:
-		return ActorCU
+		return actorCU
 	case RoleAU:
-		return ActorAU
+		return actorAU
 	}
-	return ActorNone
+	return actorNone
 }
 
-// Relation is the session's relation to a key (or, for a user, to that
+// relation is the session's relation to a key (or, for a user, to that
 // user: itself counts as the owner).
-type Relation int
+type relation int
 
 // Relations.
 const (
-	RelOwner  Relation = iota // the session's user owns it
-	RelShared                 // it is shared with the session's user
-	RelNone                   // neither
+	relOwner  relation = iota // the session's user owns it
+	relShared                 // it is shared with the session's user
+	relNone                   // neither
 	numRels
 )
 
-// Kind is a key's class and whether it is a token key or a session key.
-type Kind int
+// keyKind is a key's class and whether it is a token key or a session key.
+type keyKind int
 
 // Kinds, in the order of the table's columns.
 const (
-	KindPublic         Kind = iota // public token key
-	KindPrivate                    // private token key
-	KindSecret                     // secret token key
-	KindPublicSession              // public session key
-	KindPrivateSession             // private session key
-	KindSecretSession              // secret session key
+	kindPublic         keyKind = iota // public token key
+	kindPrivate                       // private token key
+	kindSecret                        // secret token key
+	kindPublicSession                 // public session key
+	kindPrivateSession                // private session key
+	kindSecretSession                 // secret session key
 	numKinds
 )
 
-// KindOf is a key's column.
-func KindOf(o *Object) Kind {
-	k := KindSecret
+// kindOf is a key's column.
+func kindOf(o *Object) keyKind {
+	k := kindSecret
 	switch o.Class {
 	case ClassPublic:
-		k = KindPublic
+		k = kindPublic
 	case ClassPrivate:
-		k = KindPrivate
+		k = kindPrivate
 	}
 	if !o.Token {
-		k += KindPublicSession
+		k += kindPublicSession
 	}
 	return k
 }
 
-// RelationOf is the session's relation to key o. A session key is its
+// relationOf is the session's relation to key o. A session key is its
 // session's alone: another session answers for it as if it did not exist
 // (Check), so "shared" with a session key arises only for findKey -u, asked
 // inside the session that holds it.
-func RelationOf(s *Session, o *Object) Relation {
+func relationOf(s *Session, o *Object) relation {
 	switch {
 	case o.Owner == s.UserID:
-		return RelOwner
+		return relOwner
 	case o.SharedWith(s.UserID):
-		return RelShared
+		return relShared
 	}
-	return RelNone
+	return relNone
 }
 
 // ifExtractable is the answer "yes when the key's OBJ_ATTR_EXTRACTABLE is
@@ -179,12 +179,12 @@ func buildRules() [numOps][numActors]cells {
 	var t [numOps][numActors]cells
 	//                                   PRECO CO  CU  AU
 	t[OpClusterInfo] = roles(ok, ok, ok, ok)
-	t[OpClusterInfo][ActorNone] = all(ok)
+	t[OpClusterInfo][actorNone] = all(ok)
 	t[OpLogin] = roles(LI, LI, LI, LI)
-	t[OpLogin][ActorNone] = all(ok)
+	t[OpLogin][actorNone] = all(ok)
 	t[OpLoggedIn] = roles(ok, ok, ok, ok)
 	t[OpListUsers] = roles(ok, ok, ok, ok)
-	t[OpListUsers][ActorNone] = all(ok)
+	t[OpListUsers][actorNone] = all(ok)
 	t[OpChangeOwnPassword] = roles(ok, ok, ok, ok)
 	t[OpChangePassword] = roles(NA, ok, NA, NA)
 	t[OpManageUsers] = roles(NA, ok, NA, NA)
@@ -239,8 +239,8 @@ func buildRules() [numOps][numActors]cells {
 		{ok, ok, ok, IH, IH, IH},
 		{ok, ok, ok, IH, IH, IH},
 	}
-	t[OpMask][ActorCO] = anyToken
-	t[OpMask][ActorAU] = anyToken
+	t[OpMask][actorCO] = anyToken
+	t[OpMask][actorAU] = anyToken
 	// syncKey: officers any token key, crypto users the keys they own
 	// (syncKey.md); session keys stay on their HSM.
 	noToken := cells{
@@ -292,7 +292,7 @@ func Check(s *Session, op Op, target Target) RC {
 	if t, ok := target.(userTarget); ok {
 		return checkUser(s, op, t.u)
 	}
-	c := &rules[op][ActorOf(s)]
+	c := &rules[op][actorOf(s)]
 	if rc, same := c.uniform(); same {
 		return rc
 	}
@@ -302,7 +302,7 @@ func Check(s *Session, op Op, target Target) RC {
 		if o == nil || !o.Token && o.Session != s.Name {
 			return RCInvalidHandle
 		}
-		rc := c[RelationOf(s, o)][KindOf(o)]
+		rc := c[relationOf(s, o)][kindOf(o)]
 		if rc == ifExtractable {
 			if o.Extractable {
 				return RCSuccess
@@ -324,7 +324,7 @@ func checkUser(s *Session, op Op, u *User) RC {
 	if s != nil && op == OpChangePassword && u.ID == s.UserID {
 		op = OpChangeOwnPassword
 	}
-	rc, same := rules[op][ActorOf(s)].uniform()
+	rc, same := rules[op][actorOf(s)].uniform()
 	if !same {
 		// A key operation asked about a user.
 		return RCInvalidInput
@@ -348,10 +348,10 @@ func (c *cells) uniform() (RC, bool) {
 	return first, first != ifExtractable
 }
 
-// UsableBy reports whether crypto user id may use key o, as the table
+// usableBy reports whether crypto user id may use key o, as the table
 // answers for that user in the session that holds o: what findKey -u
 // selects ("keys all of them can use too").
-func UsableBy(id int, o *Object) bool {
+func usableBy(id int, o *Object) bool {
 	s := &Session{UserID: id, Role: RoleCU, Name: o.Session}
 	return Check(s, OpUse, OnKey(o)) == RCSuccess
 }

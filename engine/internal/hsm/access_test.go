@@ -128,18 +128,18 @@ func isKeyOp(op Op) bool { return op >= OpRead }
 // everyKey is one key of each relation to s, kind and extractability.
 func everyKey(s *Session) []*Object {
 	var out []*Object
-	for rel := RelOwner; rel < numRels; rel++ {
-		for kind := Kind(0); kind < numKinds; kind++ {
+	for rel := relOwner; rel < numRels; rel++ {
+		for kind := keyKind(0); kind < numKinds; kind++ {
 			for _, x := range []bool{false, true} {
-				o := &Object{Class: []Class{ClassPublic, ClassPrivate, ClassSecret}[kind%3], Token: kind < KindPublicSession,
+				o := &Object{Class: []Class{ClassPublic, ClassPrivate, ClassSecret}[kind%3], Token: kind < kindPublicSession,
 					Owner: s.UserID + 1, Extractable: x}
 				if !o.Token {
 					o.Session = s.Name
 				}
 				switch rel {
-				case RelOwner:
+				case relOwner:
 					o.Owner = s.UserID
-				case RelShared:
+				case relShared:
 					o.Shared = []int{s.UserID}
 				}
 				out = append(out, o)
@@ -308,10 +308,10 @@ func TestAccessTableKeys(t *testing.T) {
 	assert.Equal(t, RCSuccess, Check(me, OpRead, nil), "which key decides")
 
 	// findKey -u: the keys another crypto user may use.
-	assert.True(t, UsableBy(4, shared))
-	assert.True(t, UsableBy(4, public))
-	assert.False(t, UsableBy(4, mine))
-	assert.True(t, UsableBy(3, mySession))
+	assert.True(t, usableBy(4, shared))
+	assert.True(t, usableBy(4, public))
+	assert.False(t, usableBy(4, mine))
+	assert.True(t, usableBy(3, mySession))
 
 	// Users as targets.
 	assert.Equal(t, RCSuccess, Check(co, OpChangePassword, OnUser(&User{ID: 3, Type: RoleCU})))

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
-	"sort"
 	"strings"
 )
 
@@ -56,16 +55,6 @@ var AttrNames = map[int]string{
 	AttrDestroyable: "OBJ_ATTR_DESTROYABLE", AttrKCV: "OBJ_ATTR_KCV", AttrAll: "OBJ_ATTR_ALL",
 	AttrWrapWithTrusted: "OBJ_ATTR_WRAP_WITH_TRUSTED", AttrWrapTemplate: "OBJ_ATTR_WRAP_TEMPLATE",
 	AttrUnwrapTemplate: "OBJ_ATTR_UNWRAP_TEMPLATE",
-}
-
-// AttrIDs returns every attribute constant in ascending order.
-func AttrIDs() []int {
-	ids := make([]int, 0, len(AttrNames))
-	for id := range AttrNames {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	return ids
 }
 
 // AttrKind says how an attribute's value is encoded and printed.

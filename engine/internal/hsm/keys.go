@@ -199,7 +199,7 @@ type Filter struct {
 	KeyType *KeyType
 	Label   *string
 	KeyID   *string
-	Users   []int // keys each of these crypto users may use too (UsableBy)
+	Users   []int // keys each of these crypto users may use too (usableBy)
 	KCV     []byte
 }
 
@@ -235,7 +235,7 @@ func (f Filter) match(o *Object) bool {
 		return false
 	}
 	for _, id := range f.Users {
-		if !UsableBy(id, o) {
+		if !usableBy(id, o) {
 			return false
 		}
 	}

@@ -8,7 +8,8 @@ type RC uint32
 
 // Return codes. The codes and texts marked "docs" appear in AWS transcripts;
 // AWS publishes no complete list, so the others are the simulator's choices,
-// worded in the same style (see docs/return-codes.md).
+// worded in the same style (listed in docs/simulator-choices.md, "Return
+// codes").
 const (
 	RCSuccess             RC = 0x00       // docs
 	RCBadPKCSData         RC = 0x1b       // docs: verify with a wrong signature

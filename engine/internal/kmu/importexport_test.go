@@ -60,6 +60,9 @@ func (e *ioEnv) login(t *testing.T) *ioEnv {
 
 func (e *ioEnv) run(line string) string { return e.tl.Exec(line).Output }
 
+// sprintf keeps the tests' command lines short.
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
 func (e *ioEnv) file(t *testing.T, name string) []byte {
 	t.Helper()
 	b, err := e.fs.ReadFile(name)
