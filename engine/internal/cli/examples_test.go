@@ -93,7 +93,7 @@ func testTool(t *testing.T) *Tool {
 }
 
 // exec runs a line, answering a password question with "password".
-func exec(t *testing.T, tl *Tool, line string) string {
+func run(t *testing.T, tl *Tool, line string) string {
 	t.Helper()
 	r := tl.Exec(line)
 	out := r.Output
@@ -111,7 +111,7 @@ func checkExample(t *testing.T, tl *Tool, page string, n int) {
 	t.Helper()
 	ex := pageExamples(t, page)
 	require.Greater(t, len(ex), n, "%s has %d examples", page, len(ex))
-	got := exec(t, tl, ex[n].command)
+	got := run(t, tl, ex[n].command)
 	require.Equal(t, normalise(t, ex[n].output), normalise(t, got), "%s example %d: %s\n%s", page, n, ex[n].command, got)
 }
 
@@ -119,14 +119,14 @@ func TestPageExamples(t *testing.T) {
 	tl := testTool(t)
 	checkExample(t, tl, "cloudhsm_cli-login.md", 0) // admin1
 	checkExample(t, tl, "cloudhsm_cli-logout.md", 0)
-	exec(t, tl, "login --username cu1 --role crypto-user --password password")
+	run(t, tl, "login --username cu1 --role crypto-user --password password")
 	checkExample(t, tl, "cloudhsm_cli-key-generate-symmetric-aes.md", 0)
 	checkExample(t, tl, "cloudhsm_cli-key-generate-symmetric-aes.md", 1)
 	checkExample(t, tl, "cloudhsm_cli-key-generate-asymmetric-pair-rsa.md", 0)
 	checkExample(t, tl, "cloudhsm_cli-key-generate-asymmetric-pair-ec.md", 0)
-	exec(t, tl, "key generate-asymmetric-pair ec --curve secp224r1 --public-label ec-test-public-key --private-label ec-test-private-key")
+	run(t, tl, "key generate-asymmetric-pair ec --curve secp224r1 --public-label ec-test-public-key --private-label ec-test-private-key")
 	checkExample(t, tl, "cloudhsm_cli-key-delete.md", 0)
-	exec(t, tl, "key generate-symmetric aes --label my_key --key-length-bytes 16 --attributes encrypt=true")
+	run(t, tl, "key generate-symmetric aes --label my_key --key-length-bytes 16 --attributes encrypt=true")
 	checkExample(t, tl, "cloudhsm_cli-key-set-attribute.md", 0)
 	checkExample(t, tl, "cloudhsm_cli-logout.md", 0)
 }

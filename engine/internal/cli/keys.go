@@ -88,8 +88,10 @@ func keyLength(o *hsm.Object) int {
 
 // attributes are a key's attributes in the order the pages print them.
 func attributes(o *hsm.Object) obj {
+	// Keys generated in the HSM have an empty id; imported and unwrapped
+	// ones print "0x" (the pages' examples).
 	id := ""
-	if o.KeyID != "" {
+	if o.KeyID != "" || !o.Local {
 		id = hexValue([]byte(o.KeyID))
 	}
 	a := obj{

@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"crypto/rsa"
+	"encoding/asn1"
+	"encoding/binary"
+	"encoding/pem"
+	"fmt"
+
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
+	"github.com/hsmsim/hsmsim/engine/internal/kmu"
+	"github.com/hsmsim/hsmsim/engine/internal/mech"
+)
+
+func init() {
+	register(&command{path: "key generate-file", login: "crypto-user", run: generateFile})
+	register(&command{path: "key import pem", login: "crypto-user", run: importPEM})
+}
+
+// generateFile writes a public key as PEM, or a private key as a reference
+// PEM: the fake PEM key_mgmt_util's getCaviumPrivKey writes, which names the
+// key and holds nothing secret.
+func generateFile(t *Tool, a *args) result {
+	o, e := t.oneKey(a.list("filter"))
+	if e != nil {
+		return result{err: e}
+	}
+	var data []byte
+	switch a.get("encoding") {
+	case "pem":
+		if o.Class == hsm.ClassSecret {
+			return fail("The pem encoding is for public keys and key pairs; a secret key has no key file")
+		}
+		pub, err := keyobj.PublicKey(o)
+		if err != nil {
+			return fail(err.Error())
+		}
+		if data, err = mech.MarshalPublicKeyPEM(pub); err != nil {
+			return fail(err.Error())
+		}
+	case "reference-pem":
+		if o.Class != hsm.ClassPrivate || o.KeyType != hsm.KeyTypeRSA && o.KeyType != hsm.KeyTypeEC {
+			return fail("The reference-pem encoding is for RSA and EC private keys")
+		}
+		pub, err := keyobj.PublicKey(o)
+		if err != nil {
+			return fail(err.Error())
+		}
+		rsaPub, isRSA := pub.(*rsa.PublicKey)
+		if !isRSA {
+			// An EC reference names the key the same way, by its handle
+			// in place of the private value.
+			rsaPub = &rsa.PublicKey{N: nil, E: 0}
+		}
+		if data, err = referencePEM(rsaPub, o); err != nil {
+			return fail(err.Error())
+		}
+	default:
+		return fail("The cloudhsm-reference-pem encoding is for Ed25519 and ML-DSA private keys, which need hsm2m.medium HSMs")
+	}
+	if err := t.FS.WriteFile(a.get("path"), data); err != nil {
+		return fail(fmt.Sprintf("Unable to write the key file %s: %v", a.get("path"), err))
+	}
+	return message("Successfully generated key file")
+}
+
+func referencePEM(pub *rsa.PublicKey, o *hsm.Object) ([]byte, error) {
+	if pub.N == nil {
+		return fakeECPEM(o)
+	}
+	return kmu.FakePEM(pub, o.Handle)
+}
+
+// ecReference is SEC 1's ECPrivateKey with the handle as its private value.
+type ecReference struct {
+	Version    int
+	PrivateKey []byte
+	Curve      asn1.ObjectIdentifier `asn1:"optional,explicit,tag:0"`
+	PublicKey  asn1.BitString        `asn1:"optional,explicit,tag:1"`
+}
+
+// fakeECPEM is the reference PEM of an EC private key: the real curve and
+// public point, and the key's handle where the private value would be.
+func fakeECPEM(o *hsm.Object) ([]byte, error) {
+	ci, err := mech.CurveByID(o.CurveID)
+	if err != nil {
+		return nil, err
+	}
+	priv := make([]byte, (ci.Bits+7)/8)
+	binary.BigEndian.PutUint64(priv[len(priv)-8:], o.Handle)
+	der, err := asn1.Marshal(ecReference{Version: 1, PrivateKey: priv, Curve: ci.OID,
+		PublicKey: asn1.BitString{Bytes: o.Modulus, BitLength: 8 * len(o.Modulus)}})
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
+}
+
+func importPEM(t *Tool, a *args) result {
+	data, err := t.FS.ReadFile(a.get("path"))
+	if err != nil {
+		return fail(fmt.Sprintf("Unable to read the key file %s: %v", a.get("path"), err))
+	}
+	pub, err := mech.ParsePublicKeyPEM(data)
+	if err != nil {
+		return fail(fmt.Sprintf("The file %s holds no public key in PEM format", a.get("path")))
+	}
+	want := a.get("key-type-class")
+	switch pub.(type) {
+	case *rsa.PublicKey:
+		if want != "rsa-public" {
+			return fail(fmt.Sprintf("The key in %s is an RSA public key, not %s", a.get("path"), want))
+		}
+	case *mech.ECPublicKey:
+		if want != "ec-public" {
+			return fail(fmt.Sprintf("The key in %s is an EC public key, not %s", a.get("path"), want))
+		}
+	default:
+		return fail(fmt.Sprintf("The key in %s is neither an RSA nor an EC public key", a.get("path")))
+	}
+	o, err := keyobj.Public(pub)
+	if err != nil {
+		return fail(err.Error())
+	}
+	cliDefaults(o, false)
+	o.Label = a.get("label")
+	if err := setAttributes(o, a.list("attributes")); err != nil {
+		return fail(err.Error())
+	}
+	if e := checkLabel(o.Label); e != nil {
+		return result{err: e}
+	}
+	h, _, rc := t.Cluster.CreateKey(t.Session, o, hsm.KeyOptions{Session: !o.Token})
+	if rc != hsm.RCSuccess {
+		return rcFail(rc)
+	}
+	return ok(obj{{"key", t.keyObject(t.Cluster.Object(h))}, {"message", "Successfully imported key"}})
+}
