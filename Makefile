@@ -27,7 +27,10 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
+# The OpenSSL interop tests need the openssl binary: installed first when
+# missing (Debian's package, as root).
 gotest:
+	bash scripts/need-openssl.sh
 	$(GO) test -count=1 ./...
 
 # Rewrite the golden transcripts (testdata/*.md, package engine/internal/golden)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hsmsim/hsmsim/engine/internal/testenv"
 )
 
 func newSeeded(t *testing.T, seed uint64) *Session {
@@ -20,9 +22,7 @@ func newSeeded(t *testing.T, seed uint64) *Session {
 // OpenSSL reads what the simulator exports, and the simulator imports what
 // OpenSSL makes.
 func TestOpenSSLInterop(t *testing.T) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not installed")
-	}
+	testenv.OpenSSL(t)
 	dir := t.TempDir()
 	cmd := exec.Command("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", filepath.Join(dir, "ossl.pem"))
 	require.NoError(t, cmd.Run())

@@ -41,11 +41,12 @@
 //	random=REGEXP          what REGEXP matches is random bytes (key material,
 //	                       signatures); it matches on both sides, the bytes may differ
 //
-// CheckPages (and this package's own test, over every golden under engine/)
-// reads the named pages from the reference folder: ../shared/reference
-// beside the module root, or the folder HSMSIM_REFERENCE names. Where the
-// folder is missing the check fails when the environment variable CI is set
-// and is skipped with a message otherwise.
+// This package's own test checks every golden of the module with
+// CheckPages, reading the named pages from the reference folder
+// (testenv.ReferenceDir: shared/reference beside the module root, or the
+// folder HSMSIM_REFERENCE names). Where the folder is missing the check
+// fails when the environment variable CI is set and is skipped with a
+// message otherwise.
 //
 // # Updating
 //

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hsmsim/hsmsim/engine/internal/testenv"
 )
 
 const sample = "# A golden\n\npage: docs/page.md\n\n```\n$ key_mgmt_util\n```\n\nFrom the page:\n\n```page docs/page.md handle=524295:262177\nCommand: genSymKey -t 31 -s 32 -l aes256\nSymmetric Key Created.  Key Handle: 524295\n```\n\n```\nCommand: exit\n```\n"
@@ -116,7 +118,7 @@ func TestDiffShowsWhereTranscriptsPart(t *testing.T) {
 // testdata folders.
 func goldens(t *testing.T) (root string, paths []string) {
 	t.Helper()
-	root, err := ModuleRoot()
+	root, err := testenv.ModuleRoot()
 	require.NoError(t, err)
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -147,7 +149,7 @@ func TestGoldensAgreeWithTheirPages(t *testing.T) {
 		}
 		files = append(files, f)
 	}
-	ref := ReferenceDir(t)
+	ref := testenv.ReferenceDir(t)
 	for _, f := range files {
 		rel, _ := filepath.Rel(root, f.Path)
 		t.Run(filepath.ToSlash(rel), func(t *testing.T) { CheckPages(t, f, ref) })
@@ -157,7 +159,7 @@ func TestGoldensAgreeWithTheirPages(t *testing.T) {
 // One harness: no test keeps a golden of another format or its own update
 // flag.
 func TestOneHarness(t *testing.T) {
-	root, err := ModuleRoot()
+	root, err := testenv.ModuleRoot()
 	require.NoError(t, err)
 	ownFlag := regexp.MustCompile(`flag\.(Bool|BoolVar)\([^)]*"update`)
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {

@@ -1,60 +1,12 @@
 package golden
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
-
-// ReferenceEnv names a reference folder to use instead of the one beside
-// the module root.
-const ReferenceEnv = "HSMSIM_REFERENCE"
-
-// ModuleRoot is the directory of the go.mod above the working directory
-// (a test runs in its package's directory).
-func ModuleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = up
-	}
-}
-
-// ReferenceDir is the folder of reference pages: $HSMSIM_REFERENCE, or
-// shared/reference beside the module root (where CI clones it). Where it is
-// missing, the test fails when CI is set and is skipped otherwise.
-func ReferenceDir(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv(ReferenceEnv)
-	if dir == "" {
-		root, err := ModuleRoot()
-		if err != nil {
-			t.Fatalf("golden: %v", err)
-		}
-		dir = filepath.Join(root, "..", "shared", "reference")
-	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		msg := fmt.Sprintf("the reference pages are not at %s (clone them beside the repository as shared/reference, or set %s)", dir, ReferenceEnv)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return dir
-}
 
 // PageLines are the lines of a page's examples, spaces trimmed at both
 // ends. For a Markdown page (name ends in .md) they are the lines between

@@ -10,21 +10,16 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hsmsim/hsmsim/engine/internal/testenv"
 )
 
 // referenceDir is the specification folder, shared/reference beside the
-// repository. Without it the tests that read it skip on a developer's
-// machine and fail in CI.
+// repository (testenv.ReferenceDir: without it the tests that read it skip
+// on a developer's machine and fail in CI).
 func referenceDir(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "..", "shared", "reference")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the reference folder is missing (%v); CI must check out shared/ beside the repository", err)
-		}
-		t.Skipf("the reference folder %s is missing", dir)
-	}
-	return dir
+	return testenv.ReferenceDir(t)
 }
 
 // permTable is a permissions table as a page prints it: the column

@@ -19,6 +19,7 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
 	"github.com/hsmsim/hsmsim/engine/internal/mech"
+	"github.com/hsmsim/hsmsim/engine/internal/testenv"
 )
 
 // ioExportSetup logs in as example_user and makes an AES key (524295), an
@@ -189,10 +190,7 @@ func TestIOExportPubKey(t *testing.T) {
 
 // TestIOExportOpenSSL has OpenSSL read the exported keys, when it is there.
 func TestIOExportOpenSSL(t *testing.T) {
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl is not on PATH")
-	}
+	openssl := testenv.OpenSSL(t)
 	e := ioExportSetup(t)
 	require.Contains(t, e.run("genECCKeyPair -i 2 -l p256"), "returned: 0x00")
 	require.Contains(t, e.run("genECCKeyPair -i 16 -l k1"), "returned: 0x00")

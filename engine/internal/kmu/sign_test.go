@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/testenv"
 )
 
 // ioSignSetup logs in as example_user and makes an RSA pair
@@ -129,10 +130,7 @@ func TestIOSignRefusals(t *testing.T) {
 // TestIOSignOpenSSL has OpenSSL verify a signature made in the simulator
 // with a public key exported from it, when OpenSSL is there.
 func TestIOSignOpenSSL(t *testing.T) {
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl is not on PATH")
-	}
+	openssl := testenv.OpenSSL(t)
 	e := ioSignSetup(t)
 	dir := t.TempDir()
 	for _, tc := range []struct {

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/hsmsim/hsmsim/engine/internal/testenv"
 )
 
 // seeded returns a deterministic reader: the simulator's seeded replays use
@@ -41,14 +43,11 @@ func testRSA(t testing.TB) *rsa.PrivateKey {
 	return rsaKey
 }
 
-// openssl returns the path of the openssl binary or skips the test.
+// openssl returns the path of the openssl binary (testenv.OpenSSL: a
+// failure in CI without it, a skip elsewhere).
 func openssl(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl not installed")
-	}
-	return path
+	return testenv.OpenSSL(t)
 }
 
 // runOpenSSL runs openssl with args and stdin, failing the test on error.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
+	"github.com/hsmsim/hsmsim/engine/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,9 +24,7 @@ type interopEnv struct {
 
 func newInteropEnv(t *testing.T) *interopEnv {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl binary not installed")
-	}
+	testenv.OpenSSL(t)
 	dir := t.TempDir()
 	return &interopEnv{t: t, dir: dir, fs: vfs.Dir{Root: dir}, rnd: rand.NewChaCha8([32]byte{42})}
 }
