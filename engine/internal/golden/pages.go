@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hsmsim/hsmsim/engine/internal/testenv"
 )
 
 // PageLines are the lines of a page's examples, spaces trimmed at both
@@ -94,4 +96,12 @@ func CheckPages(t testing.TB, f *File, ref string) {
 			t.Errorf("%s:%d: %q is not on %s (after the block's earlier lines, with its normalisations %q)", f.Path, b.Line+n, l, b.Page, b.Info)
 		}
 	}
+}
+
+// ReferenceDir is the folder of reference pages (testenv.ReferenceDir):
+// shared/reference beside the module root, or $HSMSIM_REFERENCE; a failure
+// in CI without it, a skip elsewhere.
+func ReferenceDir(t testing.TB) string {
+	t.Helper()
+	return testenv.ReferenceDir(t)
 }

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 	"github.com/hsmsim/hsmsim/engine/internal/testenv"
+	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
