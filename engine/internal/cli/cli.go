@@ -321,7 +321,16 @@ func (t *Tool) Close() tool.Result {
 }
 
 // Complete offers command words, then the command's options.
-func (t *Tool) Complete(line string) []string {
+func (t *Tool) Complete(line string) tool.Slot {
+	words := t.completeWords(line)
+	if words == nil {
+		return tool.Slot{None: true}
+	}
+	return tool.Slot{Kind: tool.Literal, Choices: tool.Words(words...)}
+}
+
+// completeWords lists the command words or options that can end line.
+func (t *Tool) completeWords(line string) []string {
 	words, err := cmdline.Split(line)
 	if err != nil {
 		return nil
