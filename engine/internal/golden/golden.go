@@ -329,39 +329,92 @@ func Run(t testing.TB, path string, replay func(transcript string) string) strin
 		return got
 	}
 	if got != want {
-		t.Errorf("golden %s differs (go test -update rewrites it; then read it against its pages):\n%s", path, Diff(want, got))
+		t.Errorf("golden %s differs (go test -update rewrites it; then read it against its pages):\n%s", path,
+			diff(want, got, func(n int) string { return fmt.Sprintf("%s:%d", path, f.FileLine(n)) }))
 	}
 	return got
 }
 
-// Diff shows where two transcripts part, line by line: "-" for the
-// golden's line, "+" for the one printed now, with three lines of context.
+// Diff shows how two transcripts differ, line by line: "-" for the
+// golden's lines, "+" for the ones printed now, with up to three lines of
+// context around each change, each hunk headed by its line in the golden.
 func Diff(want, got string) string {
+	return diff(want, got, func(n int) string { return fmt.Sprintf("golden line %d", n) })
+}
+
+// FileLine is the line of the file that holds line n (1-based) of the
+// transcript.
+func (f *File) FileLine(n int) int {
+	for _, b := range f.Blocks {
+		k := strings.Count(b.Text, "\n")
+		if n <= k {
+			return b.Line + n
+		}
+		n -= k
+	}
+	last := f.Blocks[len(f.Blocks)-1]
+	return last.Line + strings.Count(last.Text, "\n") + 1
+}
+
+func diff(want, got string, where func(int) string) string {
 	w := strings.Split(want, "\n")
 	g := strings.Split(got, "\n")
-	i := 0
-	for i < len(w) && i < len(g) && w[i] == g[i] {
-		i++
+	// The longest common subsequence of lines, from the end.
+	lcs := make([][]int32, len(w)+1)
+	for i := range lcs {
+		lcs[i] = make([]int32, len(g)+1)
 	}
-	// Lines common at the end.
-	ew, eg := len(w), len(g)
-	for ew > i && eg > i && w[ew-1] == g[eg-1] {
-		ew--
-		eg--
+	for i := len(w) - 1; i >= 0; i-- {
+		for j := len(g) - 1; j >= 0; j-- {
+			switch {
+			case w[i] == g[j]:
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			case lcs[i+1][j] >= lcs[i][j+1]:
+				lcs[i][j] = lcs[i+1][j]
+			default:
+				lcs[i][j] = lcs[i][j+1]
+			}
+		}
+	}
+	type op struct {
+		kind byte // ' ', '-' or '+'
+		text string
+		line int // line in want
+	}
+	var ops []op
+	i, j := 0, 0
+	for i < len(w) || j < len(g) {
+		switch {
+		case i < len(w) && j < len(g) && w[i] == g[j]:
+			ops = append(ops, op{' ', w[i], i + 1})
+			i++
+			j++
+		case i < len(w) && (j == len(g) || lcs[i+1][j] >= lcs[i][j+1]):
+			ops = append(ops, op{'-', w[i], i + 1})
+			i++
+		default:
+			ops = append(ops, op{'+', g[j], i + 1})
+			j++
+		}
+	}
+	const context = 3
+	show := make([]bool, len(ops))
+	for k, o := range ops {
+		if o.kind != ' ' {
+			for m := max(0, k-context); m <= min(len(ops)-1, k+context); m++ {
+				show[m] = true
+			}
+		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "@@ transcript line %d @@\n", i+1)
-	for j := max(0, i-3); j < i; j++ {
-		b.WriteString("  " + w[j] + "\n")
-	}
-	for j := i; j < ew; j++ {
-		b.WriteString("- " + w[j] + "\n")
-	}
-	for j := i; j < eg; j++ {
-		b.WriteString("+ " + g[j] + "\n")
-	}
-	for j := ew; j < min(len(w), ew+3); j++ {
-		b.WriteString("  " + w[j] + "\n")
+	for k, o := range ops {
+		if !show[k] {
+			continue
+		}
+		if k == 0 || !show[k-1] {
+			fmt.Fprintf(&b, "@@ %s @@\n", where(o.line))
+		}
+		b.WriteString(string(o.kind) + " " + o.text + "\n")
 	}
 	return b.String()
 }

@@ -49,6 +49,11 @@ func TestRewriteKeepsProseAndBlocks(t *testing.T) {
 	assert.Equal(t, "Command: exit\n", g.Blocks[2].Text)
 	assert.Equal(t, f.Blocks[1].Info, g.Blocks[1].Info)
 
+	// Transcript lines map to the file's lines.
+	assert.Equal(t, 6, f.FileLine(1))
+	assert.Equal(t, 12, f.FileLine(2))
+	assert.Equal(t, 17, f.FileLine(4))
+
 	_, err = f.Rewrite("$ key_mgmt_util\nCommand: exit\n")
 	assert.ErrorContains(t, err, "no longer in the transcript")
 	_, err = f.Rewrite("$ key_mgmt_util\n```\n")
@@ -109,9 +114,16 @@ func TestCheckBlockAgainstThePage(t *testing.T) {
 	assert.Equal(t, 0, n)
 }
 
-func TestDiffShowsWhereTranscriptsPart(t *testing.T) {
+func TestDiffShowsEachChangeWithContext(t *testing.T) {
 	d := Diff("a\nb\nc\nd\n", "a\nb\nX\nd\n")
-	assert.Equal(t, "@@ transcript line 3 @@\n  a\n  b\n- c\n+ X\n  d\n  \n", d)
+	assert.Equal(t, "@@ golden line 1 @@\n  a\n  b\n- c\n+ X\n  d\n  \n", d)
+
+	// Two changes far apart are two hunks; the lines between are not shown.
+	want := "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n"
+	got := "1\n3\n4\n5\n6\n7\n8\n9\n10\n11\nnew\n12\n"
+	assert.Equal(t, "@@ golden line 1 @@\n  1\n- 2\n  3\n  4\n  5\n"+
+		"@@ golden line 9 @@\n  9\n  10\n  11\n+ new\n  12\n  \n", Diff(want, got))
+	assert.Equal(t, "", Diff(want, want))
 }
 
 // goldens lists every golden transcript in the module: the .md files of
