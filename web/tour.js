@@ -174,9 +174,9 @@ class Tour {
       await this.load();
     }
     if (!this.active) return;
-    const output = (reply && reply.output) || '';
+    const calls = (reply && reply.calls) || [];
     if (line !== undefined && line !== null) this.typed.add(String(line).trim());
-    const ex = output ? await this.host.request('tour.explain', { output }) : [];
+    const ex = calls.length ? await this.host.request('tour.explain', { calls }) : [];
     if (ex.length) this.explanations = ex;
     else if (reply && reply.changed) this.explanations = [];
     this.message = null;

@@ -37,7 +37,7 @@
 //   tour.steps                 [[{id, title, why, commands, tool}]]
 //   tour.mark                  [marks]  the state a step starts from
 //   tour.status {marks, step}  [[{id, done}]]  every step (or the one named) judged against marks
-//   tour.explain {output}      [[{code, meaning, fix}]]  the errors in a command's output
+//   tour.explain {calls}       [[{code, meaning, fix}]]  the return codes of a reply's calls
 //   tour.load                  [{workspace, scenario, progress: {current, done, marks, resettable} | null}]
 //   tour.begin {step, done}    [progress]  step starts now: its marks and a checkpoint to reset to
 //   tour.save {current, done}  [progress]  (a new current step drops the old one's marks)
@@ -684,7 +684,7 @@ Object.assign(OPS, {
   },
 
   async 'tour.explain'(args) {
-    return JSON.parse(await call('tourExplain', String(args.output ?? '')));
+    return JSON.parse(await call('tourExplain', JSON.stringify(Array.isArray(args.calls) ? args.calls : [])));
   },
 
   async 'tour.load'() {

@@ -141,7 +141,14 @@ type Reply struct {
 	// Mode is "host", "key_mgmt_util" or "cloudhsm_mgmt_util".
 	Mode    string   `json:"mode"`
 	Touched []uint64 `json:"touched,omitempty"`
+	// Calls is what the line asked of the HSMs and what each answered:
+	// the return codes, handles and values of Output, as data (the tour's
+	// explanations read them here, not from the text).
+	Calls []Call `json:"calls,omitempty"`
 }
+
+// Call is one request a tool made of the HSMs and their answers.
+type Call = tool.Call
 
 // Prompt is the prompt currently shown.
 func (s *Session) Prompt() string {
@@ -211,7 +218,7 @@ func (s *Session) finish(r tool.Result) Reply {
 		}
 	}
 	s.ask = r.Ask
-	rep := Reply{Output: r.Output, Changed: r.Changed, Touched: r.Touched, Exit: exitHost}
+	rep := Reply{Output: r.Output, Changed: r.Changed, Touched: r.Touched, Calls: r.Calls, Exit: exitHost}
 	rep.Prompt = s.Prompt()
 	rep.Mode = s.Mode()
 	if s.ask != nil {

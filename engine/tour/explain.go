@@ -2,9 +2,10 @@ package tour
 
 import (
 	"fmt"
-	"strings"
+	"slices"
 
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/tool"
 )
 
 // Explanation is what an error the learner met means here, and the way out.
@@ -30,15 +31,14 @@ var explanations = []struct {
 	{hsm.RCMxNAuthFailed, "Quorum authentication is on: enough crypto officers must approve a token first.", "getToken, have the officers sign it, approveToken, then run the command again."},
 }
 
-// Explain finds the errors in a command's output — as key_mgmt_util prints
-// them ("returned: 0xc6", "err state 0x000000c6") or as cloudhsm_mgmt_util
-// does (the error's text) — and explains each once.
-func Explain(output string) []Explanation {
+// Explain explains, once each, the return codes of a command's calls (a
+// reply's Calls): each call's own code and each HSM's answer, whichever
+// tool made them.
+func Explain(calls []tool.Call) []Explanation {
+	codes := tool.Codes(calls)
 	var out []Explanation
 	for _, e := range explanations {
-		if strings.Contains(output, fmt.Sprintf("returned: 0x%02x ", uint32(e.rc))) ||
-			strings.Contains(output, fmt.Sprintf("err state 0x%08x ", uint32(e.rc))) ||
-			strings.Contains(output, "failed: "+e.rc.Name()) {
+		if slices.Contains(codes, e.rc) {
 			out = append(out, Explanation{Code: fmt.Sprintf("0x%02x", uint32(e.rc)), Meaning: e.meaning, Fix: e.fix})
 		}
 	}

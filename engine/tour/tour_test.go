@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/shell"
 )
 
@@ -61,17 +62,41 @@ func TestDeleteNeedsAKeyThatExistedAtTheStart(t *testing.T) {
 	assert.True(t, Done(st, m, s))
 }
 
+// The explanations come from the reply's calls: each call's code and each
+// HSM's answer, from either tool.
 func TestExplain(t *testing.T) {
-	e := Explain("Cfm3DeleteKey returned: 0xc6 : HSM Error: Key Access is denied\n")
+	s, err := shell.New(shell.Options{Rand: shell.SeededRand(4)})
+	require.NoError(t, err)
+	s.Exec("key_mgmt_util")
+	s.Exec("loginHSM -u CU -s example_user -p password")
+	// 524291 is alice's key, shared with example_user: it may be used, not deleted.
+	e := Explain(s.Exec("deleteKey -k 524291").Calls)
 	require.Len(t, e, 1)
 	assert.Equal(t, "0xc6", e[0].Code)
 	assert.Contains(t, e[0].Fix, "owner")
-	e = Explain("Cfm3GenerateSymmetricKey returned: 0x00 : HSM Return: SUCCESS\nNode id 1 and err state 0x30000085 : HSM CLUSTER ERROR: Server in cluster is unavailable\n")
+	assert.Empty(t, Explain(s.Exec("genSymKey -t 31 -s 16 -l fine").Calls))
+	s.Exec("exit")
+	s.Exec("cluster node 1 down")
+	s.Exec("key_mgmt_util")
+	s.Exec("loginHSM -u CU -s example_user -p password")
+	// The call succeeds; one HSM's answer is what needs explaining.
+	rep := s.Exec("genSymKey -t 31 -s 16 -l drifted")
+	require.NotEmpty(t, rep.Calls)
+	assert.Equal(t, "Cfm3GenerateSymmetricKey", rep.Calls[0].API)
+	assert.Equal(t, hsm.RCSuccess, rep.Calls[0].RC)
+	e = Explain(rep.Calls)
 	require.Len(t, e, 1)
 	assert.Contains(t, e[0].Fix, "cluster node N up")
-	assert.Empty(t, Explain("Cfm3GenerateSymmetricKey returned: 0x00 : HSM Return: SUCCESS\n"))
-	e = Explain("createUser failed: RET_MXN_AUTH_FAILED\n")
+	s.Exec("exit")
+	s.Exec("cluster node 1 up")
+	s.Exec("cloudhsm_mgmt_util")
+	rep = s.Exec("loginHSM CU example_user wrong-password")
+	require.Len(t, rep.Calls, 1)
+	assert.Equal(t, "loginHSM", rep.Calls[0].API)
+	require.Len(t, rep.Calls[0].Nodes, 3)
+	e = Explain(rep.Calls)
 	require.Len(t, e, 1)
+	assert.Equal(t, "0xa3", e[0].Code)
 }
 
 func TestStepsAreComplete(t *testing.T) {

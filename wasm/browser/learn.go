@@ -66,15 +66,27 @@ func scenarioRecords(name string) (map[string][]byte, error) {
 // tourSteps is the tour, in order.
 func tourSteps() []tour.Step { return tour.Steps() }
 
-// tourExplain explains the errors in a command's output; never nil, so the
-// page always gets a list.
-func tourExplain(output string) []tour.Explanation {
-	out := tour.Explain(output)
+// tourExplain explains the return codes of a reply's calls (the JSON of
+// its "calls"); never nil, so the page always gets a list.
+func tourExplain(calls string) ([]tour.Explanation, error) {
+	var cs []shell.Call
+	if calls != "" {
+		if len(calls) > maxCalls {
+			return nil, invalid("calls are longer than %d bytes", maxCalls)
+		}
+		if err := json.Unmarshal([]byte(calls), &cs); err != nil {
+			return nil, invalid("calls must be the JSON of a reply's calls: %v", err)
+		}
+	}
+	out := tour.Explain(cs)
 	if out == nil {
 		out = []tour.Explanation{}
 	}
-	return out
+	return out, nil
 }
+
+// maxCalls bounds the calls JSON tourExplain reads.
+const maxCalls = 1 << 20
 
 // tourMark records the state a step starts from.
 func (e *engine) tourMark() (tour.Marks, error) {

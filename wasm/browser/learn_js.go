@@ -14,7 +14,7 @@ import (
 //	tourSteps()                      -> JSON [{id, title, why, commands, tool}]
 //	tourMark()                       -> JSON marks of the state a step starts from
 //	tourStatus(marks JSON, step?)    -> JSON [{id, done}], every step or the one named
-//	tourExplain(output)              -> JSON [{code, meaning, fix}]
+//	tourExplain(calls)               -> JSON [{code, meaning, fix}]  calls: a reply's "calls" JSON
 //	checkpoint()                     -> Uint8Array, the workspace now
 //	restore(checkpoint)              -> {records, prompt, mode}; the session keeps its tool and login
 //	transcriptMarkdown(steps JSON, seed, scenario) -> Uint8Array (UTF-8 Markdown)
@@ -54,7 +54,7 @@ func (b *bridge) learnFunctions() map[string]call {
 			if err != nil {
 				return nil, err
 			}
-			return jsonOf(tourExplain(out), nil)
+			return jsonOf(tourExplain(out))
 		},
 		"checkpoint": func([]safejs.Value) (any, error) {
 			data, err := e.checkpoint()

@@ -45,7 +45,7 @@ func TestBridgeLearnFunctions(t *testing.T) {
 	assert.NotContains(t, brKeys(t, restored), "k/524291")
 
 	var ex []struct{ Code string }
-	require.NoError(t, json.Unmarshal([]byte(brString(t, brOK(t, api, "tourExplain", "Cfm3DeleteKey returned: 0xc6 : HSM Error: Key Access is denied\n"), "")), &ex))
+	require.NoError(t, json.Unmarshal([]byte(brString(t, brOK(t, api, "tourExplain", `[{"api":"Cfm3DeleteKey","rc":198}]`), "")), &ex))
 	assert.Equal(t, "0xc6", ex[0].Code)
 
 	steps := `[{"prompt":"$ ","input":"key_mgmt_util","output":""},{"prompt":"Command: ","input":"loginHSM -u CU -s example_user -p password","output":"ok\n"}]`

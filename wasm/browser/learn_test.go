@@ -119,8 +119,32 @@ func TestLearnTourMarkAndStatusFollowTheCluster(t *testing.T) {
 }
 
 func TestLearnTourExplainIsAlwaysAList(t *testing.T) {
-	assert.Equal(t, []tour.Explanation{}, tourExplain("Cfm3GenerateSymmetricKey returned: 0x00 : HSM Return: SUCCESS\n"))
-	e := tourExplain("Cfm3ExportWrappedKey returned: 0xc6 : HSM Error: Key Access is denied\n")
+	e, err := tourExplain("")
+	require.NoError(t, err)
+	assert.Equal(t, []tour.Explanation{}, e)
+	e, err = tourExplain(`[{"api":"Cfm3GenerateSymmetricKey","rc":0}]`)
+	require.NoError(t, err)
+	assert.Equal(t, []tour.Explanation{}, e)
+	e, err = tourExplain(`[{"api":"Cfm3ExportWrappedKey","rc":198}]`)
+	require.NoError(t, err)
+	require.Len(t, e, 1)
+	assert.Equal(t, "0xc6", e[0].Code)
+	_, err = tourExplain("{not json")
+	assert.Equal(t, kindInvalid, errorKind(err))
+}
+
+// The page hands back the calls of a reply as the engine sent them.
+func TestLearnTourExplainReadsAReplysCalls(t *testing.T) {
+	s, err := shell.New(shell.Options{Rand: shell.SeededRand(5)})
+	require.NoError(t, err)
+	s.Exec("key_mgmt_util")
+	s.Exec("loginHSM -u CU -s example_user -p password")
+	b, err := json.Marshal(s.Exec("deleteKey -k 524291"))
+	require.NoError(t, err)
+	var reply struct{ Calls json.RawMessage }
+	require.NoError(t, json.Unmarshal(b, &reply))
+	e, err := tourExplain(string(reply.Calls))
+	require.NoError(t, err)
 	require.Len(t, e, 1)
 	assert.Equal(t, "0xc6", e[0].Code)
 }

@@ -239,17 +239,6 @@ func (t *Tool) reach(n *hsm.Node, needLogin bool) hsm.RC {
 // server names a server the way every result line does: "server 0(10.0.2.9)".
 func server(n *hsm.Node) string { return fmt.Sprintf("server %d(%s)", n.ID, n.Addr) }
 
-// okLine is the per-server success line.
-func okLine(b *strings.Builder, cmd string, n *hsm.Node) {
-	fmt.Fprintf(b, "%s success on %s\n", cmd, server(n))
-}
-
-// failLines is the per-server failure, in the form of the quorum pages:
-// "deleteUser failed: RET_MXN_AUTH_FAILED" / "deleteUser failed on server 0(10.0.2.14)".
-func failLines(b *strings.Builder, cmd string, n *hsm.Node, rc hsm.RC) {
-	fmt.Fprintf(b, "%s failed: %s\n%s failed on %s\n", cmd, rc.Name(), cmd, server(n))
-}
-
 // errorf is a client-side error: bad input the tool refuses before it
 // talks to any server.
 func errorf(format string, args ...any) tool.Result {
@@ -289,12 +278,14 @@ func withPassword(arg string, then func(pw string) tool.Result) tool.Result {
 // output sends text to stdout, or to the file the command names instead
 // (findAllKeys, getKeyInfo and getAttribute take an optional output file
 // and overwrite it without warning).
-func (t *Tool) output(text, file string) tool.Result {
+func (t *Tool) output(b *reply, file string) tool.Result {
 	if file == "" {
-		return tool.Result{Output: text}
+		return b.result()
 	}
-	if err := t.FS.WriteFile(file, []byte(text)); err != nil {
-		return errorf("cannot write %s: %v", file, err)
+	if err := t.FS.WriteFile(file, []byte(b.String())); err != nil {
+		r := errorf("cannot write %s: %v", file, err)
+		r.Calls = b.calls
+		return r
 	}
-	return tool.Result{Changed: true}
+	return tool.Result{Changed: true, Calls: b.calls}
 }

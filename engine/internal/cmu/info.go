@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math/big"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
@@ -62,16 +61,16 @@ getCert run in server mode.`,
 }
 
 func enableE2E(t *Tool, args []string) tool.Result {
-	var b strings.Builder
+	var b reply
 	for _, n := range t.targets() {
 		if rc := t.reach(n, false); rc != hsm.RCSuccess {
-			failLines(&b, "enable_e2e", n, rc)
+			b.fail("enable_e2e", n, rc)
 			continue
 		}
 		fmt.Fprintf(&b, "E2E enabled on %s\n", server(n))
 	}
 	t.e2e = true
-	return tool.Result{Output: b.String()}
+	return tool.Result{Output: b.String(), Calls: b.calls}
 }
 
 func info(t *Tool, args []string) tool.Result {
@@ -89,19 +88,19 @@ func info(t *Tool, args []string) tool.Result {
 	} else if t.Session != nil && t.loggedIn[n.ID] {
 		login = fmt.Sprintf("Logged in as '%s(%s)'", t.Session.User, t.Session.Role)
 	}
-	var b strings.Builder
+	var b reply
 	b.WriteString("Id      Name                    Hostname         Port   State           Partition               LoginState\n")
 	fmt.Fprintf(&b, "%-8d%-24s%-16s%-8d%-16s%-24s%s\n", n.ID, n.Addr, n.Addr, Port, state, n.PartitionID(), login)
-	return tool.Result{Output: b.String()}
+	return tool.Result{Output: b.String(), Calls: b.calls}
 }
 
 func getHSMInfo(t *Tool, args []string) tool.Result {
 	nodes := t.targets()
-	var b strings.Builder
+	var b reply
 	fmt.Fprintf(&b, "Getting HSM Info on %d nodes\n", len(nodes))
 	for _, n := range nodes {
 		if rc := t.reach(n, false); rc != hsm.RCSuccess {
-			failLines(&b, "getHSMInfo", n, rc)
+			b.fail("getHSMInfo", n, rc)
 			continue
 		}
 		fmt.Fprintf(&b, "*** Server %d HSM Info ***\n", n.ID)
@@ -109,7 +108,7 @@ func getHSMInfo(t *Tool, args []string) tool.Result {
 			fmt.Fprintf(&b, "%-21s:%s\n", f.Name, f.Value)
 		}
 	}
-	return tool.Result{Output: b.String()}
+	return tool.Result{Output: b.String(), Calls: b.calls}
 }
 
 func serverMode(t *Tool, args []string) tool.Result {
@@ -150,7 +149,7 @@ func getCert(t *Tool, args []string) tool.Result {
 	}
 	n := t.Cluster.Node(t.server)
 	if rc := t.reach(n, false); rc != hsm.RCSuccess {
-		return tool.Result{Output: fmt.Sprintf("getCert failed: %s\n", rc.Name())}
+		return tool.Result{Output: fmt.Sprintf("getCert failed: %s\n", rc.Name()), Calls: []tool.Call{{API: "getCert", RC: rc}}}
 	}
 	der, err := certificate(n, typ)
 	if err != nil {
@@ -160,7 +159,7 @@ func getCert(t *Tool, args []string) tool.Result {
 	if err := t.FS.WriteFile(file, pemBytes); err != nil {
 		return errorf("cannot write %s: %v", file, err)
 	}
-	return tool.Result{Output: "getCert Success\n", Changed: true}
+	return tool.Result{Output: "getCert Success\n", Calls: []tool.Call{{API: "getCert"}}, Changed: true}
 }
 
 // certKey is the signing key of one certificate authority of the

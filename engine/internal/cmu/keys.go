@@ -116,7 +116,7 @@ func shareKey(t *Tool, args []string) tool.Result {
 	}
 	share := args[2] == "1"
 	return t.confirm("", func() tool.Result {
-		var b strings.Builder
+		var b reply
 		done := false
 		for _, n := range t.targets() {
 			rc := t.reach(n, true)
@@ -124,13 +124,13 @@ func shareKey(t *Tool, args []string) tool.Result {
 				rc = t.shareOn(n, h, ids, share)
 			}
 			if rc != hsm.RCSuccess {
-				failLines(&b, "shareKey", n, rc)
+				b.fail("shareKey", n, rc)
 				continue
 			}
 			done = true
-			okLine(&b, "shareKey", n)
+			b.ok("shareKey", n)
 		}
-		r := tool.Result{Output: b.String(), Changed: done}
+		r := tool.Result{Output: b.String(), Calls: b.calls, Changed: done}
 		if done {
 			r.Touched = []uint64{h}
 		}
@@ -203,11 +203,11 @@ func getKeyInfo(t *Tool, args []string) tool.Result {
 	if len(args) == 2 {
 		file = args[1]
 	}
-	var b strings.Builder
+	var b reply
 	for _, n := range t.targets() {
 		o, rc := t.keyFor(n, h, hsm.OpRead)
 		if rc != hsm.RCSuccess {
-			failLines(&b, "getKeyInfo", n, rc)
+			b.fail("getKeyInfo", n, rc)
 			continue
 		}
 		fmt.Fprintf(&b, "Key Info on %s:\n", server(n))
@@ -227,7 +227,7 @@ func getKeyInfo(t *Tool, args []string) tool.Result {
 			fmt.Fprintf(&b, "\t %d Users need to approve to use/manage this key\n", o.MValue)
 		}
 	}
-	return t.output(b.String(), file)
+	return t.output(&b, file)
 }
 
 func findAllKeys(t *Tool, args []string) tool.Result {
@@ -243,7 +243,7 @@ func findAllKeys(t *Tool, args []string) tool.Result {
 	if len(args) == 3 {
 		file = args[2]
 	}
-	var b strings.Builder
+	var b reply
 	for _, n := range t.targets() {
 		rc := t.reach(n, true)
 		if rc == hsm.RCSuccess {
@@ -256,7 +256,7 @@ func findAllKeys(t *Tool, args []string) tool.Result {
 			rc = hsm.RCUserNotFound
 		}
 		if rc != hsm.RCSuccess {
-			failLines(&b, "findAllKeys", n, rc)
+			b.fail("findAllKeys", n, rc)
 			continue
 		}
 		var keys []string
@@ -281,9 +281,9 @@ func findAllKeys(t *Tool, args []string) tool.Result {
 				fmt.Fprintf(&b, "Key Hash:\n%s\n", n.KeyHash())
 			}
 		}
-		okLine(&b, "findAllKeys", n)
+		b.ok("findAllKeys", n)
 	}
-	return t.output(b.String(), file)
+	return t.output(&b, file)
 }
 
 // attrValue formats an attribute value. A single attribute prints numbers
@@ -316,7 +316,7 @@ func getAttribute(t *Tool, args []string) tool.Result {
 	if len(args) == 3 {
 		file = args[2]
 	}
-	var b strings.Builder
+	var b reply
 	for _, n := range t.targets() {
 		o, rc := t.keyFor(n, h, hsm.OpRead)
 		var vals []hsm.AttrValue
@@ -330,7 +330,7 @@ func getAttribute(t *Tool, args []string) tool.Result {
 			}
 		}
 		if rc != hsm.RCSuccess {
-			failLines(&b, "getAttribute", n, rc)
+			b.fail("getAttribute", n, rc)
 			continue
 		}
 		fmt.Fprintf(&b, "Attribute Value on %s:\n", server(n))
@@ -338,7 +338,7 @@ func getAttribute(t *Tool, args []string) tool.Result {
 			fmt.Fprintf(&b, "%s\n%s\n", a.Name, attrValue(a, id == hsm.AttrAll))
 		}
 	}
-	return t.output(b.String(), file)
+	return t.output(&b, file)
 }
 
 // settable lists the attributes setAttribute changes (setAttribute.md),
@@ -388,19 +388,19 @@ func setAttribute(t *Tool, args []string) tool.Result {
 		return errorf("attribute %s cannot be changed (setAttribute changes 3, 134, 260-264, 266, 268, 370 and 528)", args[1])
 	}
 	return t.confirm("", func() tool.Result {
-		var b strings.Builder
+		var b reply
 		done := false
 		for _, n := range t.targets() {
 			o, rc := t.keyFor(n, h, hsm.OpModify)
 			if rc != hsm.RCSuccess {
-				failLines(&b, "setAttribute", n, rc)
+				b.fail("setAttribute", n, rc)
 				continue
 			}
 			apply(o)
 			done = true
-			okLine(&b, "setAttribute", n)
+			b.ok("setAttribute", n)
 		}
-		r := tool.Result{Output: b.String(), Changed: done}
+		r := tool.Result{Output: b.String(), Calls: b.calls, Changed: done}
 		if done {
 			r.Touched = []uint64{h}
 		}
@@ -419,12 +419,12 @@ var listOrder = []int{
 }
 
 func listAttributes(t *Tool, args []string) tool.Result {
-	var b strings.Builder
+	var b reply
 	b.WriteString("Following are the possible attribute values for getAttribute:\n")
 	for _, id := range listOrder {
 		fmt.Fprintf(&b, "%-32s= %d\n", hsm.AttrNames[id], id)
 	}
-	return tool.Result{Output: b.String()}
+	return tool.Result{Output: b.String(), Calls: b.calls}
 }
 
 func syncKey(t *Tool, args []string) tool.Result {
@@ -455,7 +455,7 @@ func syncKey(t *Tool, args []string) tool.Result {
 		rc = t.Cluster.SyncKey(h, t.server, []int{dst}).First()
 	}
 	if rc != hsm.RCSuccess {
-		return tool.Result{Output: fmt.Sprintf("syncKey failed: %s\n", rc.Name())}
+		return tool.Result{Output: fmt.Sprintf("syncKey failed: %s\n", rc.Name()), Calls: []tool.Call{{API: "syncKey", RC: rc}}}
 	}
-	return tool.Result{Output: "syncKey success\n", Changed: true, Touched: []uint64{h}}
+	return tool.Result{Output: "syncKey success\n", Calls: []tool.Call{{API: "syncKey", Handles: []uint64{h}}}, Changed: true, Touched: []uint64{h}}
 }

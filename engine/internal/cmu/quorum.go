@@ -124,7 +124,7 @@ func registerQuorumPubKey(t *Tool, args []string) tool.Result {
 		return errorf("%s: %v", args[4], err)
 	}
 	return t.confirm("", func() tool.Result {
-		var b strings.Builder
+		var b reply
 		done := false
 		for _, n := range t.targets() {
 			rc := t.reach(n, true)
@@ -132,13 +132,13 @@ func registerQuorumPubKey(t *Tool, args []string) tool.Result {
 				rc = t.Cluster.RegisterQuorumKeyOn(t.Session, n.ID, role, name, token, sig, pub)
 			}
 			if rc != hsm.RCSuccess {
-				failLines(&b, "registerQuorumPubKey", n, rc)
+				b.fail("registerQuorumPubKey", n, rc)
 				continue
 			}
 			done = true
-			okLine(&b, "registerQuorumPubKey", n)
+			b.ok("registerQuorumPubKey", n)
 		}
-		return tool.Result{Output: b.String(), Changed: done}
+		return tool.Result{Output: b.String(), Calls: b.calls, Changed: done}
 	})
 }
 
@@ -156,7 +156,7 @@ func getToken(t *Tool, args []string) tool.Result {
 		return errorf("%v", err)
 	}
 	nodes := t.targets()
-	var b strings.Builder
+	var b reply
 	var ready []*hsm.Node
 	for _, n := range nodes {
 		rc := t.reach(n, true)
@@ -165,13 +165,13 @@ func getToken(t *Tool, args []string) tool.Result {
 			rc = hsm.RCOperationNotAllowed
 		}
 		if rc != hsm.RCSuccess {
-			failLines(&b, "getToken", n, rc)
+			b.fail("getToken", n, rc)
 			continue
 		}
 		ready = append(ready, n)
 	}
 	if len(ready) == 0 {
-		return tool.Result{Output: b.String()}
+		return tool.Result{Output: b.String(), Calls: b.calls}
 	}
 	nonce := make([]byte, 32)
 	if _, err := io.ReadFull(t.Rand, nonce); err != nil {
@@ -181,19 +181,19 @@ func getToken(t *Tool, args []string) tool.Result {
 	tok, rc := t.Cluster.NewToken(t.Session, svc, data)
 	if rc != hsm.RCSuccess {
 		for _, n := range ready {
-			failLines(&b, "getToken", n, rc)
+			b.fail("getToken", n, rc)
 		}
-		return tool.Result{Output: b.String()}
+		return tool.Result{Output: b.String(), Calls: b.calls}
 	}
 	if err := t.FS.WriteFile(file, data); err != nil {
 		t.Cluster.DeleteToken(t.Session, svc)
-		return tool.Merge(tool.Result{Output: b.String()}, errorf("cannot write %s: %v", file, err))
+		return tool.Merge(tool.Result{Output: b.String(), Calls: b.calls}, errorf("cannot write %s: %v", file, err))
 	}
 	for _, n := range ready {
-		okLine(&b, "getToken", n)
+		b.ok("getToken", n)
 		quorum.TokenBlock(&b, t.Cluster, n, tok)
 	}
-	return tool.Result{Output: b.String(), Changed: true}
+	return tool.Result{Output: b.String(), Calls: b.calls, Changed: true}
 }
 
 func approveToken(t *Tool, args []string) tool.Result {
@@ -217,7 +217,7 @@ func approveToken(t *Tool, args []string) tool.Result {
 		af.Approvals[i].Sig = sig
 	}
 	tok := t.Cluster.TokenByData(data)
-	var b strings.Builder
+	var b reply
 	done := false
 	for _, n := range t.targets() {
 		rc := t.reach(n, true)
@@ -226,21 +226,21 @@ func approveToken(t *Tool, args []string) tool.Result {
 			sigs, rc = t.Cluster.CheckApprovals(t.Session, n.ID, tok, af.Approvals)
 		}
 		if rc != hsm.RCSuccess {
-			failLines(&b, "approveToken", n, rc)
+			b.fail("approveToken", n, rc)
 			continue
 		}
 		tok.Approve(sigs)
 		done = true
-		okLine(&b, "approveToken", n)
+		b.ok("approveToken", n)
 	}
-	return tool.Result{Output: b.String(), Changed: done}
+	return tool.Result{Output: b.String(), Calls: b.calls, Changed: done}
 }
 
 func listTokens(t *Tool, args []string) tool.Result {
-	var b strings.Builder
+	var b reply
 	for _, n := range t.targets() {
 		if rc := t.reach(n, true); rc != hsm.RCSuccess {
-			failLines(&b, "listTokens", n, rc)
+			b.fail("listTokens", n, rc)
 			continue
 		}
 		fmt.Fprintf(&b, "=====================\nServer %d(%s)\n=====================\n", n.ID, n.Addr)
@@ -252,7 +252,7 @@ func listTokens(t *Tool, args []string) tool.Result {
 		fmt.Fprintf(&b, "Num of tokens = %d\n", len(t.Cluster.Tokens))
 	}
 	b.WriteString("listTokens success\n")
-	return tool.Result{Output: b.String()}
+	return tool.Result{Output: b.String(), Calls: b.calls}
 }
 
 func delToken(t *Tool, args []string) tool.Result {
@@ -264,7 +264,7 @@ func delToken(t *Tool, args []string) tool.Result {
 	if r, ok := t.selfOnly("delToken", name); !ok {
 		return r
 	}
-	var b strings.Builder
+	var b reply
 	var ready []*hsm.Node
 	for _, n := range t.targets() {
 		rc := t.reach(n, true)
@@ -272,23 +272,23 @@ func delToken(t *Tool, args []string) tool.Result {
 			rc = hsm.RCOperationNotAllowed
 		}
 		if rc != hsm.RCSuccess {
-			failLines(&b, "delToken", n, rc)
+			b.fail("delToken", n, rc)
 			continue
 		}
 		ready = append(ready, n)
 	}
 	if len(ready) == 0 {
-		return tool.Result{Output: b.String()}
+		return tool.Result{Output: b.String(), Calls: b.calls}
 	}
 	rc := t.Cluster.DeleteToken(t.Session, svc)
 	for _, n := range ready {
 		if rc != hsm.RCSuccess {
-			failLines(&b, "delToken", n, rc)
+			b.fail("delToken", n, rc)
 		} else {
-			okLine(&b, "delToken", n)
+			b.ok("delToken", n)
 		}
 	}
-	return tool.Result{Output: b.String(), Changed: rc == hsm.RCSuccess}
+	return tool.Result{Output: b.String(), Calls: b.calls, Changed: rc == hsm.RCSuccess}
 }
 
 func getMValue(t *Tool, args []string) tool.Result {
@@ -297,15 +297,15 @@ func getMValue(t *Tool, args []string) tool.Result {
 		return errorf("%v", err)
 	}
 	name, _ := hsm.ServiceName(svc)
-	var b strings.Builder
+	var b reply
 	for _, n := range t.targets() {
 		if rc := t.reach(n, false); rc != hsm.RCSuccess {
-			failLines(&b, "getMValue", n, rc)
+			b.fail("getMValue", n, rc)
 			continue
 		}
 		fmt.Fprintf(&b, "MValue of service %d[%s] on server %d : [%d]\n", svc, name, n.ID, t.Cluster.MValue(svc))
 	}
-	return tool.Result{Output: b.String()}
+	return tool.Result{Output: b.String(), Calls: b.calls}
 }
 
 func setMValue(t *Tool, args []string) tool.Result {
@@ -319,7 +319,7 @@ func setMValue(t *Tool, args []string) tool.Result {
 	}
 	return t.confirm("", func() tool.Result {
 		nodes := t.targets()
-		var b strings.Builder
+		var b reply
 		fmt.Fprintf(&b, "Setting M Value(%d) for %d on %d nodes\n", m, svc, len(nodes))
 		// Authorization is decided once, before the first node changes the
 		// cluster's value.
@@ -331,7 +331,7 @@ func setMValue(t *Tool, args []string) tool.Result {
 				rc = t.Cluster.SetMValueOn(t.Session, n.ID, svc, m)
 			}
 			if rc != hsm.RCSuccess {
-				failLines(&b, "setMValue", n, rc)
+				b.fail("setMValue", n, rc)
 				continue
 			}
 			done = true
@@ -339,6 +339,6 @@ func setMValue(t *Tool, args []string) tool.Result {
 		if done && needToken {
 			t.Cluster.UseToken(t.Session, hsm.ServiceMiscCO)
 		}
-		return tool.Result{Output: b.String(), Changed: done}
+		return tool.Result{Output: b.String(), Calls: b.calls, Changed: done}
 	})
 }

@@ -114,12 +114,12 @@ func loginHSM(t *Tool, args []string) tool.Result {
 }
 
 func (t *Tool) login(role hsm.Role, name, password string) tool.Result {
-	var b strings.Builder
+	var b reply
 	if rc := hsm.Check(t.Session, hsm.OpLogin, nil); rc != hsm.RCSuccess {
 		for _, n := range t.targets() {
-			failLines(&b, "loginHSM", n, rc)
+			b.fail("loginHSM", n, rc)
 		}
-		return tool.Result{Output: b.String()}
+		return tool.Result{Output: b.String(), Calls: b.calls}
 	}
 	var ids []int
 	for _, n := range t.targets() {
@@ -130,30 +130,30 @@ func (t *Tool) login(role hsm.Role, name, password string) tool.Result {
 		n := t.Cluster.Node(ns.Node)
 		if ns.RC == hsm.RCSuccess {
 			t.loggedIn[n.ID] = true
-			okLine(&b, "loginHSM", n)
+			b.ok("loginHSM", n)
 		} else {
-			failLines(&b, "loginHSM", n, ns.RC)
+			b.fail("loginHSM", n, ns.RC)
 		}
 	}
 	if s != nil {
 		t.Session = s
 	}
 	// Failed attempts are counted on the HSMs, so the state changed too.
-	return tool.Result{Output: b.String(), Changed: true}
+	return tool.Result{Output: b.String(), Calls: b.calls, Changed: true}
 }
 
 func logoutHSM(t *Tool, args []string) tool.Result {
-	var b strings.Builder
+	var b reply
 	for _, n := range t.targets() {
 		rc := t.reach(n, true)
 		if rc != hsm.RCSuccess {
-			failLines(&b, "logoutHSM", n, rc)
+			b.fail("logoutHSM", n, rc)
 			continue
 		}
 		delete(t.loggedIn, n.ID)
-		okLine(&b, "logoutHSM", n)
+		b.ok("logoutHSM", n)
 	}
-	r := tool.Result{Output: b.String()}
+	r := tool.Result{Output: b.String(), Calls: b.calls}
 	if t.Session != nil && len(t.loggedIn) == 0 {
 		t.endSession()
 		r.Changed = true
@@ -167,7 +167,7 @@ const usersHeader = "    User Id             User Type       User Name          
 
 // formatUsers prints one HSM's user table as listUsers does.
 func formatUsers(users []*hsm.User) string {
-	var b strings.Builder
+	var b reply
 	fmt.Fprintf(&b, "Number of users found:%d\n", len(users))
 	b.WriteString(usersHeader)
 	for _, u := range users {
@@ -184,16 +184,16 @@ func yesNoWord(b bool) string {
 }
 
 func listUsers(t *Tool, args []string) tool.Result {
-	var b strings.Builder
+	var b reply
 	for _, n := range t.targets() {
 		if rc := t.reach(n, false); rc != hsm.RCSuccess {
-			failLines(&b, "listUsers", n, rc)
+			b.fail("listUsers", n, rc)
 			continue
 		}
 		fmt.Fprintf(&b, "Users on %s:\n", server(n))
 		b.WriteString(formatUsers(n.Users))
 	}
-	return tool.Result{Output: b.String()}
+	return tool.Result{Output: b.String(), Calls: b.calls}
 }
 
 // userOp is a user-management command run server by server. When a server
@@ -213,7 +213,7 @@ type userOp struct {
 }
 
 func (t *Tool) runUserOp(op *userOp, nodes []*hsm.Node, i int, undos []func(), done int) tool.Result {
-	var b strings.Builder
+	var b reply
 	for ; i < len(nodes); i++ {
 		n := nodes[i]
 		undo, rc := op.do(n)
@@ -223,17 +223,18 @@ func (t *Tool) runUserOp(op *userOp, nodes []*hsm.Node, i int, undos []func(), d
 				undos = append(undos, undo)
 			}
 			if op.okLines {
-				okLine(&b, op.cmd, n)
+				b.ok(op.cmd, n)
 			}
 			continue
 		}
+		b.answer(op.cmd, n.ID, rc, nil)
 		fmt.Fprintf(&b, "%s failed: %s\n%s\n", op.cmd, rc.Name(), op.failed(n))
-		return tool.Result{Output: b.String(), Changed: done > 0, Ask: t.retry(op, nodes, i, undos, done)}
+		return tool.Result{Output: b.String(), Calls: b.calls, Changed: done > 0, Ask: t.retry(op, nodes, i, undos, done)}
 	}
 	if op.after != nil {
 		op.after(done)
 	}
-	return tool.Result{Output: b.String(), Changed: done > 0}
+	return tool.Result{Output: b.String(), Calls: b.calls, Changed: done > 0}
 }
 
 func (t *Tool) retry(op *userOp, nodes []*hsm.Node, i int, undos []func(), done int) *tool.Question {
@@ -439,19 +440,21 @@ func syncUser(t *Tool, args []string) tool.Result {
 	if rc == hsm.RCSuccess && from.User(id) == nil {
 		rc = hsm.RCUserNotFound
 	}
-	var b strings.Builder
+	var b reply
+	b.answer("syncUser", t.server, rc, nil)
 	fmt.Fprintf(&b, "ExtractMaskedObject: 0x%x !\n", uint32(rc))
 	if rc != hsm.RCSuccess {
 		fmt.Fprintf(&b, "syncUser failed: %s\n", rc.Name())
-		return tool.Result{Output: b.String()}
+		return tool.Result{Output: b.String(), Calls: b.calls}
 	}
 	st := t.Cluster.SyncUser(id, t.server, []int{dst})
 	rc = st.First()
+	b.answer("syncUser", dst, rc, nil)
 	fmt.Fprintf(&b, "InsertMaskedObject: 0x%x !\n", uint32(rc))
 	if rc != hsm.RCSuccess {
 		fmt.Fprintf(&b, "syncUser failed: %s\n", rc.Name())
-		return tool.Result{Output: b.String()}
+		return tool.Result{Output: b.String(), Calls: b.calls}
 	}
 	b.WriteString("syncUser success\n")
-	return tool.Result{Output: b.String(), Changed: true}
+	return tool.Result{Output: b.String(), Calls: b.calls, Changed: true}
 }

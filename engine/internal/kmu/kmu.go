@@ -1,8 +1,9 @@
 // Package kmu is key_mgmt_util: a table of commands, each with its help
 // text, flags and handler, running against an hsm.Cluster as the user who
-// logged in. Handlers print what the real tool prints: the
-// "Cfm3... returned: 0x.. : HSM Return: ..." line and the per-node
-// "Cluster Error Status" block.
+// logged in. Handlers record each Cfm call's return code and the HSMs'
+// answers as typed calls (tool.Call); text.go turns each into what the real
+// tool prints: the "Cfm3... returned: 0x.. : HSM Return: ..." line and the
+// per-node "Cluster Error Status" block.
 package kmu
 
 import (
@@ -32,6 +33,8 @@ type Tool struct {
 	Session *hsm.Session
 
 	out     strings.Builder
+	calls   []tool.Call
+	pending []tool.Node // a status block printed before its call's line
 	changed bool
 	touched []uint64
 }
@@ -213,8 +216,13 @@ func (t *Tool) run(c *Command, words []string) tool.Result {
 
 // flush returns what the handler printed and resets the buffer.
 func (t *Tool) flush() tool.Result {
-	r := tool.Result{Output: t.out.String(), Changed: t.changed, Touched: t.touched}
+	if t.pending != nil {
+		// A status block no call line followed: it is a call of its own.
+		t.calls = append(t.calls, tool.Call{Nodes: t.pending, RC: firstRC(t.pending)})
+	}
+	r := tool.Result{Output: t.out.String(), Calls: t.calls, Changed: t.changed, Touched: t.touched}
 	t.out.Reset()
+	t.calls, t.pending = nil, nil
 	t.changed = false
 	t.touched = nil
 	return r
@@ -284,17 +292,47 @@ func CompleteWords(words []string, word string) tool.Slot {
 // printf writes to the command's output.
 func (t *Tool) printf(format string, args ...any) { fmt.Fprintf(&t.out, format, args...) }
 
-// returned prints the line every Cfm call ends with.
-func (t *Tool) returned(api string, rc hsm.RC) {
-	t.printf("%s returned: 0x%02x : %s\n", api, uint32(rc), rc)
+// returned records a Cfm call's return code and prints the line every
+// Cfm call ends with.
+func (t *Tool) returned(api string, rc hsm.RC) { t.returnedText(api, rc, returnedLine(api, rc)) }
+
+// returnedText records a call whose return the tool prints in a form of its
+// own (verify's ERR_BAD_PKCS_DATA, getCert).
+func (t *Tool) returnedText(api string, rc hsm.RC, text string) {
+	t.calls = append(t.calls, tool.Call{API: api, RC: rc, Nodes: t.pending})
+	t.pending = nil
+	t.out.WriteString(text)
 }
 
-// clusterStatus prints the per-node block under header ("Cluster Error
-// Status" after key commands, "Cluster Status" after login and logout).
+// clusterStatus records each HSM's answer and prints the per-node block
+// under header ("Cluster Error Status" after key commands, "Cluster
+// Status" after login and logout). The answers belong to the call whose
+// line was printed last, or, before any, to the next one (findKey prints
+// its block first).
 func (t *Tool) clusterStatus(header string, st hsm.Status) {
-	t.printf("%s\n", header)
-	for _, ns := range st {
-		t.printf("Node id %d and err state 0x%08x : %s\n", ns.Node, uint32(ns.RC), ns.RC)
+	nodes := tool.NodesOf(st)
+	if nodes == nil {
+		nodes = []tool.Node{}
+	}
+	if k := len(t.calls); k > 0 && t.calls[k-1].Nodes == nil {
+		t.calls[k-1].Nodes = nodes
+	} else {
+		t.pending = append(t.pending, nodes...)
+	}
+	t.out.WriteString(statusBlock(header, st))
+}
+
+// found records the keys the last call made or found.
+func (t *Tool) found(hs ...uint64) {
+	if k := len(t.calls); k > 0 {
+		t.calls[k-1].Handles = append(t.calls[k-1].Handles, hs...)
+	}
+}
+
+// value records what the last call read back.
+func (t *Tool) value(v *tool.Value) {
+	if k := len(t.calls); k > 0 {
+		t.calls[k-1].Value = v
 	}
 }
 

@@ -140,7 +140,7 @@ func getCert(t *Tool, a *Args) tool.Result {
 // commands' shows the code without 0x and no space after the colon
 // ("Cfm3GetCert() returned 0 :HSM Return: SUCCESS").
 func (t *Tool) certReturned(rc hsm.RC) {
-	t.printf("Cfm3GetCert() returned %x :%s\n", uint32(rc), rc)
+	t.returnedText("Cfm3GetCert", rc, fmt.Sprintf("Cfm3GetCert() returned %x :%s\n", uint32(rc), rc))
 }
 
 // certIssued is a certificate with the key that signs below it.

@@ -186,7 +186,7 @@ func verify(t *Tool, a *Args) tool.Result {
 		t.returned(c.API, hsm.RCSuccess)
 	case errors.Is(err, mech.ErrBadSignature):
 		// The verify page's transcript of a signature that does not match.
-		t.printf("%s returned: 0x%02x\n\nCSP Error: ERR_BAD_PKCS_DATA\n", c.API, uint32(hsm.RCBadPKCSData))
+		t.returnedText(c.API, hsm.RCBadPKCSData, fmt.Sprintf("%s returned: 0x%02x\n\nCSP Error: ERR_BAD_PKCS_DATA\n", c.API, uint32(hsm.RCBadPKCSData)))
 	default:
 		t.returned(c.API, ioRC(err))
 	}

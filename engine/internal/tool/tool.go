@@ -16,6 +16,9 @@ type Result struct {
 	Exit bool
 	// Ask, when set, means the tool waits for an answer.
 	Ask *Question
+	// Calls is what the line asked of the HSMs and what they answered, in
+	// order: the typed form of the return codes and values in Output.
+	Calls []Call
 	// Touched lists the key handles the line created or changed, so a user
 	// interface can highlight them.
 	Touched []uint64
@@ -55,6 +58,7 @@ func Merge(a, b Result) Result {
 	a.Changed = a.Changed || b.Changed
 	a.Exit = b.Exit
 	a.Ask = b.Ask
+	a.Calls = append(a.Calls, b.Calls...)
 	a.Touched = append(a.Touched, b.Touched...)
 	return a
 }
