@@ -1,13 +1,14 @@
 package cmu
 
 import (
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/hsmsim/hsmsim/engine/internal/format"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
 )
 
@@ -210,22 +211,10 @@ func getKeyInfo(t *Tool, args []string) tool.Result {
 			b.fail("getKeyInfo", n, rc)
 			continue
 		}
+		info := tool.KeyInfoOf(o)
+		b.read("getKeyInfo", n, &tool.Value{KeyInfo: info})
 		fmt.Fprintf(&b, "Key Info on %s:\n", server(n))
-		if o.Token {
-			b.WriteString("Token/Flash Key,\n")
-		} else {
-			b.WriteString("Session Key,\n")
-		}
-		fmt.Fprintf(&b, "Owned by user %d\n", o.Owner)
-		if len(o.Shared) > 0 {
-			fmt.Fprintf(&b, "also, shared to following %d user(s):\n", len(o.Shared))
-			for _, u := range o.Shared {
-				fmt.Fprintf(&b, "\t\t %d\n", u)
-			}
-		}
-		if o.MValue > 0 {
-			fmt.Fprintf(&b, "\t %d Users need to approve to use/manage this key\n", o.MValue)
-		}
+		b.WriteString(format.KeyInfo(format.MgmtUtil, info))
 	}
 	return t.output(&b, file)
 }
@@ -259,48 +248,29 @@ func findAllKeys(t *Tool, args []string) tool.Result {
 			b.fail("findAllKeys", n, rc)
 			continue
 		}
-		var keys []string
+		keys := []tool.KeyRef{}
 		for _, h := range n.Handles() {
 			o := n.Objects[h]
 			switch {
 			case !o.Token:
 			case o.Owner == id:
-				keys = append(keys, fmt.Sprintf("%d(o)", h))
+				keys = append(keys, tool.KeyRef{Handle: h, Relation: "o"})
 			case o.SharedWith(id):
-				keys = append(keys, fmt.Sprintf("%d(s)", h))
+				keys = append(keys, tool.KeyRef{Handle: h, Relation: "s"})
 			}
 		}
 		fmt.Fprintf(&b, "Keys on %s:\n", server(n))
-		fmt.Fprintf(&b, "Number of keys found %d\n", len(keys))
-		fmt.Fprintf(&b, "number of keys matched from start index 0::%d\n", len(keys))
+		b.WriteString(format.Keys(format.MgmtUtil, keys))
 		if len(keys) > 0 {
-			fmt.Fprintf(&b, "%s\n", strings.Join(keys, ","))
 			if withHash {
 				// The hash is only populated for a user who owns or
 				// shares keys (findAllKeys.md).
 				fmt.Fprintf(&b, "Key Hash:\n%s\n", n.KeyHash())
 			}
 		}
-		b.ok("findAllKeys", n)
+		b.okValue("findAllKeys", n, &tool.Value{Keys: keys})
 	}
 	return t.output(&b, file)
-}
-
-// attrValue formats an attribute value. A single attribute prints numbers
-// as four bytes (getAttribute.md: "0x00000001"); the full dump of 512
-// prints flags and types as one byte, as key_mgmt_util's dump does.
-func attrValue(a hsm.AttrValue, dump bool) string {
-	switch a.Kind {
-	case hsm.KindString:
-		return string(a.Bytes)
-	case hsm.KindBytes:
-		return "0x" + hex.EncodeToString(a.Bytes)
-	case hsm.KindBool, hsm.KindByte:
-		if dump {
-			return fmt.Sprintf("0x%02x", a.Uint())
-		}
-	}
-	return fmt.Sprintf("0x%08x", a.Uint())
 }
 
 func getAttribute(t *Tool, args []string) tool.Result {
@@ -321,6 +291,7 @@ func getAttribute(t *Tool, args []string) tool.Result {
 		o, rc := t.keyFor(n, h, hsm.OpRead)
 		var vals []hsm.AttrValue
 		if rc == hsm.RCSuccess {
+			o = keyobj.Reported(o)
 			if id == hsm.AttrAll {
 				vals = o.Attributes()
 			} else if a, ok := o.Attribute(id); ok {
@@ -333,10 +304,9 @@ func getAttribute(t *Tool, args []string) tool.Result {
 			b.fail("getAttribute", n, rc)
 			continue
 		}
+		b.read("getAttribute", n, &tool.Value{Attributes: vals})
 		fmt.Fprintf(&b, "Attribute Value on %s:\n", server(n))
-		for _, a := range vals {
-			fmt.Fprintf(&b, "%s\n%s\n", a.Name, attrValue(a, id == hsm.AttrAll))
-		}
+		b.WriteString(format.Attributes(format.MgmtUtil, vals, id != hsm.AttrAll))
 	}
 	return t.output(&b, file)
 }

@@ -38,8 +38,11 @@ func (r *reply) returned(cmd string, rc hsm.RC) {
 }
 
 // ok records server n's success and prints the per-server success line.
-func (r *reply) ok(cmd string, n *hsm.Node) {
-	r.answer(cmd, n.ID, hsm.RCSuccess, nil)
+func (r *reply) ok(cmd string, n *hsm.Node) { r.okValue(cmd, n, nil) }
+
+// okValue is ok for a server that also read back a value.
+func (r *reply) okValue(cmd string, n *hsm.Node, v *tool.Value) {
+	r.answer(cmd, n.ID, hsm.RCSuccess, v)
 	fmt.Fprintf(r, "%s success on %s\n", cmd, server(n))
 }
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hsmsim/hsmsim/engine/internal/format"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
 )
@@ -161,28 +162,6 @@ func logoutHSM(t *Tool, args []string) tool.Result {
 	return r
 }
 
-// usersHeader is the heading of the listUsers table, with the column
-// layout of getting-started.md.
-const usersHeader = "    User Id             User Type       User Name                          MofnPubKey    LoginFailureCnt         2FA\n"
-
-// formatUsers prints one HSM's user table as listUsers does.
-func formatUsers(users []*hsm.User) string {
-	var b reply
-	fmt.Fprintf(&b, "Number of users found:%d\n", len(users))
-	b.WriteString(usersHeader)
-	for _, u := range users {
-		fmt.Fprintf(&b, "%10d%14s%-16s%-35s%8s%16d%17s\n", u.ID, "", u.Type, u.Name, yesNoWord(u.QuorumPubKey != ""), u.FailedLogins, yesNoWord(u.TwoFA))
-	}
-	return b.String()
-}
-
-func yesNoWord(b bool) string {
-	if b {
-		return "YES"
-	}
-	return "NO"
-}
-
 func listUsers(t *Tool, args []string) tool.Result {
 	var b reply
 	for _, n := range t.targets() {
@@ -190,8 +169,10 @@ func listUsers(t *Tool, args []string) tool.Result {
 			b.fail("listUsers", n, rc)
 			continue
 		}
+		users := tool.UsersOf(n.Users)
+		b.read("listUsers", n, &tool.Value{Users: users})
 		fmt.Fprintf(&b, "Users on %s:\n", server(n))
-		b.WriteString(formatUsers(n.Users))
+		b.WriteString(format.Users(format.MgmtUtil, users))
 	}
 	return tool.Result{Output: b.String(), Calls: b.calls}
 }

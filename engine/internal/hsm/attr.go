@@ -2,10 +2,7 @@ package hsm
 
 import (
 	"encoding/binary"
-	"encoding/hex"
-	"fmt"
 	"math/big"
-	"strings"
 )
 
 // Attribute constants, from key-attribute-table.md.
@@ -84,55 +81,6 @@ func (a AttrValue) Uint() uint64 {
 		v = v<<8 | uint64(b)
 	}
 	return v
-}
-
-// hexLineWidth is where the tools break long hex values: the RSA modulus
-// in genRSAKeyPair.md comes in lines of 80 characters, "0x" included.
-const hexLineWidth = 80
-
-// Text is the value as getAttribute writes it. In a dump of all
-// attributes the one-byte values print as two hex digits ("0x01"); asked
-// for alone they print as four bytes ("0x00000015" for the key type of a
-// 3DES key in getAttribute.md, "0x00000000" for OBJ_ATTR_LOCAL in
-// imSymKey.md). The RSA modulus is wrapped at 80 characters; an EC point
-// prints as bare hex on one line, as in genECCKeyPair.md.
-func (a AttrValue) Text(single bool) string {
-	switch a.Kind {
-	case KindBool, KindByte:
-		if single {
-			return fmt.Sprintf("0x%08x", a.Uint())
-		}
-		return fmt.Sprintf("0x%02x", a.Uint())
-	case KindUint32:
-		return fmt.Sprintf("0x%08x", a.Uint())
-	case KindString:
-		return string(a.Bytes)
-	case KindPoint:
-		return hex.EncodeToString(a.Bytes)
-	}
-	s := "0x" + hex.EncodeToString(a.Bytes)
-	var b strings.Builder
-	for len(s) > hexLineWidth {
-		b.WriteString(s[:hexLineWidth])
-		b.WriteByte('\n')
-		s = s[hexLineWidth:]
-	}
-	b.WriteString(s)
-	return b.String()
-}
-
-// DumpAttributes is the content of a getAttribute output file: each
-// attribute's name on one line and its value on the next. An empty value
-// (an object without OBJ_ATTR_ID) still gets its own, empty, line.
-func DumpAttributes(attrs []AttrValue, single bool) string {
-	var b strings.Builder
-	for _, a := range attrs {
-		b.WriteString(a.Name)
-		b.WriteByte('\n')
-		b.WriteString(a.Text(single))
-		b.WriteByte('\n')
-	}
-	return b.String()
 }
 
 // labelFieldSize is the fixed size of the label and the ID in the

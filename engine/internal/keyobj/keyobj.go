@@ -114,3 +114,34 @@ func Secret(t hsm.KeyType, value []byte) (*hsm.Object, error) {
 	o.SecretDefaults()
 	return o, nil
 }
+
+// Reported is the object as the tools' getAttribute report it. EC keys
+// report their public point as OBJ_ATTR_MODULUS and the curve size as
+// OBJ_ATTR_MODULUS_BITS (genECCKeyPair.md); an object built without them
+// gets them from its key material here. Both tools read attributes through
+// it, so they report the same values.
+func Reported(o *hsm.Object) *hsm.Object {
+	if o.KeyType != hsm.KeyTypeEC || len(o.Modulus) > 0 && o.ModulusBits > 0 {
+		return o
+	}
+	v := o.Clone()
+	pub, err := PublicKey(o)
+	if err != nil {
+		return v
+	}
+	ec, ok := pub.(*mech.ECPublicKey)
+	if !ok {
+		return v
+	}
+	if len(v.Modulus) == 0 {
+		if pt, err := ec.Bytes(); err == nil {
+			v.Modulus = pt
+		}
+	}
+	if v.ModulusBits == 0 {
+		if ci, err := mech.CurveByID(ec.CurveID); err == nil {
+			v.ModulusBits = ci.Bits
+		}
+	}
+	return v
+}

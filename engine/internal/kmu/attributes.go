@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hsmsim/hsmsim/engine/internal/format"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
-	"github.com/hsmsim/hsmsim/engine/internal/mech"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
 )
 
@@ -97,7 +97,7 @@ func getAttribute(t *Tool, a *Args) tool.Result {
 		t.returned(c.API, rc)
 		return tool.Result{}
 	}
-	view := attrsView(o)
+	view := keyobj.Reported(o)
 	var attrs []hsm.AttrValue
 	single := id != hsm.AttrAll
 	if single {
@@ -112,7 +112,7 @@ func getAttribute(t *Tool, a *Args) tool.Result {
 	} else {
 		attrs = view.Attributes()
 	}
-	if err := t.ioWriteFile(out, []byte(hsm.DumpAttributes(attrs, single))); err != nil {
+	if err := t.ioWriteFile(out, []byte(format.Attributes(format.KeyMgmtUtil, attrs, single))); err != nil {
 		return t.ioError(err)
 	}
 	if !single {
@@ -120,37 +120,8 @@ func getAttribute(t *Tool, a *Args) tool.Result {
 	}
 	t.printf("Attributes dumped into %s file\n", out)
 	t.returned(c.API, hsm.RCSuccess)
+	t.value(&tool.Value{Attributes: attrs})
 	return tool.Result{}
-}
-
-// attrsView is the object as getAttribute reports it. EC keys report their
-// public point as OBJ_ATTR_MODULUS and the curve size as
-// OBJ_ATTR_MODULUS_BITS (genECCKeyPair.md); an object built without them
-// gets them from its key material here.
-func attrsView(o *hsm.Object) *hsm.Object {
-	if o.KeyType != hsm.KeyTypeEC || len(o.Modulus) > 0 && o.ModulusBits > 0 {
-		return o
-	}
-	v := o.Clone()
-	pub, err := keyobj.PublicKey(o)
-	if err != nil {
-		return v
-	}
-	ec, ok := pub.(*mech.ECPublicKey)
-	if !ok {
-		return v
-	}
-	if len(v.Modulus) == 0 {
-		if pt, err := ec.Bytes(); err == nil {
-			v.Modulus = pt
-		}
-	}
-	if v.ModulusBits == 0 {
-		if ci, err := mech.CurveByID(ec.CurveID); err == nil {
-			v.ModulusBits = ci.Bits
-		}
-	}
-	return v
 }
 
 func setAttribute(t *Tool, a *Args) tool.Result {

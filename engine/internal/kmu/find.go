@@ -6,9 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
-	"strconv"
 	"strings"
 
+	"github.com/hsmsim/hsmsim/engine/internal/format"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/mech"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
@@ -95,17 +95,15 @@ func findKey(t *Tool, a *Args) tool.Result {
 	if len(t.Cluster.UpNodes()) == 0 {
 		rc = hsm.RCServerUnavailable
 	}
-	t.printf("Total number of keys present %d\n", len(found))
-	if len(found) > 0 {
-		t.printf(" number of keys matched from start index 0::%d\n", len(found)-1)
-		hs := make([]string, len(found))
-		for i, h := range found {
-			hs[i] = strconv.FormatUint(h, 10)
-		}
-		t.printf("%s\n", strings.Join(hs, ", "))
+	keys := make([]tool.KeyRef, len(found))
+	for i, h := range found {
+		keys[i] = tool.KeyRef{Handle: h}
 	}
+	t.printf("%s", format.Keys(format.KeyMgmtUtil, keys))
 	t.errorStatus(st)
 	t.returned("Cfm3FindKey", rc)
+	t.found(found...)
+	t.value(&tool.Value{Keys: keys})
 	return tool.Result{}
 }
 

@@ -232,6 +232,7 @@ func (t *Tool) storePair(c *Command, cr creation, priv any) tool.Result {
 		return tool.Result{}
 	}
 	t.printf("Cfm3GenerateKeyPair:    public key handle: %d    private key handle: %d\n", hp, hv)
+	t.found(hp, hv)
 	if cr.attest {
 		t.printf("Attestation Check : [PASS]\n")
 	}

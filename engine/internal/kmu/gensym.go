@@ -80,6 +80,7 @@ func genSymKey(t *Tool, a *Args) tool.Result {
 		return tool.Result{}
 	}
 	t.printf("Symmetric Key Created.  Key Handle: %d\n", h)
+	t.found(h)
 	if cr.attest {
 		t.printf("Attestation Check : [PASS]\n")
 	}

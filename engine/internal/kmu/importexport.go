@@ -279,6 +279,7 @@ func (t *Tool) ioStore(api, created string, o *hsm.Object, cr creation) bool {
 		return false
 	}
 	t.printf("%s%d\n", created, h)
+	t.found(h)
 	if cr.attest {
 		t.printf("Attestation Check : [PASS]\n")
 	}

@@ -1,6 +1,7 @@
 package kmu
 
 import (
+	"github.com/hsmsim/hsmsim/engine/internal/format"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
 )
@@ -64,15 +65,8 @@ func getKeyInfo(t *Tool, a *Args) tool.Result {
 	if rc != hsm.RCSuccess {
 		return tool.Result{}
 	}
-	t.printf("Owned by user %d\n", o.Owner)
-	if len(o.Shared) > 0 {
-		t.printf("also, shared to following %d user(s):\n", len(o.Shared))
-		for _, u := range o.Shared {
-			t.printf("\t\t %d\n", u)
-		}
-	}
-	if o.MValue > 0 {
-		t.printf("\t %d Users need to approve to use/manage this key\n", o.MValue)
-	}
+	info := tool.KeyInfoOf(o)
+	t.value(&tool.Value{KeyInfo: info})
+	t.printf("%s", format.KeyInfo(format.KeyMgmtUtil, info))
 	return tool.Result{}
 }

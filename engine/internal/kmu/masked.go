@@ -239,6 +239,7 @@ func insertMaskedObject(t *Tool, a *Args) tool.Result {
 		n.Owner, n.Shared, n.MValue, n.KeyID = owner, slices.Clone(shared), mvalue, keyID
 	})
 	t.printf("New Key Handle: %d\n", h)
+	t.found(h)
 	t.errorStatus(st)
 	t.touch(h)
 	return tool.Result{}

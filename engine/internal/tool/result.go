@@ -38,13 +38,13 @@ type Node struct {
 // Value is a value a call read back; one of its fields is set.
 type Value struct {
 	Attributes []hsm.AttrValue `json:"attributes,omitempty"`
-	Users      []User          `json:"users,omitempty"`
+	Users      []UserInfo      `json:"users,omitempty"`
 	Keys       []KeyRef        `json:"keys,omitempty"`
 	KeyInfo    *KeyInfo        `json:"keyInfo,omitempty"`
 }
 
-// User is one row of a users table.
-type User struct {
+// UserInfo is one row of a users table.
+type UserInfo struct {
 	ID           int      `json:"id"`
 	Type         hsm.Role `json:"type"`
 	Name         string   `json:"name"`
@@ -54,10 +54,10 @@ type User struct {
 }
 
 // UsersOf is the table of users as the tools list them.
-func UsersOf(users []*hsm.User) []User {
-	out := make([]User, len(users))
+func UsersOf(users []*hsm.User) []UserInfo {
+	out := make([]UserInfo, len(users))
 	for i, u := range users {
-		out[i] = User{ID: u.ID, Type: u.Type, Name: u.Name, QuorumPubKey: u.QuorumPubKey != "", FailedLogins: u.FailedLogins, TwoFA: u.TwoFA}
+		out[i] = UserInfo{ID: u.ID, Type: u.Type, Name: u.Name, QuorumPubKey: u.QuorumPubKey != "", FailedLogins: u.FailedLogins, TwoFA: u.TwoFA}
 	}
 	return out
 }
