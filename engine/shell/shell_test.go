@@ -3,7 +3,6 @@ package shell
 import (
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -81,8 +80,11 @@ func TestDriftShowsEverywhere(t *testing.T) {
 	s.Exec("cluster node 1 down")
 	s.Exec("key_mgmt_util")
 	s.Exec("loginHSM -u CU -s example_user -p password")
-	out := s.Exec("genSymKey -t 31 -s 32 -l while-down").Output
-	assert.Contains(t, out, "Node id 1 and err state 0x30000085 : HSM CLUSTER ERROR: Server in cluster is unavailable")
+	rep := s.Exec("genSymKey -t 31 -s 32 -l while-down")
+	assert.Contains(t, rep.Output, "Node id 1 and err state 0x30000085 : HSM CLUSTER ERROR: Server in cluster is unavailable")
+	require.Len(t, rep.Calls, 1)
+	require.Len(t, rep.Calls[0].Nodes, 3)
+	assert.Equal(t, hsm.RCServerUnavailable, rep.Calls[0].Nodes[1].RC)
 	s.Exec("exit")
 	s.Exec("cluster node 1 up")
 	st := s.Exec("cluster status").Output
@@ -148,9 +150,10 @@ func TestReloadKeepsTheLoginAndSessionKeys(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, b.Reload(saved))
 	// b is still logged in, still holds its session key, and sees a's key.
-	out = b.Exec("getKeyInfo -k 524295").Output
-	assert.True(t, strings.HasPrefix(out, "Cfm3GetKey returned: 0x00"), out)
-	out = b.Exec("getKeyInfo -k 524296").Output
-	assert.True(t, strings.HasPrefix(out, "Cfm3GetKey returned: 0x00"), out)
+	for _, h := range []string{"524295", "524296"} {
+		rep := b.Exec("getKeyInfo -k " + h)
+		require.Len(t, rep.Calls, 1, rep.Output)
+		assert.Equal(t, hsm.RCSuccess, rep.Calls[0].RC, rep.Output)
+	}
 	assert.Equal(t, "Command: ", b.Prompt())
 }

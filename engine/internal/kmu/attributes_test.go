@@ -31,7 +31,8 @@ func attrsTool(t *testing.T) (*kmu.Tool, *hsm.Cluster, *vfs.Mem) {
 func attrsLogin(t *testing.T, tl *kmu.Tool, name string) {
 	t.Helper()
 	r := tl.Exec("loginHSM -u CU -s " + name + " -p password")
-	require.Contains(t, r.Output, "Cfm3LoginHSM returned: 0x00")
+	require.Len(t, r.Calls, 1, r.Output)
+	require.Equal(t, hsm.RCSuccess, r.Calls[0].RC, r.Output)
 }
 
 const attrsAllOK = "Cluster Error Status\n" +
@@ -191,7 +192,8 @@ func TestGetAttributeAllOfECKeys(t *testing.T) {
 
 	// Both halves report the same point.
 	r = tl.Exec("getAttribute -o 524292 -a 288 -out point_pub")
-	assert.Contains(t, r.Output, "Cfm3GetAttribute returned: 0x00")
+	require.Len(t, r.Calls, 1, r.Output)
+	assert.Equal(t, hsm.RCSuccess, r.Calls[0].RC, r.Output)
 	pub, _ := fs.ReadFile("point_pub")
 	_, priv, _ := strings.Cut(dump, "OBJ_ATTR_MODULUS\n")
 	priv, _, _ = strings.Cut(priv, "\n")

@@ -46,15 +46,13 @@ func ioNew(t *testing.T) *ioEnv {
 func (e *ioEnv) ioAs(t *testing.T, user string) *Tool {
 	t.Helper()
 	tl := New(e.c, e.fs, rand.NewChaCha8([32]byte{byte(len(user))}))
-	out := tl.Exec("loginHSM -u CU -s " + user + " -p password").Output
-	require.Contains(t, out, "Cfm3LoginHSM returned: 0x00")
+	requireOK(t, tl, "loginHSM -u CU -s "+user+" -p password", "Cfm3LoginHSM")
 	return tl
 }
 
 func (e *ioEnv) login(t *testing.T) *ioEnv {
 	t.Helper()
-	out := e.run("loginHSM -u CU -s example_user -p password")
-	require.Contains(t, out, "Cfm3LoginHSM returned: 0x00")
+	requireOK(t, e.tl, "loginHSM -u CU -s example_user -p password", "Cfm3LoginHSM")
 	return e
 }
 
@@ -374,7 +372,7 @@ func TestIOImportPubKey(t *testing.T) {
 	pub, err := mech.ParsePublicKeyPEM(e.file(t, "rsa2048.pub"))
 	require.NoError(t, err)
 	require.NoError(t, e.fs.WriteFile("rsa1.pub", pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: x509.MarshalPKCS1PublicKey(pub.(*rsa.PublicKey))})))
-	assert.Contains(t, e.run("importPubKey -f rsa1.pub -l r1"), "Cfm3CreatePublicKey returned: 0x00")
+	requireOK(t, e.tl, "importPubKey -f rsa1.pub -l r1", "Cfm3CreatePublicKey")
 
 	before := e.ioHandles()
 	require.NoError(t, e.fs.WriteFile("junk.pub", []byte("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")))
@@ -399,7 +397,7 @@ func TestIONoPanic(t *testing.T) {
 		"wrapKey -k 524295 -w 524295 -m 4 -out wrapped", "extractMaskedObject -o 524295 -out masked",
 		"getCaviumPrivKey -k 524298 -out fake",
 	} {
-		require.Contains(t, e.run(l), "returned: 0x00", l)
+		requireOK(t, e.tl, l)
 	}
 	require.NoError(t, e.fs.WriteFile("empty", nil))
 	require.NoError(t, e.fs.WriteFile("junk", []byte("-----BEGIN PRIVATE KEY-----\n\x00\xff\n-----END PRIVATE KEY-----\nHSMSIMWK\x01\x04")))
@@ -443,7 +441,7 @@ func TestIONoPanic(t *testing.T) {
 					t.Fatalf("%s panicked: %v", line, p)
 				}
 			}()
-			if strings.Contains(e.tl.Exec(line).Output, "returned: 0x00") {
+			if r := e.tl.Exec(line); len(r.Calls) > 0 && r.Calls[len(r.Calls)-1].RC == hsm.RCSuccess {
 				ok++
 			}
 		}()

@@ -53,7 +53,7 @@ func TestIOMaskedRoundTrip(t *testing.T) {
 	require.NoError(t, fs2.Restore(files))
 	require.NoError(t, fs2.WriteFile("maskedObj", data))
 	alice := New(c2, fs2, rand.NewChaCha8([32]byte{2}))
-	require.Contains(t, alice.Exec("loginHSM -u CU -s alice -p password").Output, "returned: 0x00")
+	requireOK(t, alice, "loginHSM -u CU -s alice -p password")
 	assert.Equal(t, ioMaskedInserted(524295), alice.Exec("insertMaskedObject -f maskedObj -min_srv 2 -timeout 5").Output)
 	assert.Equal(t, 3, c2.Object(524295).Owner)
 	assert.Equal(t, orig.Value, c2.Object(524295).Value)
@@ -66,7 +66,7 @@ func TestIOMaskedRoundTrip(t *testing.T) {
 	require.NoError(t, fs3.Restore(files3))
 	require.NoError(t, fs3.WriteFile("maskedObj", data))
 	other := New(c3, fs3, nil)
-	require.Contains(t, other.Exec("loginHSM -u CU -s example_user -p password").Output, "returned: 0x00")
+	requireOK(t, other, "loginHSM -u CU -s example_user -p password")
 	before := len(c3.Nodes[0].Objects)
 	assert.Equal(t, "Cfm3InsertMaskedObject returned: 0xba : HSM Error: Unwrap failed: integrity check on the wrapped key failed\n",
 		other.Exec("insertMaskedObject -f maskedObj").Output)
@@ -87,7 +87,7 @@ func TestIOMaskedPairAndSession(t *testing.T) {
 	assert.Equal(t, hsm.ClassPublic, e.c.Object(h).Class)
 
 	// A session key comes back as a session key of the inserting session.
-	require.Contains(t, e.run("genSymKey -t 31 -s 16 -sess -l s"), "returned: 0x00")
+	requireOK(t, e.tl, "genSymKey -t 31 -s 16 -sess -l s")
 	s := e.c.Find(e.tl.Session, hsm.Filter{Label: ioPtr("s")})
 	require.Len(t, s, 1)
 	require.Contains(t, e.run(sprintf("extractMaskedObject -o %d -out s.mo", s[0])), ioMaskedOK)
@@ -118,7 +118,7 @@ func TestIOMaskedRefusals(t *testing.T) {
 	}
 	assert.False(t, e.exists("x"))
 
-	require.Contains(t, e.run("genSymKey -t 31 -s 16 -l k"), "returned: 0x00")
+	requireOK(t, e.tl, "genSymKey -t 31 -s 16 -l k")
 	require.Contains(t, e.run("extractMaskedObject -o 524295 -out k.mo"), ioMaskedOK)
 	data := e.file(t, "k.mo")
 	before := e.ioHandles()

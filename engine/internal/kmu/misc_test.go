@@ -123,7 +123,7 @@ func TestIsValidKeyHandlefile(t *testing.T) {
 
 	// The file getCaviumPrivKey writes is recognised as such.
 	attrsLogin(t, tl, "alice")
-	require.Contains(t, tl.Exec("getCaviumPrivKey -k 524290 -out cav.pem").Output, "returned: 0x00")
+	requireOK(t, tl, "getCaviumPrivKey -k 524290 -out cav.pem")
 	assert.Equal(t, "Input file has invalid key handle: 524290\n", tl.Exec("IsValidKeyHandlefile -f cav.pem").Output)
 
 	assert.Equal(t, "\n\tError: file \"aes256.key\" holds no PEM private key\n\n", tl.Exec("IsValidKeyHandlefile -f aes256.key").Output)

@@ -25,7 +25,7 @@ func ioWrapSetup(t *testing.T) *ioEnv {
 		"genRSAKeyPair -m 2048 -e 65537 -l wrapper-rsa",
 		"genSymKey -t 21 -s 24 -l des",
 	} {
-		require.Contains(t, e.run(l), "returned: 0x00", l)
+		requireOK(t, e.tl, l)
 	}
 	require.Equal(t, hsm.ClassPublic, e.c.Object(524298).Class)
 	require.Equal(t, hsm.KeyTypeDES3, e.c.Object(524300).KeyType)
@@ -138,7 +138,7 @@ func TestIOWrapNoHeader(t *testing.T) {
 		e.run("unWrapKey -f gcm -w 524297 -m 10 -noheader -iv_file iv -aad aad2 -tag_size 12 -l g -kc 4 -kt 31"))
 
 	// A private key without header; -kt must name its type.
-	assert.Contains(t, e.run("wrapKey -k 524296 -w 524297 -m 6 -noheader -out priv"), "Cfm2WrapKey returned: 0x00")
+	requireOK(t, e.tl, "wrapKey -k 524296 -w 524297 -m 6 -noheader -out priv", "Cfm2WrapKey")
 	assert.Equal(t, "Cfm3CreateUnwrapTemplate2 returned: 0x00 : HSM Return: SUCCESS\n"+
 		"Cfm2UnWrapWithTemplate3 returned: 0x0a : HSM Error: Invalid input data/params\n",
 		e.run("unWrapKey -f priv -w 524297 -m 6 -noheader -l p -kc 3 -kt 3"))
@@ -202,8 +202,8 @@ func TestIOWrapKeyRefusals(t *testing.T) {
 
 func TestIOUnWrapKeyRefusals(t *testing.T) {
 	e := ioWrapSetup(t)
-	require.Contains(t, e.run("wrapKey -k 524295 -w 524297 -m 4 -out w4"), "Cfm2WrapKey returned: 0x00")
-	require.Contains(t, e.run("wrapKey -k 524295 -w 524298 -m 7 -out w7"), "Cfm2WrapKey returned: 0x00")
+	requireOK(t, e.tl, "wrapKey -k 524295 -w 524297 -m 4 -out w4", "Cfm2WrapKey")
+	requireOK(t, e.tl, "wrapKey -k 524295 -w 524298 -m 7 -out w7", "Cfm2WrapKey")
 	w4 := e.file(t, "w4")
 	tampered := bytes.Clone(w4)
 	tampered[len(tampered)-1] ^= 1
@@ -288,7 +288,7 @@ func TestIOAesWrapUnwrap(t *testing.T) {
 	out = e.run("aesWrapUnwrap -m 1 -f 3DES.key -w 524297 -i 0x0011223344556677 -out alt")
 	assert.True(t, strings.HasPrefix(out, "result data:\n"), out)
 	assert.NotEqual(t, wrapped, e.file(t, "alt"))
-	assert.Contains(t, e.run("aesWrapUnwrap -m 0 -f alt -w 524297 -i 0011223344556677 -out back"), "Cfm3UnWrapHostKey returned: 0x00")
+	requireOK(t, e.tl, "aesWrapUnwrap -m 0 -f alt -w 524297 -i 0011223344556677 -out back", "Cfm3UnWrapHostKey")
 	assert.Equal(t, des, e.file(t, "back"))
 	assert.Equal(t, "Warning: IV (-i) is missing.\n"+
 		"         0xA6A6A6A6A6A6A6A6 is considered as default IV\n"+
