@@ -13,20 +13,15 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hsmsim/hsmsim/engine/internal/testenv"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 )
 
-// needOpenSSL is the openssl binary; CI must have it (make test installs it).
+// needOpenSSL is the openssl binary; CI must have it (make test installs
+// it; testenv.OpenSSL fails without it when CI is set).
 func needOpenSSL(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("openssl is not installed; make test installs it")
-		}
-		t.Skip("openssl is not installed")
-	}
-	return p
+	return testenv.OpenSSL(t)
 }
 
 // data of a successful reply.
@@ -104,4 +99,3 @@ func replaceFilter(line string) string {
 	}
 	return line
 }
-

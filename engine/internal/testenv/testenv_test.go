@@ -1,8 +1,10 @@
 package testenv
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -48,4 +50,31 @@ func TestReferenceDirMissing(t *testing.T) {
 	ci := &fakeT{}
 	ReferenceDir(ci)
 	assert.True(t, ci.failed)
+}
+
+// Every test that needs openssl asks OpenSSL, so none of them skips in CI.
+func TestOpenSSLIsLookedUpHereOnly(t *testing.T) {
+	root, err := ModuleRoot()
+	require.NoError(t, err)
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != root && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, "_test.go") || filepath.Dir(p) == filepath.Join(root, "engine", "internal", "testenv") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(b), `LookPath("openssl")`) {
+			rel, _ := filepath.Rel(root, p)
+			t.Errorf("%s looks openssl up itself; testenv.OpenSSL fails in CI instead of skipping", rel)
+		}
+		return nil
+	})
+	require.NoError(t, err)
 }
