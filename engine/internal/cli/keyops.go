@@ -38,12 +38,12 @@ func keyList(t *Tool, a *args) result {
 	keys := t.matching(f)
 	// Officers see only references and labels (the page: --verbose "has no
 	// effect" for admins).
-	verbose := a.has("verbose") && t.Session.Role == hsm.RoleCU
+	verbose := a.has("verbose")
 	page := []any{}
 	end := min(len(keys), start+maxItems)
 	for i := start; i < end; i++ {
 		o := keys[i]
-		if verbose {
+		if verbose && hsm.Check(t.Session, hsm.OpReadAttributes, hsm.OnKey(o)) == hsm.RCSuccess {
 			page = append(page, t.keyObject(o))
 		} else {
 			page = append(page, obj{{"key-reference", KeyReference(o.Handle)}, {"attributes", obj{{"label", o.Label}}}})
@@ -82,11 +82,13 @@ func keyShare(share bool) func(t *Tool, a *args) result {
 		if e != nil {
 			return result{err: e}
 		}
-		if _, rc := t.Cluster.Lookup(t.Session, o.Handle, hsm.OpShare); rc != hsm.RCSuccess {
-			return keyFail(rc)
-		}
-		if o.Class == hsm.ClassPublic {
+		switch _, rc := t.Cluster.Lookup(t.Session, o.Handle, hsm.OpShare); rc {
+		case hsm.RCSuccess:
+		case hsm.RCInvalidInput:
+			// The table's answer for a public key.
 			return fail("Public keys are available to every crypto user and cannot be shared")
+		default:
+			return keyFail(rc)
 		}
 		u := t.findUser(a.get("username"))
 		if u == nil || u.Type != hsm.RoleCU || a.get("role") != "crypto-user" {
@@ -131,17 +133,20 @@ func keySetAttribute(t *Tool, a *args) result {
 		return result{err: e}
 	}
 	name, value := a.get("name"), strings.Join(a.list("value"), " ")
-	officer := t.Session.Role.IsOfficer()
-	switch {
-	case officer && name != "trusted":
-		return fail("Admins may set only the trusted attribute")
-	case !officer && name == "trusted":
-		return fail("Only admins may set the trusted attribute")
+	op := hsm.OpModify
+	if name == "trusted" {
+		op = hsm.OpSetTrusted
 	}
-	if !officer {
-		if _, rc := t.Cluster.Lookup(t.Session, o.Handle, hsm.OpModify); rc != hsm.RCSuccess {
+	if _, rc := t.Cluster.Lookup(t.Session, o.Handle, op); rc != hsm.RCSuccess {
+		switch {
+		case rc != hsm.RCOperationNotAllowed:
 			return keyFail(rc)
+		case op == hsm.OpSetTrusted:
+			return fail("Only admins may set the trusted attribute")
+		case hsm.Check(t.Session, hsm.OpSetTrusted, nil) == hsm.RCSuccess:
+			return fail("Admins may set only the trusted attribute")
 		}
+		return keyFail(rc)
 	}
 	dir, ok := modifiable[name]
 	if !ok {

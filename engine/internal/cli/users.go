@@ -40,21 +40,6 @@ func hsmRole(role string) hsm.Role {
 	return hsm.RoleCU
 }
 
-// checkLogin refuses a command the current login may not run.
-func (t *Tool) checkLogin(c *command) *cliError {
-	switch {
-	case c.login == "":
-		return nil
-	case t.Session == nil:
-		return &cliError{1, msgNotLoggedIn}
-	case c.login == "crypto-user" && t.Session.Role != hsm.RoleCU:
-		return &cliError{1, msgNeedCryptoUser}
-	case c.login == "admin" && !t.Session.Role.IsOfficer():
-		return &cliError{1, msgNeedAdmin}
-	}
-	return nil
-}
-
 func (t *Tool) nodeIDs() []int {
 	ids := make([]int, len(t.Cluster.Nodes))
 	for i, n := range t.Cluster.Nodes {
@@ -90,7 +75,7 @@ func userData(name, role string) obj {
 }
 
 func login(t *Tool, a *args) result {
-	if t.Session != nil {
+	if hsm.Check(t.Session, hsm.OpLogin, nil) != hsm.RCSuccess {
 		return fail(msgAlreadyLoggedIn)
 	}
 	name, role := a.get("username"), a.get("role")

@@ -206,7 +206,7 @@ func getKeyInfo(t *Tool, args []string) tool.Result {
 	}
 	var b reply
 	for _, n := range t.targets() {
-		o, rc := t.keyFor(n, h, hsm.OpRead)
+		o, rc := t.keyFor(n, h, hsm.OpReadAttributes)
 		if rc != hsm.RCSuccess {
 			b.fail("getKeyInfo", n, rc)
 			continue
@@ -288,7 +288,7 @@ func getAttribute(t *Tool, args []string) tool.Result {
 	}
 	var b reply
 	for _, n := range t.targets() {
-		o, rc := t.keyFor(n, h, hsm.OpRead)
+		o, rc := t.keyFor(n, h, hsm.OpReadAttributes)
 		var vals []hsm.AttrValue
 		if rc == hsm.RCSuccess {
 			o = keyobj.Reported(o)

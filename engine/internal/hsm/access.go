@@ -29,15 +29,17 @@ const (
 	OpSyncStatus                  // the key hashes that tell whether HSMs agree (findAllKeys 1, findSingleKey)
 	OpCreateKey                   // generate, import, unwrap, insert a key
 
-	OpRead         // see that a key exists, find it, read its attributes and users
-	OpUse          // encrypt, decrypt, sign, verify, wrap or unwrap with it, HMAC
-	OpExport       // take a copy out: exSymKey, exportPrivateKey, wrapKey of it
-	OpExportPublic // exportPubKey
-	OpDelete       // deleteKey
-	OpShare        // shareKey, share or unshare
-	OpModify       // setAttribute
-	OpMask         // extract or insert a masked object (sealed for this cluster only)
-	OpSyncKey      // syncKey: copy it to another HSM
+	OpRead           // see that a key exists and its label: find it, list it
+	OpReadAttributes // read its attributes, owner and users: getAttribute, getKeyInfo
+	OpUse            // encrypt, decrypt, sign, verify, wrap or unwrap with it, HMAC
+	OpExport         // take a copy out: exSymKey, exportPrivateKey, wrapKey of it
+	OpExportPublic   // exportPubKey
+	OpDelete         // deleteKey
+	OpShare          // shareKey, share or unshare
+	OpModify         // setAttribute
+	OpSetTrusted     // CloudHSM CLI's key set-attribute of trusted (admins only)
+	OpMask           // extract or insert a masked object (sealed for this cluster only)
+	OpSyncKey        // syncKey: copy it to another HSM
 
 	numOps
 )
@@ -45,7 +47,8 @@ const (
 var opNames = [numOps]string{
 	"cluster info", "login", "logged in", "list users", "change own password", "change password",
 	"manage users", "sync user", "quorum", "list all keys", "sync status", "create key",
-	"read", "use", "export", "export public", "delete", "share", "modify", "mask", "sync key",
+	"read", "read attributes", "use", "export", "export public", "delete", "share", "modify",
+	"set trusted", "mask", "sync key",
 }
 
 func (op Op) String() string {
@@ -199,15 +202,26 @@ func buildRules() [numOps][numActors]cells {
 	// objects) and list them (findAllKeys).
 	//
 	// Columns: public, private, secret token key; the same as session keys.
+	anyToken := cells{
+		{ok, ok, ok, IH, IH, IH},
+		{ok, ok, ok, IH, IH, IH},
+		{ok, ok, ok, IH, IH, IH},
+	}
 	cu := func(owner, shared, none [numKinds]RC) [numActors]cells {
 		return [numActors]cells{all(NL), all(NA), all(NA), {owner, shared, none}, all(NA)}
 	}
-	t[OpRead] = cu(
+	t[OpReadAttributes] = cu(
 		[numKinds]RC{ok, ok, ok, ok, ok, ok},
 		[numKinds]RC{ok, ok, ok, ok, ok, ok},
 		[numKinds]RC{ok, IH, IH, ok, IH, IH}, // every public key is readable
 	)
-	t[OpUse] = t[OpRead]
+	t[OpUse] = t[OpReadAttributes]
+	// Officers and the appliance user see every token key and its label
+	// (findAllKeys; CloudHSM CLI's key list shows admins references and
+	// labels), not its attributes.
+	t[OpRead] = t[OpReadAttributes]
+	t[OpRead][actorCO] = anyToken
+	t[OpRead][actorAU] = anyToken
 	t[OpExport] = cu(
 		[numKinds]RC{ok, XT, XT, ok, XT, XT},
 		[numKinds]RC{AD, AD, AD, AD, AD, AD},
@@ -225,6 +239,11 @@ func buildRules() [numOps][numActors]cells {
 	)
 	t[OpDelete] = owned
 	t[OpModify] = owned
+	// The trusted attribute only admins set (CloudHSM CLI key
+	// set-attribute.md), on any token key. cloudhsm_mgmt_util's setAttribute
+	// of OBJ_ATTR_TRUSTED is OpModify: its page lists it among the
+	// attributes the owning crypto user changes.
+	t[OpSetTrusted] = [numActors]cells{all(NL), all(NA), anyToken, all(NA), all(NA)}
 	t[OpShare] = cu(
 		[numKinds]RC{II, ok, ok, II, ok, ok}, // every CU can use a public key already
 		[numKinds]RC{AD, AD, AD, AD, AD, AD},
@@ -234,11 +253,6 @@ func buildRules() [numOps][numActors]cells {
 	// who clone keys between HSMs (extractMaskedObject.md; the permissions
 	// tables).
 	t[OpMask] = owned
-	anyToken := cells{
-		{ok, ok, ok, IH, IH, IH},
-		{ok, ok, ok, IH, IH, IH},
-		{ok, ok, ok, IH, IH, IH},
-	}
 	t[OpMask][actorCO] = anyToken
 	t[OpMask][actorAU] = anyToken
 	// syncKey: officers any token key, crypto users the keys they own

@@ -271,7 +271,7 @@ func TestAccessTableKeys(t *testing.T) {
 		op   Op
 		want RC
 	}{
-		{mine, OpRead, RCSuccess}, {mine, OpUse, RCSuccess}, {mine, OpExport, RCSuccess},
+		{mine, OpRead, RCSuccess}, {mine, OpReadAttributes, RCSuccess}, {mine, OpUse, RCSuccess}, {mine, OpExport, RCSuccess},
 		{mine, OpDelete, RCSuccess}, {mine, OpShare, RCSuccess}, {mine, OpModify, RCSuccess},
 		{mine, OpMask, RCSuccess}, {mine, OpSyncKey, RCSuccess}, {mine, OpExportPublic, RCInvalidInput},
 		{nex, OpExport, RCKeyAccessDenied}, {nex, OpUse, RCSuccess},
@@ -279,7 +279,7 @@ func TestAccessTableKeys(t *testing.T) {
 		{shared, OpDelete, RCKeyAccessDenied}, {shared, OpShare, RCKeyAccessDenied},
 		{shared, OpModify, RCKeyAccessDenied}, {shared, OpMask, RCKeyAccessDenied},
 		{shared, OpSyncKey, RCKeyAccessDenied},
-		{theirs, OpRead, RCInvalidHandle}, {theirs, OpUse, RCInvalidHandle}, {theirs, OpDelete, RCInvalidHandle},
+		{theirs, OpRead, RCInvalidHandle}, {theirs, OpReadAttributes, RCInvalidHandle}, {theirs, OpUse, RCInvalidHandle}, {theirs, OpDelete, RCInvalidHandle},
 		{theirs, OpSyncKey, RCKeyAccessDenied},
 		{public, OpRead, RCSuccess}, {public, OpUse, RCSuccess}, {public, OpExportPublic, RCSuccess},
 		{public, OpExport, RCKeyAccessDenied}, {public, OpDelete, RCKeyAccessDenied},
@@ -293,8 +293,13 @@ func TestAccessTableKeys(t *testing.T) {
 		assert.Equal(t, tc.want, Check(me, tc.op, OnKey(tc.o)), "case %d: %s", i, tc.op)
 	}
 	co := &Session{Name: "s3", UserID: 1, Role: RolePCO}
-	assert.Equal(t, RCOperationNotAllowed, Check(co, OpRead, OnKey(mine)))
-	assert.Equal(t, RCOperationNotAllowed, Check(co, OpRead, nil), "no key is needed to refuse")
+	assert.Equal(t, RCSuccess, Check(co, OpRead, OnKey(mine)), "officers see every token key")
+	assert.Equal(t, RCInvalidHandle, Check(co, OpRead, OnKey(mySession)))
+	assert.Equal(t, RCOperationNotAllowed, Check(co, OpReadAttributes, OnKey(mine)))
+	assert.Equal(t, RCOperationNotAllowed, Check(co, OpReadAttributes, nil), "no key is needed to refuse")
+	assert.Equal(t, RCSuccess, Check(co, OpSetTrusted, OnKey(theirs)), "admins set trusted on any key")
+	assert.Equal(t, RCOperationNotAllowed, Check(me, OpSetTrusted, OnKey(mine)))
+	assert.Equal(t, RCOperationNotAllowed, Check(co, OpModify, OnKey(mine)))
 	assert.Equal(t, RCSuccess, Check(co, OpSyncKey, OnKey(shared)), "officers copy any key")
 	assert.Equal(t, RCInvalidHandle, Check(co, OpSyncKey, OnKey(nil)))
 	au := &Session{Name: "s4", UserID: 2, Role: RoleAU}

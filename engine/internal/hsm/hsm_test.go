@@ -118,10 +118,11 @@ func TestAccessRules(t *testing.T) {
 		{shared, h, OpUse, RCSuccess}, {shared, h, OpRead, RCSuccess}, {shared, h, OpExport, RCKeyAccessDenied},
 		{shared, h, OpDelete, RCKeyAccessDenied}, {shared, h, OpShare, RCKeyAccessDenied},
 		{shared, h2, OpUse, RCInvalidHandle}, {shared, h2, OpDelete, RCInvalidHandle},
-		// Officers manage users, not keys: every key operation is refused
-		// for the user type (the permissions table's "Key management
-		// functions": CO No).
-		{co, h, OpRead, RCOperationNotAllowed}, {co, h, OpUse, RCOperationNotAllowed}, {co, h, OpDelete, RCOperationNotAllowed},
+		// Officers see every token key but manage users, not keys: every
+		// other key operation is refused for the user type (the
+		// permissions table's "Key management functions": CO No).
+		{co, h, OpRead, RCSuccess}, {co, h, OpReadAttributes, RCOperationNotAllowed},
+		{co, h, OpUse, RCOperationNotAllowed}, {co, h, OpDelete, RCOperationNotAllowed},
 		{nil, h, OpRead, RCNotLoggedIn},
 	}
 	for i, tc := range cases {

@@ -29,11 +29,11 @@ var commandOps = map[string]hsm.Op{
 	"genPBEKey":            hsm.OpCreateKey,
 	"genRSAKeyPair":        hsm.OpCreateKey,
 	"genSymKey":            hsm.OpCreateKey,
-	"getAttribute":         hsm.OpRead,
+	"getAttribute":         hsm.OpReadAttributes,
 	"getCaviumPrivKey":     hsm.OpUse,
 	"getCert":              hsm.OpLoggedIn,
 	"getHSMInfo":           hsm.OpClusterInfo,
-	"getKeyInfo":           hsm.OpRead,
+	"getKeyInfo":           hsm.OpReadAttributes,
 	"getPartitionInfo":     hsm.OpClusterInfo,
 	"getToken":             hsm.OpLoggedIn, // OpQuorum, once an HSM answers
 	"help":                 hsm.OpClusterInfo,

@@ -92,7 +92,7 @@ func getAttribute(t *Tool, a *Args) tool.Result {
 	if err := ioCheckOut("out", out); err != nil {
 		return t.ioError(err)
 	}
-	o, rc := t.Cluster.Lookup(t.Session, h, hsm.OpRead)
+	o, rc := t.Cluster.Lookup(t.Session, h, hsm.OpReadAttributes)
 	if rc != hsm.RCSuccess {
 		t.returned(c.API, rc)
 		return tool.Result{}

@@ -60,7 +60,7 @@ func getKeyInfo(t *Tool, a *Args) tool.Result {
 	if err != nil {
 		return t.usage(c, err)
 	}
-	o, rc := t.Cluster.Lookup(t.Session, h, hsm.OpRead)
+	o, rc := t.Cluster.Lookup(t.Session, h, hsm.OpReadAttributes)
 	t.returned("Cfm3GetKey", rc)
 	if rc != hsm.RCSuccess {
 		return tool.Result{}

@@ -1,0 +1,52 @@
+package cli
+
+import "github.com/hsmsim/hsmsim/engine/internal/hsm"
+
+// commandOps names, for every command, the operations of the access table
+// (hsm.Check) it does. A command runs for a user who may do one of them;
+// the keys it names are checked when it looks them up (Cluster.Lookup).
+// "key set-attribute" is two: a crypto user changes the attributes of its
+// keys, an admin only the trusted attribute (key set-attribute.md).
+var commandOps = map[string][]hsm.Op{
+	"login":                                 {hsm.OpLogin},
+	"logout":                                {hsm.OpLoggedIn},
+	"user list":                             {hsm.OpListUsers},
+	"user create":                           {hsm.OpManageUsers},
+	"user delete":                           {hsm.OpManageUsers},
+	"user change-password":                  {hsm.OpChangeOwnPassword},
+	"key list":                              {hsm.OpRead},
+	"key delete":                            {hsm.OpDelete},
+	"key share":                             {hsm.OpShare},
+	"key unshare":                           {hsm.OpShare},
+	"key set-attribute":                     {hsm.OpModify, hsm.OpSetTrusted},
+	"key generate-symmetric aes":            {hsm.OpCreateKey},
+	"key generate-symmetric generic-secret": {hsm.OpCreateKey},
+	"key generate-asymmetric-pair rsa":      {hsm.OpCreateKey},
+	"key generate-asymmetric-pair ec":       {hsm.OpCreateKey},
+}
+
+// checkLogin refuses a command the current login may not run, as the
+// access table answers: every command but login needs a login (the pages:
+// "you must be logged in"), then a user type that may do one of its
+// operations.
+func (t *Tool) checkLogin(c *command) *cliError {
+	ops := commandOps[c.path]
+	if c.login == "" {
+		return nil
+	}
+	if hsm.Check(t.Session, hsm.OpLoggedIn, nil) != hsm.RCSuccess {
+		return &cliError{1, msgNotLoggedIn}
+	}
+	for _, op := range ops {
+		if hsm.Check(t.Session, op, nil) == hsm.RCSuccess {
+			return nil
+		}
+	}
+	cu := &hsm.Session{Role: hsm.RoleCU}
+	for _, op := range ops {
+		if hsm.Check(cu, op, nil) == hsm.RCSuccess {
+			return &cliError{1, msgNeedCryptoUser}
+		}
+	}
+	return &cliError{1, msgNeedAdmin}
+}
