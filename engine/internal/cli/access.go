@@ -23,6 +23,15 @@ var commandOps = map[string][]hsm.Op{
 	"key generate-symmetric generic-secret": {hsm.OpCreateKey},
 	"key generate-asymmetric-pair rsa":      {hsm.OpCreateKey},
 	"key generate-asymmetric-pair ec":       {hsm.OpCreateKey},
+	"key generate-file":                     {hsm.OpExportPublic}, // a public key or a reference to a private one
+	"key import pem":                        {hsm.OpCreateKey},
+	"crypto sign rsa-pkcs":                  {hsm.OpUse},
+	"crypto sign rsa-pkcs-pss":              {hsm.OpUse},
+	"crypto sign ecdsa":                     {hsm.OpUse},
+	"crypto verify rsa-pkcs":                {hsm.OpUse},
+	"crypto verify rsa-pkcs-pss":            {hsm.OpUse},
+	"crypto verify ecdsa":                   {hsm.OpUse},
+	"cluster hsm-info":                      {hsm.OpClusterInfo},
 }
 
 // checkLogin refuses a command the current login may not run, as the

@@ -52,18 +52,18 @@ func TestEveryCommandAsksTheAccessTable(t *testing.T) {
 // do not set it, and public keys are not shared.
 func TestAccessAnswers(t *testing.T) {
 	tl := testTool(t)
-	exec(t, tl, "login --username admin --role admin --password password")
-	out := exec(t, tl, "key list --verbose --max-items 1")
+	run(t, tl, "login --username admin --role admin --password password")
+	out := run(t, tl, "key list --verbose --max-items 1")
 	assert.Contains(t, out, `"label": "alice-aes256"`, "admins see the keys")
 	assert.NotContains(t, out, `"key-type"`, "--verbose has no effect for admins")
-	assert.Contains(t, exec(t, tl, "key set-attribute --filter attr.label=alice-aes256 --name encrypt --value false"),
+	assert.Contains(t, run(t, tl, "key set-attribute --filter attr.label=alice-aes256 --name encrypt --value false"),
 		"Admins may set only the trusted attribute")
-	exec(t, tl, "logout")
+	run(t, tl, "logout")
 
-	exec(t, tl, "login --username alice --role crypto-user --password password")
-	assert.Contains(t, exec(t, tl, "key set-attribute --filter attr.label=alice-aes256 --name trusted --value true"),
+	run(t, tl, "login --username alice --role crypto-user --password password")
+	assert.Contains(t, run(t, tl, "key set-attribute --filter attr.label=alice-aes256 --name trusted --value true"),
 		"Only admins may set the trusted attribute")
-	exec(t, tl, "key generate-asymmetric-pair rsa --public-exponent 65537 --modulus-size-bits 2048 --public-label pub-x --private-label priv-x")
-	assert.Contains(t, exec(t, tl, "key share --filter attr.label=pub-x --username cu1 --role crypto-user"),
+	run(t, tl, "key generate-asymmetric-pair rsa --public-exponent 65537 --modulus-size-bits 2048 --public-label pub-x --private-label priv-x")
+	assert.Contains(t, run(t, tl, "key share --filter attr.label=pub-x --username cu1 --role crypto-user"),
 		"Public keys are available to every crypto user and cannot be shared")
 }
