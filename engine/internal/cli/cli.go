@@ -320,24 +320,16 @@ func (t *Tool) Close() tool.Result {
 	return tool.Result{}
 }
 
-// Complete offers command words, then the command's options.
+// Complete says what the word being typed is: a command word, an option of
+// the command, or an option's value (a user name, a file, a filter, one of
+// its possible values).
 func (t *Tool) Complete(line string) tool.Slot {
-	words := t.completeWords(line)
-	if words == nil {
-		return tool.Slot{None: true}
-	}
-	return tool.Slot{Kind: tool.Literal, Choices: tool.Words(words...)}
-}
-
-// completeWords lists the command words or options that can end line.
-func (t *Tool) completeWords(line string) []string {
 	words, err := cmdline.Split(line)
 	if err != nil {
-		return nil
+		return tool.Slot{None: true}
 	}
-	trailing := line == "" || strings.HasSuffix(line, " ")
 	last := ""
-	if !trailing && len(words) > 0 {
+	if line != "" && !strings.HasSuffix(line, " ") && len(words) > 0 {
 		last, words = words[len(words)-1], words[:len(words)-1]
 	}
 	if len(words) > 0 && words[0] == "help" {
@@ -345,30 +337,67 @@ func (t *Tool) completeWords(line string) []string {
 	}
 	path := strings.Join(words, " ")
 	if commands[path] == nil && (path == "" || isFamily(path)) {
-		var out []string
-		for _, k := range children(path) {
-			if strings.HasPrefix(k, last) {
-				out = append(out, k)
-			}
-		}
-		return out
+		return tool.Slot{Kind: tool.Literal, Choices: tool.Words(children(path)...), Word: last}
 	}
-	// Inside a command: its options.
 	for i := len(words); i > 0; i-- {
 		p := strings.Join(words[:i], " ")
 		if commands[p] == nil {
 			continue
 		}
-		sp := specOf(p)
-		var out []string
-		for _, n := range append(append([]string{}, sp.order...), "help") {
-			if strings.HasPrefix("--"+n, last) {
-				out = append(out, "--"+n)
-			}
-		}
-		return out
+		return completeOption(specOf(p), words[i:], last)
 	}
-	return nil
+	return tool.Slot{None: true}
+}
+
+// completeOption completes after a command's words: the value of the option
+// the last words left open, or the options not given yet.
+func completeOption(sp *spec, rest []string, last string) tool.Slot {
+	var open *flagSpec
+	given := map[string]bool{}
+	for _, w := range rest {
+		if f := sp.flags[strings.TrimPrefix(w, "--")]; strings.HasPrefix(w, "--") && f != nil {
+			given[f.name] = true
+			open = f
+			if f.value == "" {
+				open = nil
+			}
+			continue
+		}
+		if open != nil && !open.multi {
+			open = nil
+		}
+	}
+	if open != nil && !strings.HasPrefix(last, "-") {
+		return valueSlot(open, last)
+	}
+	var opts []string
+	for _, n := range sp.order {
+		if !given[n] || sp.flags[n].multi {
+			opts = append(opts, "--"+n)
+		}
+	}
+	return tool.Slot{Kind: tool.Literal, Choices: tool.Words(append(opts, "--help")...), Word: last}
+}
+
+// valueSlot is what an option's value is, by its name and placeholder.
+func valueSlot(f *flagSpec, last string) tool.Slot {
+	switch {
+	case f.choices != nil:
+		return tool.Slot{Kind: tool.Literal, Choices: tool.Words(f.choices...), Word: last}
+	case f.name == "password" || f.name == "change-password":
+		return tool.Slot{Kind: tool.Secret, Word: last}
+	case f.name == "username" || strings.HasSuffix(f.name, "crypto-users"):
+		return tool.Slot{Kind: tool.UserName, Word: last}
+	case strings.HasSuffix(f.name, "filter"):
+		names := []string{"key-reference=0x"}
+		for _, a := range attributeNames {
+			names = append(names, "attr."+a+"=")
+		}
+		return tool.Slot{Kind: tool.Literal, Choices: tool.Words(names...), Word: last}
+	case strings.HasSuffix(f.name, "path") || f.name == "token" || f.name == "approval" || f.name == "public-key" || f.name == "signed-token":
+		return tool.Slot{Kind: tool.File, Word: last}
+	}
+	return tool.Slot{Kind: tool.Text, Word: last}
 }
 
 // Usage is what cloudhsm-cli prints when started with no arguments.
