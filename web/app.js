@@ -40,8 +40,19 @@ let memoryOnly = false;
 let panels = null;
 let initHistory = [];
 
+// Screen reader mode (xterm.js's screenReaderMode) is a choice kept in
+// this browser, or ?screenreader=1 in the address.
+const SCREEN_READER = 'hsmsim-screen-reader';
+let screenReader = params.get('screenreader') === '1';
+try {
+  screenReader = screenReader || localStorage.getItem(SCREEN_READER) === '1';
+} catch {
+  // No storage: the address alone decides.
+}
+
 const con = new Console($('console'), {
   client,
+  screenReader,
   theme: theme.current(),
   lineMode: params.get('input') === 'line' ? true : 'auto',
   history: { load: async () => initHistory },
@@ -187,11 +198,29 @@ for (const b of document.querySelectorAll('#welcome .try')) {
   b.addEventListener('click', () => con.type(b.dataset.line));
 }
 
-// The skip link puts the keyboard in the console itself (the section is
-// not focusable; xterm's input is inside it).
+// The skip link puts the keyboard in the console itself (xterm's input is
+// inside the section); before the terminal is there, on the section.
 document.querySelector('.skip').addEventListener('click', (ev) => {
   ev.preventDefault();
-  con.focus();
+  if (con.term || con.lineInput) {
+    con.focus();
+  } else {
+    $('console').tabIndex = -1;
+    $('console').focus();
+  }
+});
+
+const srBox = $('screen-reader');
+srBox.checked = screenReader;
+con.setScreenReader(screenReader);
+srBox.addEventListener('change', () => {
+  con.setScreenReader(srBox.checked);
+  try {
+    if (srBox.checked) localStorage.setItem(SCREEN_READER, '1');
+    else localStorage.removeItem(SCREEN_READER);
+  } catch {
+    // Kept for this page only.
+  }
 });
 
 // On a phone the panels fold away under their tabs (panels.js opens them).
@@ -267,7 +296,7 @@ async function start() {
     $('console').textContent = `The console could not be loaded: ${err.message}. Reload the page.`;
     return;
   }
-  con.notice('info', 'hsmsim — a simulated AWS CloudHSM cluster. Type help for what you can do; press ? for users and passwords.');
+  con.notice('info', 'hsmsim — a simulated AWS CloudHSM cluster. Type help for what you can do; the ? button at the top shows users and passwords. Escape then Tab leaves the console.');
   for (const n of r.notices || []) con.notice(n.level, n.text);
   for (const ev of early.splice(0)) onEvent(ev);
   opened(r);

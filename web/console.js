@@ -45,7 +45,7 @@ export const THEMES = {
     selectionBackground: '#bcd6f5', selectionForeground: '#000000',
     black: '#23272e', red: '#c4282b', green: '#1f7a3a', yellow: '#8a5a00', blue: '#1f5fbf',
     magenta: '#8a3fb8', cyan: '#0b6e7f', white: '#6b7078',
-    brightBlack: '#5d636b', brightRed: '#d83a3d', brightGreen: '#238a41', brightYellow: '#9c6700',
+    brightBlack: '#5d636b', brightRed: '#bf2f32', brightGreen: '#1c6f35', brightYellow: '#9c6700',
     brightBlue: '#2a6fd6', brightMagenta: '#9c4fcc', brightCyan: '#0f7d90', brightWhite: '#1a1d22',
     scrollbarSliderBackground: 'rgba(0,0,0,0.18)', scrollbarSliderHoverBackground: 'rgba(0,0,0,0.3)',
     scrollbarSliderActiveBackground: 'rgba(0,0,0,0.4)',
@@ -238,11 +238,26 @@ export class Console {
       position: 'absolute', width: '1px', height: '1px', overflow: 'hidden', clipPath: 'inset(50%)',
       whiteSpace: 'pre-wrap', margin: '-1px', padding: '0', border: '0',
     });
+    // How to leave the terminal, read with its input; and a polite
+    // region for what a key just changed.
+    this.hint = document.createElement('div');
+    this.hint.id = `console-hint-${Math.random().toString(36).slice(2, 8)}`;
+    this.hint.className = 'console-hint';
+    this.hint.textContent = 'Tab completes. Press Escape then Tab to leave the console.';
+    this.status = document.createElement('div');
+    this.status.className = 'console-status';
+    this.status.setAttribute('role', 'status');
+    for (const el of [this.hint, this.status]) {
+      Object.assign(el.style, {
+        position: 'absolute', width: '1px', height: '1px', overflow: 'hidden', clipPath: 'inset(50%)',
+        whiteSpace: 'nowrap', margin: '-1px', padding: '0', border: '0',
+      });
+    }
     this.spinner = document.createElement('div');
     this.spinner.className = 'console-busy';
     this.spinner.hidden = true;
     this.spinner.setAttribute('aria-hidden', 'true');
-    container.append(this.screen, this.log, this.spinner);
+    container.append(this.screen, this.log, this.hint, this.status, this.spinner);
     if (this.lineMode) this.buildLineInput();
     this.setState('loading');
     this.loading = loadXterm();
@@ -315,6 +330,13 @@ export class Console {
     if (vp) vp.style.backgroundColor = THEMES[this.themeName].background;
   }
 
+  // announce tells screen readers what a key just did.
+  announce(text) {
+    this.status.textContent = '';
+    // A new node each time, so the same words are read again.
+    requestAnimationFrame(() => { this.status.textContent = text; });
+  }
+
   // setScreenReader turns xterm.js's screen reader mode on or off.
   setScreenReader(on) {
     this.screenReader = !!on;
@@ -337,6 +359,8 @@ export class Console {
     this.screen.remove();
     this.log.remove();
     this.spinner.remove();
+    this.hint.remove();
+    this.status.remove();
     if (this.lineForm) this.lineForm.remove();
   }
 
@@ -443,7 +467,7 @@ export class Console {
     term.attachCustomKeyEventHandler((ev) => this.keyFilter(ev));
     if (term.textarea) {
       term.textarea.setAttribute('aria-label', `Command line, prompt ${this.prompt.trim()}`);
-      term.textarea.setAttribute('aria-describedby', '');
+      term.textarea.setAttribute('aria-describedby', this.hint.id);
     }
     this.setTheme(this.themeName);
     // A read-only replay has nothing to type at: its cursor is hidden.
@@ -470,8 +494,23 @@ export class Console {
 
   // keyFilter lets the browser handle copy and paste: Ctrl-C with a
   // selection copies (rather than interrupting), Ctrl-V pastes.
+  //
+  // It also lets the keyboard leave: Tab is completion in the terminal, so
+  // Escape then Tab (or Shift+Tab) moves the focus on, as in VS Code's
+  // terminal; any other key after Escape keeps Tab for completion.
   keyFilter(ev) {
-    if (ev.type !== 'keydown') return true;
+    if (ev.type !== 'keydown') return !(ev.key === 'Tab' && this.tabLeaves);
+    const mod = ev.ctrlKey || ev.altKey || ev.metaKey;
+    if (ev.key === 'Escape' && !mod && !ev.shiftKey) {
+      this.tabLeaves = true;
+      this.announce('Tab now leaves the console, Shift+Tab goes back; any other key stays in it.');
+      return false;
+    }
+    if (ev.key === 'Tab' && this.tabLeaves && !mod) {
+      this.tabLeaves = false;
+      return false;
+    }
+    if (!['Shift', 'Control', 'Alt', 'Meta', 'CapsLock'].includes(ev.key)) this.tabLeaves = false;
     const ctrl = ev.ctrlKey || ev.metaKey;
     const k = ev.key.toLowerCase();
     if (ctrl && k === 'c' && (ev.shiftKey || this.term.hasSelection())) return false;
