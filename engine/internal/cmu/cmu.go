@@ -222,18 +222,20 @@ func (t *Tool) targets() []*hsm.Node {
 	return t.Cluster.Nodes
 }
 
-// reach says whether a command can go to server n now. A server that is
+// reach says whether a command doing op can go to server n now, and asks
+// the access table whether the session may do op at all. A server that is
 // down has lost its connection, and with it the login on it; the session
-// itself ends with logoutHSM or quit.
-func (t *Tool) reach(n *hsm.Node, needLogin bool) hsm.RC {
+// itself ends with logoutHSM or quit. An operation the table keeps from
+// sessions not logged in needs the login on that server.
+func (t *Tool) reach(n *hsm.Node, op hsm.Op) hsm.RC {
 	if !n.Up {
 		delete(t.loggedIn, n.ID)
 		return hsm.RCServerUnavailable
 	}
-	if needLogin && (t.Session == nil || !t.loggedIn[n.ID]) {
+	if hsm.Check(nil, op, nil) == hsm.RCNotLoggedIn && (t.Session == nil || !t.loggedIn[n.ID]) {
 		return hsm.RCNotLoggedIn
 	}
-	return hsm.RCSuccess
+	return hsm.Check(t.Session, op, nil)
 }
 
 // server names a server the way every result line does: "server 0(10.0.2.9)".

@@ -63,7 +63,7 @@ getCert run in server mode.`,
 func enableE2E(t *Tool, args []string) tool.Result {
 	var b reply
 	for _, n := range t.targets() {
-		if rc := t.reach(n, false); rc != hsm.RCSuccess {
+		if rc := t.reach(n, hsm.OpClusterInfo); rc != hsm.RCSuccess {
 			b.fail("enable_e2e", n, rc)
 			continue
 		}
@@ -83,7 +83,7 @@ func info(t *Tool, args []string) tool.Result {
 	}
 	n := t.Cluster.Node(id)
 	state, login := "Connected", "Not logged in"
-	if t.reach(n, false) != hsm.RCSuccess {
+	if t.reach(n, hsm.OpClusterInfo) != hsm.RCSuccess {
 		state = "Disconnected"
 	} else if t.Session != nil && t.loggedIn[n.ID] {
 		login = fmt.Sprintf("Logged in as '%s(%s)'", t.Session.User, t.Session.Role)
@@ -99,7 +99,7 @@ func getHSMInfo(t *Tool, args []string) tool.Result {
 	var b reply
 	fmt.Fprintf(&b, "Getting HSM Info on %d nodes\n", len(nodes))
 	for _, n := range nodes {
-		if rc := t.reach(n, false); rc != hsm.RCSuccess {
+		if rc := t.reach(n, hsm.OpClusterInfo); rc != hsm.RCSuccess {
 			b.fail("getHSMInfo", n, rc)
 			continue
 		}
@@ -119,7 +119,7 @@ func serverMode(t *Tool, args []string) tool.Result {
 	if err != nil {
 		return errorf("%v", err)
 	}
-	if t.reach(t.Cluster.Node(id), false) != hsm.RCSuccess {
+	if t.reach(t.Cluster.Node(id), hsm.OpClusterInfo) != hsm.RCSuccess {
 		return errorf("server %d(%s) is not connected", id, t.Cluster.Node(id).Addr)
 	}
 	t.server = id
@@ -148,7 +148,7 @@ func getCert(t *Tool, args []string) tool.Result {
 		return errorf("Invalid certificate type %s (valid: 1, 2, 4, 8, 16)", args[1])
 	}
 	n := t.Cluster.Node(t.server)
-	if rc := t.reach(n, false); rc != hsm.RCSuccess {
+	if rc := t.reach(n, hsm.OpClusterInfo); rc != hsm.RCSuccess {
 		return tool.Result{Output: fmt.Sprintf("getCert failed: %s\n", rc.Name()), Calls: []tool.Call{{API: "getCert", RC: rc}}}
 	}
 	der, err := certificate(n, typ)

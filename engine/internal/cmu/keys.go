@@ -120,7 +120,7 @@ func shareKey(t *Tool, args []string) tool.Result {
 		var b reply
 		done := false
 		for _, n := range t.targets() {
-			rc := t.reach(n, true)
+			rc := t.reach(n, hsm.OpShare)
 			if rc == hsm.RCSuccess {
 				rc = t.shareOn(n, h, ids, share)
 			}
@@ -179,7 +179,7 @@ func (t *Tool) shareOn(n *hsm.Node, h uint64, ids []int, share bool) hsm.RC {
 // answer and the session be logged in there, then the access table decides
 // (only crypto users run the key commands, as their pages say).
 func (t *Tool) keyFor(n *hsm.Node, h uint64, op hsm.Op) (*hsm.Object, hsm.RC) {
-	if rc := t.reach(n, true); rc != hsm.RCSuccess {
+	if rc := t.reach(n, op); rc != hsm.RCSuccess {
 		return nil, rc
 	}
 	o := n.Objects[h]
@@ -234,10 +234,7 @@ func findAllKeys(t *Tool, args []string) tool.Result {
 	}
 	var b reply
 	for _, n := range t.targets() {
-		rc := t.reach(n, true)
-		if rc == hsm.RCSuccess {
-			rc = hsm.Check(t.Session, hsm.OpListAllKeys, nil)
-		}
+		rc := t.reach(n, hsm.OpListAllKeys)
 		if rc == hsm.RCSuccess && withHash {
 			rc = hsm.Check(t.Session, hsm.OpSyncStatus, nil)
 		}
@@ -412,7 +409,7 @@ func syncKey(t *Tool, args []string) tool.Result {
 	if dst == t.server {
 		return errorf("server %d is the source HSM; name another server", dst)
 	}
-	rc := t.reach(t.Cluster.Node(t.server), true)
+	rc := t.reach(t.Cluster.Node(t.server), hsm.OpSyncKey)
 	if rc == hsm.RCSuccess {
 		rc = t.Cluster.MaySyncKey(t.Session, h, t.server)
 	}

@@ -127,7 +127,7 @@ func registerQuorumPubKey(t *Tool, args []string) tool.Result {
 		var b reply
 		done := false
 		for _, n := range t.targets() {
-			rc := t.reach(n, true)
+			rc := t.reach(n, hsm.OpQuorum)
 			if rc == hsm.RCSuccess {
 				rc = t.Cluster.RegisterQuorumKeyOn(t.Session, n.ID, role, name, token, sig, pub)
 			}
@@ -159,7 +159,7 @@ func getToken(t *Tool, args []string) tool.Result {
 	var b reply
 	var ready []*hsm.Node
 	for _, n := range nodes {
-		rc := t.reach(n, true)
+		rc := t.reach(n, hsm.OpLoggedIn)
 		if rc == hsm.RCSuccess && !strings.EqualFold(t.Session.User, name) {
 			// The token is for the officer who is logged in (crypto-officers.md).
 			rc = hsm.RCOperationNotAllowed
@@ -220,7 +220,7 @@ func approveToken(t *Tool, args []string) tool.Result {
 	var b reply
 	done := false
 	for _, n := range t.targets() {
-		rc := t.reach(n, true)
+		rc := t.reach(n, hsm.OpQuorum)
 		var sigs map[int][]byte
 		if rc == hsm.RCSuccess {
 			sigs, rc = t.Cluster.CheckApprovals(t.Session, n.ID, tok, af.Approvals)
@@ -239,7 +239,7 @@ func approveToken(t *Tool, args []string) tool.Result {
 func listTokens(t *Tool, args []string) tool.Result {
 	var b reply
 	for _, n := range t.targets() {
-		if rc := t.reach(n, true); rc != hsm.RCSuccess {
+		if rc := t.reach(n, hsm.OpLoggedIn); rc != hsm.RCSuccess {
 			b.fail("listTokens", n, rc)
 			continue
 		}
@@ -267,7 +267,7 @@ func delToken(t *Tool, args []string) tool.Result {
 	var b reply
 	var ready []*hsm.Node
 	for _, n := range t.targets() {
-		rc := t.reach(n, true)
+		rc := t.reach(n, hsm.OpLoggedIn)
 		if rc == hsm.RCSuccess && !strings.EqualFold(t.Session.User, name) {
 			rc = hsm.RCOperationNotAllowed
 		}
@@ -299,7 +299,7 @@ func getMValue(t *Tool, args []string) tool.Result {
 	name, _ := hsm.ServiceName(svc)
 	var b reply
 	for _, n := range t.targets() {
-		if rc := t.reach(n, false); rc != hsm.RCSuccess {
+		if rc := t.reach(n, hsm.OpClusterInfo); rc != hsm.RCSuccess {
 			b.fail("getMValue", n, rc)
 			continue
 		}
@@ -326,7 +326,7 @@ func setMValue(t *Tool, args []string) tool.Result {
 		needToken := t.Cluster.MValue(hsm.ServiceMiscCO) >= hsm.MinMValue && t.Cluster.MValue(svc) != m
 		done := false
 		for _, n := range nodes {
-			rc := t.reach(n, true)
+			rc := t.reach(n, hsm.OpQuorum)
 			if rc == hsm.RCSuccess {
 				rc = t.Cluster.SetMValueOn(t.Session, n.ID, svc, m)
 			}

@@ -146,7 +146,7 @@ func (t *Tool) login(role hsm.Role, name, password string) tool.Result {
 func logoutHSM(t *Tool, args []string) tool.Result {
 	var b reply
 	for _, n := range t.targets() {
-		rc := t.reach(n, true)
+		rc := t.reach(n, hsm.OpLoggedIn)
 		if rc != hsm.RCSuccess {
 			b.fail("logoutHSM", n, rc)
 			continue
@@ -165,7 +165,7 @@ func logoutHSM(t *Tool, args []string) tool.Result {
 func listUsers(t *Tool, args []string) tool.Result {
 	var b reply
 	for _, n := range t.targets() {
-		if rc := t.reach(n, false); rc != hsm.RCSuccess {
+		if rc := t.reach(n, hsm.OpListUsers); rc != hsm.RCSuccess {
 			b.fail("listUsers", n, rc)
 			continue
 		}
@@ -248,10 +248,11 @@ func (t *Tool) retry(op *userOp, nodes []*hsm.Node, i int, undos []func(), done 
 	}}
 }
 
-// reachOp wraps a user operation with the connection and login checks.
-func (t *Tool) reachOp(do func(n *hsm.Node) (func(), hsm.RC)) func(n *hsm.Node) (func(), hsm.RC) {
+// reachOp wraps a user operation doing op with the connection, login and
+// access checks.
+func (t *Tool) reachOp(op hsm.Op, do func(n *hsm.Node) (func(), hsm.RC)) func(n *hsm.Node) (func(), hsm.RC) {
 	return func(n *hsm.Node) (func(), hsm.RC) {
-		if rc := t.reach(n, true); rc != hsm.RCSuccess {
+		if rc := t.reach(n, op); rc != hsm.RCSuccess {
 			return nil, rc
 		}
 		return do(n)
@@ -282,7 +283,7 @@ func createUser(t *Tool, args []string) tool.Result {
 			op := &userOp{
 				cmd:    "createUser",
 				failed: func(n *hsm.Node) string { return fmt.Sprintf("creating user on %s failed", server(n)) },
-				do: t.reachOp(func(n *hsm.Node) (func(), hsm.RC) {
+				do: t.reachOp(hsm.OpManageUsers, func(n *hsm.Node) (func(), hsm.RC) {
 					return nil, t.Cluster.CreateUserOn(s, n.ID, id, role, name, pw)
 				}),
 				after: func(done int) {
@@ -313,7 +314,7 @@ func deleteUser(t *Tool, args []string) tool.Result {
 		failed:   func(n *hsm.Node) string { return fmt.Sprintf("deleteUser failed on %s", server(n)) },
 		okLines:  true,
 		rollback: true,
-		do: t.reachOp(func(n *hsm.Node) (func(), hsm.RC) {
+		do: t.reachOp(hsm.OpManageUsers, func(n *hsm.Node) (func(), hsm.RC) {
 			return t.Cluster.DeleteUserOn(s, n.ID, role, name)
 		}),
 		after: func(done int) {
@@ -350,7 +351,7 @@ func changePswd(t *Tool, args []string) tool.Result {
 			op := &userOp{
 				cmd:    "changePswd",
 				failed: func(n *hsm.Node) string { return fmt.Sprintf("changing password on %s failed", server(n)) },
-				do: t.reachOp(func(n *hsm.Node) (func(), hsm.RC) {
+				do: t.reachOp(hsm.OpChangeOwnPassword, func(n *hsm.Node) (func(), hsm.RC) {
 					activated, rc := t.Cluster.ChangePasswordOn(s, n.ID, role, name, pw)
 					if activated && self {
 						// The precrypto officer is now the primary crypto officer.
@@ -414,10 +415,7 @@ func syncUser(t *Tool, args []string) tool.Result {
 		return errorf("server %d is the source HSM; name another server", dst)
 	}
 	from := t.Cluster.Node(t.server)
-	rc := t.reach(from, true)
-	if rc == hsm.RCSuccess {
-		rc = hsm.Check(t.Session, hsm.OpSyncUser, nil)
-	}
+	rc := t.reach(from, hsm.OpSyncUser)
 	if rc == hsm.RCSuccess && from.User(id) == nil {
 		rc = hsm.RCUserNotFound
 	}
