@@ -34,8 +34,9 @@
 // A block without an info string is the simulator's own: a step no page
 // shows, or shows differently. The lines of a page block must occur, in
 // order, among the lines of the page's code examples (leading and trailing
-// spaces aside). Only two differences are allowed, and each is written in
-// the info string after the page:
+// spaces aside, empty lines not compared; a page of plain text, as the seed
+// walkthrough is, is example throughout). Only two differences are
+// allowed, and each is written in the info string after the page:
 //
 //	handle=524295:262177   the page shows handle 262177 where the golden shows 524295
 //	random=REGEXP          what REGEXP matches is random bytes (key material,
@@ -54,8 +55,9 @@
 // replays goldens ("go test ./engine/internal/kmu -update" does one
 // package; the flag is defined only where this package is imported). It
 // rewrites the goldens from what the code prints now: the prose and the
-// info strings stay, the new text is spread over the same blocks (a block
-// starts again at the first line it started with). A regenerated golden is
+// info strings stay, the new text is spread over the same blocks (each
+// block starts again at a line equal to its old first line, the one
+// nearest to where it was). A regenerated golden is
 // a claim about the real tools: read its diff against the pages it names
 // (and, for blocks of the simulator's own, against the command's reference
 // page) before committing it; the page check only covers the page blocks.
