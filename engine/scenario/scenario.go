@@ -172,7 +172,7 @@ func (s *Scenario) Build() (*hsm.Cluster, map[string][]byte, error) {
 		hu := &hsm.User{ID: u.ID, Type: role, Name: u.Name, PasswordHash: hsm.HashPassword(u.Name, pw)}
 		for _, nd := range c.Nodes {
 			if len(u.OnNodes) == 0 || slices.Contains(u.OnNodes, nd.ID) {
-				nd.AddUser(hu)
+				c.AddUserTo(nd.ID, hu)
 			}
 		}
 		for _, id := range u.OnNodes {
@@ -191,7 +191,7 @@ func (s *Scenario) Build() (*hsm.Cluster, map[string][]byte, error) {
 				if _, dup := nd.Objects[o.Handle]; dup {
 					return nil, nil, fmt.Errorf("scenario %s: handle %d used twice", s.Name, o.Handle)
 				}
-				nd.Objects[o.Handle] = o.Clone()
+				c.PutObject(nd.ID, o)
 			}
 		}
 	}
@@ -201,16 +201,16 @@ func (s *Scenario) Build() (*hsm.Cluster, map[string][]byte, error) {
 			return nil, nil, fmt.Errorf("scenario %s: no node %q", s.Name, id)
 		}
 		for _, h := range hs {
-			delete(c.Node(nid).Objects, h)
+			c.RemoveObject(nid, h)
 		}
 	}
 	for _, id := range s.Down {
 		if c.Node(id) == nil {
 			return nil, nil, fmt.Errorf("scenario %s: no node %d", s.Name, id)
 		}
-		c.Node(id).Up = false
+		c.SetUp(id, false)
 	}
-	c.Cursor = s.Cursor
+	c.SetCursor(s.Cursor)
 	files := map[string][]byte{}
 	for name, f := range s.Files {
 		if f.Base64 != "" {

@@ -36,9 +36,9 @@ func TestDefaultCluster(t *testing.T) {
 	}
 	assert.Equal(t, map[int]string{1: "PCO:admin", 2: "AU:app_user", 3: "CU:example_user", 4: "CU:alice"}, names)
 	for _, name := range []string{"example_user", "alice", "admin"} {
-		assert.True(t, c.Nodes[0].UserByName(name).CheckPassword("password"), name)
+		assert.True(t, c.Nodes[0].FindUser(name).CheckPassword("password"), name)
 	}
-	assert.False(t, c.Nodes[0].UserByName("app_user").CheckPassword("password"), "nobody knows the AU's password")
+	assert.False(t, c.Nodes[0].FindUser("app_user").CheckPassword("password"), "nobody knows the AU's password")
 	assert.Equal(t, []uint64{524288, 524289, 524290, 524291, 524292, 524293, 524303}, c.Nodes[2].Handles())
 	assert.Equal(t, []int{3}, c.Nodes[0].Objects[524291].Shared)
 	assert.Equal(t, uint64(524295), c.Cursor)
@@ -63,7 +63,7 @@ func TestUninitialised(t *testing.T) {
 	require.NoError(t, err)
 	c, _, err := s.Build()
 	require.NoError(t, err)
-	assert.Equal(t, hsm.RolePRECO, c.Nodes[0].UserByName("admin").Type)
+	assert.Equal(t, hsm.RolePRECO, c.Nodes[0].FindUser("admin").Type)
 }
 
 func TestBadScenarios(t *testing.T) {

@@ -291,14 +291,12 @@ func (s *Session) cluster(args []string) tool.Result {
 		}
 		switch args[2] {
 		case "down":
-			if n.Up {
-				n.Up = false
+			if s.Cluster.SetUp(id, false) {
 				return tool.Result{Output: fmt.Sprintf("HSM %d (%s) is now offline.\n", id, n.Addr), Changed: true}
 			}
 			return tool.Result{Output: fmt.Sprintf("HSM %d (%s) is already offline.\n", id, n.Addr)}
 		case "up":
-			if !n.Up {
-				n.Up = true
+			if s.Cluster.SetUp(id, true) {
 				return tool.Result{Output: fmt.Sprintf("HSM %d (%s) is back online. Keys and users changed while it was offline are not on it: see findAllKeys and listUsers per server in cloudhsm_mgmt_util, and syncKey/syncUser.\n", id, n.Addr), Changed: true}
 			}
 			return tool.Result{Output: fmt.Sprintf("HSM %d (%s) is already online.\n", id, n.Addr)}

@@ -139,7 +139,11 @@ type Reply struct {
 	Interrupted bool `json:"interrupted,omitempty"`
 	Cut         bool `json:"cut,omitempty"`
 	// Mode is "host", "key_mgmt_util" or "cloudhsm_mgmt_util".
-	Mode    string   `json:"mode"`
+	Mode string `json:"mode"`
+	// Touched lists, in ascending order, the keys the line created or
+	// changed that still exist, so the page can highlight them. It comes
+	// from the cluster's record of its changes (hsm.Cluster.ChangesSince),
+	// not from the tools.
 	Touched []uint64 `json:"touched,omitempty"`
 	// Calls is what the line asked of the HSMs and what each answered:
 	// the return codes, handles and values of Output, as data (the tour's
@@ -187,6 +191,7 @@ func (s *Session) Pending() bool { return s.ask != nil }
 // Exec runs one typed line and answers with its output and the next prompt.
 func (s *Session) Exec(line string) Reply {
 	line = strings.TrimRight(line, "\r\n")
+	mark := s.Cluster.Mark()
 	var r tool.Result
 	switch {
 	case s.ask != nil:
@@ -198,17 +203,20 @@ func (s *Session) Exec(line string) Reply {
 	default:
 		r = s.host(line)
 	}
-	return s.finish(r)
+	return s.finish(r, mark)
 }
 
 // Interrupt drops a pending question, as Ctrl-C does at a (y/n) prompt:
 // nothing it asked about happens.
 func (s *Session) Interrupt() Reply {
 	s.ask = nil
-	return s.finish(tool.Result{})
+	return s.finish(tool.Result{}, s.Cluster.Mark())
 }
 
-func (s *Session) finish(r tool.Result) Reply {
+// finish turns a tool's result into the reply. What the line changed in the
+// cluster since mark decides, with the files the tool reports writing,
+// whether the state must be saved, and which keys the page highlights.
+func (s *Session) finish(r tool.Result, mark hsm.Mark) Reply {
 	exitHost := false
 	if r.Exit {
 		if s.tool != nil {
@@ -218,7 +226,8 @@ func (s *Session) finish(r tool.Result) Reply {
 		}
 	}
 	s.ask = r.Ask
-	rep := Reply{Output: r.Output, Changed: r.Changed, Touched: r.Touched, Calls: r.Calls, Exit: exitHost}
+	ch := s.Cluster.ChangesSince(mark)
+	rep := Reply{Output: r.Output, Changed: r.Changed || !ch.Empty(), Touched: s.present(ch.Keys), Calls: r.Calls, Exit: exitHost}
 	rep.Prompt = s.Prompt()
 	rep.Mode = s.Mode()
 	if s.ask != nil {
@@ -231,12 +240,27 @@ func (s *Session) finish(r tool.Result) Reply {
 // Close ends the running tool as quitting it would (session keys go).
 func (s *Session) Close() Reply {
 	s.ask = nil
+	mark := s.Cluster.Mark()
 	var r tool.Result
 	if s.tool != nil {
 		r = s.tool.Close()
 		s.tool = nil
 	}
-	return s.finish(r)
+	return s.finish(r, mark)
+}
+
+// present keeps the handles that name a key on some node.
+func (s *Session) present(hs []uint64) []uint64 {
+	var out []uint64
+	for _, h := range hs {
+		for _, n := range s.Cluster.Nodes {
+			if _, ok := n.Objects[h]; ok {
+				out = append(out, h)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // Snapshot encodes the workspace for saving. With a real directory the files

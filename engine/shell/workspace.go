@@ -31,23 +31,8 @@ func (s *Session) ReloadState(c *hsm.Cluster, files map[string][]byte) error {
 }
 
 // adopt copies c into the session's cluster value, so tools that hold the
-// *hsm.Cluster see the new state, and carries the session keys over.
-func (s *Session) adopt(c *hsm.Cluster) {
-	for _, old := range s.Cluster.Nodes {
-		n := c.Node(old.ID)
-		if n == nil {
-			continue
-		}
-		for h, o := range old.Objects {
-			if !o.Token {
-				if _, taken := n.Objects[h]; !taken {
-					n.Objects[h] = o
-				}
-			}
-		}
-	}
-	s.Cluster.Replace(c)
-}
+// *hsm.Cluster see the new state; Replace carries the session keys over.
+func (s *Session) adopt(c *hsm.Cluster) { s.Cluster.Replace(c) }
 
 // ReadFile, WriteFile, RemoveFile and ListFiles give a user interface the
 // workspace's files (upload, download, delete).

@@ -306,26 +306,32 @@ func Salvage(recs map[string][]byte) (*hsm.Cluster, map[string][]byte, []string,
 
 // Tracker remembers what the last save wrote, so that the next save writes
 // only the records that changed: the meta record (always; it is small), the
-// keys a command reported touching, keys that appeared on or vanished from a
-// node since, and files whose content changed.
+// keys the cluster recorded changing since (hsm.Cluster.ChangesSince: made,
+// changed in place, destroyed, on any node, whichever tool or command did
+// it), and files whose content changed.
 //
 // Delta computes a save; Saved records that the caller committed it. A save
 // that failed (a full disk) is simply not marked, and the next Delta still
 // includes everything the failed one held.
 type Tracker struct {
-	keys    map[uint64]uint32   // token handle -> nodes holding it, as saved
-	files   map[string][32]byte // file name -> SHA-256 of its content, as saved
-	touched map[uint64]bool     // touched since the last save
+	mark  hsm.Mark            // the cluster's mark at the last committed save
+	keys  map[uint64]bool     // token handles that have a record, as saved
+	files map[string][32]byte // file name -> SHA-256 of its content, as saved
 
-	pendKeys  map[uint64]uint32
+	pending   bool
+	pendMark  hsm.Mark
+	pendKeys  map[uint64]bool
 	pendFiles map[string][32]byte
 }
 
 // NewTracker starts tracking from a workspace that is saved as it is now
 // (just loaded, or just written in full).
 func NewTracker(c *hsm.Cluster, files map[string][]byte) *Tracker {
-	t := &Tracker{keys: tokenHandles(c), files: hashFiles(files), touched: map[uint64]bool{}}
-	return t
+	keys := map[uint64]bool{}
+	for h := range tokenHandles(c) {
+		keys[h] = true
+	}
+	return &Tracker{mark: c.Mark(), keys: keys, files: hashFiles(files)}
 }
 
 func hashFiles(files map[string][]byte) map[string][32]byte {
@@ -337,12 +343,8 @@ func hashFiles(files map[string][]byte) map[string][32]byte {
 }
 
 // Delta returns the records to write and the record keys to delete so that
-// the store holds the workspace as it is now. touched lists the handles the
-// commands since the last save created or changed in place.
-func (t *Tracker) Delta(c *hsm.Cluster, files map[string][]byte, touched []uint64) (map[string][]byte, []string, error) {
-	for _, h := range touched {
-		t.touched[h] = true
-	}
+// the store holds the workspace as it is now.
+func (t *Tracker) Delta(c *hsm.Cluster, files map[string][]byte) (map[string][]byte, []string, error) {
 	puts := map[string][]byte{}
 	var dels []string
 	m, err := encodeMeta(c)
@@ -351,24 +353,31 @@ func (t *Tracker) Delta(c *hsm.Cluster, files map[string][]byte, touched []uint6
 	}
 	puts[MetaKey] = m
 
-	now := tokenHandles(c)
-	write := func(h uint64) error {
-		b, err := encodeKey(c, h)
-		if err == nil {
-			puts[KeyRecord(h)] = b
+	ch := c.ChangesSince(t.mark)
+	changed := ch.Keys
+	if ch.All {
+		// The whole cluster was replaced: every key that is or was.
+		all := map[uint64]bool{}
+		for h := range t.keys {
+			all[h] = true
 		}
-		return err
+		for h := range tokenHandles(c) {
+			all[h] = true
+		}
+		changed = slices.Collect(maps.Keys(all))
 	}
-	for h, nodes := range now {
-		if t.touched[h] || t.keys[h] != nodes {
-			if err := write(h); err != nil {
+	keys := maps.Clone(t.keys)
+	for _, h := range changed {
+		if isToken(c, h) {
+			b, err := encodeKey(c, h)
+			if err != nil {
 				return nil, nil, err
 			}
-		}
-	}
-	for h := range t.keys {
-		if _, ok := now[h]; !ok {
+			puts[KeyRecord(h)] = b
+			keys[h] = true
+		} else if keys[h] {
 			dels = append(dels, KeyRecord(h))
+			delete(keys, h)
 		}
 	}
 
@@ -386,16 +395,26 @@ func (t *Tracker) Delta(c *hsm.Cluster, files map[string][]byte, touched []uint6
 		}
 	}
 	slices.Sort(dels)
-	t.pendKeys, t.pendFiles = now, hashes
+	t.pending, t.pendMark, t.pendKeys, t.pendFiles = true, c.Mark(), keys, hashes
 	return puts, dels, nil
+}
+
+// isToken reports whether some node holds a token copy of key h, which is
+// what gives the key a record.
+func isToken(c *hsm.Cluster, h uint64) bool {
+	for _, n := range c.Nodes {
+		if o, ok := n.Objects[h]; ok && o.Token {
+			return true
+		}
+	}
+	return false
 }
 
 // Saved marks the last Delta as committed.
 func (t *Tracker) Saved() {
-	if t.pendKeys == nil {
+	if !t.pending {
 		return
 	}
-	t.keys, t.files = t.pendKeys, t.pendFiles
-	t.pendKeys, t.pendFiles = nil, nil
-	t.touched = map[uint64]bool{}
+	t.mark, t.keys, t.files = t.pendMark, t.pendKeys, t.pendFiles
+	t.pending, t.pendKeys, t.pendFiles = false, nil, nil
 }

@@ -92,7 +92,7 @@ func TestRecordsDeltaReplaysEveryCommand(t *testing.T) {
 			continue
 		}
 		changes++
-		puts, dels, err := tr.Delta(s.Cluster, s.Files(), rep.Touched)
+		puts, dels, err := tr.Delta(s.Cluster, s.Files())
 		require.NoError(t, err, line)
 		require.Contains(t, puts, state.MetaKey, "the meta record is always written")
 		recApply(store, puts, dels)
@@ -137,14 +137,14 @@ func TestRecordsDeltaWritesOnlyWhatChanged(t *testing.T) {
 	}
 	rep := s.Exec("genSymKey -t 31 -s 32 -l one")
 	require.True(t, rep.Changed)
-	puts, dels, err := tr.Delta(s.Cluster, s.Files(), rep.Touched)
+	puts, dels, err := tr.Delta(s.Cluster, s.Files())
 	require.NoError(t, err)
 	tr.Saved()
 	assert.Equal(t, []string{"k/524295", "meta"}, recKeys(puts))
 	assert.Empty(t, dels)
 
 	rep = s.Exec("genSymKey -t 31 -s 16 -sess -l sess")
-	puts, dels, err = tr.Delta(s.Cluster, s.Files(), rep.Touched)
+	puts, dels, err = tr.Delta(s.Cluster, s.Files())
 	require.NoError(t, err)
 	tr.Saved()
 	assert.Equal(t, []string{"meta"}, recKeys(puts), "session keys are never saved")
@@ -152,7 +152,7 @@ func TestRecordsDeltaWritesOnlyWhatChanged(t *testing.T) {
 
 	rep = s.Exec("deleteKey -k 524295")
 	require.True(t, rep.Changed)
-	puts, dels, err = tr.Delta(s.Cluster, s.Files(), rep.Touched)
+	puts, dels, err = tr.Delta(s.Cluster, s.Files())
 	require.NoError(t, err)
 	tr.Saved()
 	assert.Equal(t, []string{"meta"}, recKeys(puts))
@@ -163,17 +163,17 @@ func TestRecordsDeltaNotSavedIsRepeated(t *testing.T) {
 	s := recSession(t)
 	tr := state.NewTracker(s.Cluster, s.Files())
 	s.Exec("echo one > a.txt")
-	puts, _, err := tr.Delta(s.Cluster, s.Files(), nil)
+	puts, _, err := tr.Delta(s.Cluster, s.Files())
 	require.NoError(t, err)
 	assert.Contains(t, puts, "f/a.txt")
 	// The commit failed: Saved is not called. The next save still has it.
 	s.Exec("echo two > b.txt")
-	puts, _, err = tr.Delta(s.Cluster, s.Files(), nil)
+	puts, _, err = tr.Delta(s.Cluster, s.Files())
 	require.NoError(t, err)
 	assert.Contains(t, puts, "f/a.txt")
 	assert.Contains(t, puts, "f/b.txt")
 	tr.Saved()
-	puts, _, err = tr.Delta(s.Cluster, s.Files(), nil)
+	puts, _, err = tr.Delta(s.Cluster, s.Files())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"meta"}, recKeys(puts))
 }
@@ -307,8 +307,8 @@ func TestRecordsFullCluster(t *testing.T) {
 	assert.Equal(t, hsm.MaxKeys, c2.CountObjects())
 
 	tr := state.NewTracker(c, files)
-	c.Nodes[1].Objects[600001].Label = "changed"
-	puts, dels, err := tr.Delta(c, files, []uint64{600001})
+	c.Update(600001, []int{1}, func(o *hsm.Object) { o.Label = "changed" })
+	puts, dels, err := tr.Delta(c, files)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"k/600001", "meta"}, recKeys(puts))
 	assert.Empty(t, dels)
@@ -319,7 +319,8 @@ func BenchmarkRecordsDelta3300Keys(b *testing.B) {
 	tr := state.NewTracker(c, files)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := tr.Delta(c, files, []uint64{600001}); err != nil {
+		c.Update(600001, []int{1}, func(o *hsm.Object) { o.Label = fmt.Sprint("changed-", i) })
+		if _, _, err := tr.Delta(c, files); err != nil {
 			b.Fatal(err)
 		}
 		tr.Saved()

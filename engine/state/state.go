@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
@@ -138,7 +139,8 @@ func Check(c *hsm.Cluster) error {
 		}
 		ids, names := map[int]bool{}, map[string]bool{}
 		for _, u := range n.Users {
-			if u == nil || u.ID < 1 || ids[u.ID] || names[u.Name] || hsm.ValidateUserName(u.Name) != nil {
+			// User names are one name whatever their case (hsm.Node.FindUser).
+			if u == nil || u.ID < 1 || ids[u.ID] || names[strings.ToLower(u.Name)] || hsm.ValidateUserName(u.Name) != nil {
 				return fmt.Errorf("HSM %d has an invalid or duplicate user", i)
 			}
 			switch u.Type {
@@ -146,7 +148,7 @@ func Check(c *hsm.Cluster) error {
 			default:
 				return fmt.Errorf("HSM %d: user %s has unknown type %q", i, u.Name, u.Type)
 			}
-			ids[u.ID], names[u.Name] = true, true
+			ids[u.ID], names[strings.ToLower(u.Name)] = true, true
 		}
 		if n.Objects == nil {
 			n.Objects = map[uint64]*hsm.Object{}

@@ -16,7 +16,7 @@ func testCluster() *hsm.Cluster {
 	c := hsm.NewCluster(3)
 	u := &hsm.User{ID: 1, Type: hsm.RolePCO, Name: "admin", PasswordHash: hsm.HashPassword("admin", "password")}
 	for _, n := range c.Nodes {
-		n.AddUser(u)
+		c.AddUserTo(n.ID, u)
 		n.Objects[hsm.FirstHandle] = &hsm.Object{Handle: hsm.FirstHandle, Class: hsm.ClassSecret, KeyType: hsm.KeyTypeAES, Token: true, Value: make([]byte, 16)}
 		n.Objects[hsm.FirstHandle+1] = &hsm.Object{Handle: hsm.FirstHandle + 1, Class: hsm.ClassSecret, KeyType: hsm.KeyTypeAES, Token: false, Session: "s1", Value: make([]byte, 16)}
 	}

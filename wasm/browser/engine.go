@@ -189,7 +189,7 @@ func (e *engine) run(f func(*shell.Session) shell.Reply) (execResult, error) {
 	start := time.Now()
 	res := execResult{Reply: f(e.sess)}
 	if res.Changed {
-		d, err := e.delta(res.Touched)
+		d, err := e.delta()
 		if err != nil {
 			return execResult{}, err
 		}
@@ -199,8 +199,8 @@ func (e *engine) run(f func(*shell.Session) shell.Reply) (execResult, error) {
 	return res, nil
 }
 
-func (e *engine) delta(touched []uint64) (*delta, error) {
-	puts, dels, err := e.tr.Delta(e.sess.Cluster, e.sess.Files(), touched)
+func (e *engine) delta() (*delta, error) {
+	puts, dels, err := e.tr.Delta(e.sess.Cluster, e.sess.Files())
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +289,7 @@ func (e *engine) writeFile(name string, data []byte) (*delta, error) {
 	if err := e.sess.WriteFile(name, data); err != nil {
 		return nil, invalid("%s", fileError(name, err))
 	}
-	return e.delta(nil)
+	return e.delta()
 }
 
 func (e *engine) removeFile(name string) (*delta, error) {
@@ -301,7 +301,7 @@ func (e *engine) removeFile(name string) (*delta, error) {
 	if err := e.sess.RemoveFile(name); err != nil {
 		return nil, invalid("%s", fileError(name, err))
 	}
-	return e.delta(nil)
+	return e.delta()
 }
 
 func fileError(name string, err error) string {

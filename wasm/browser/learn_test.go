@@ -183,7 +183,7 @@ func TestLearnRestorePutsTheStepBackKeepingTheLogin(t *testing.T) {
 	doc, err := state.Encode(c, files)
 	require.NoError(t, err)
 	assert.JSONEq(t, string(before), string(doc))
-	d, err := e.delta(nil)
+	d, err := e.delta()
 	require.NoError(t, err)
 	assert.Equal(t, []string{state.MetaKey}, slices.Collect(maps.Keys(d.Puts)), "only the meta record, which every save writes")
 	assert.Empty(t, d.Dels)

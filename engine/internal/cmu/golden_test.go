@@ -161,7 +161,7 @@ func cmuGolden(t *testing.T, name string, e *cmuEnv) string {
 // example_user's genSymKey -t 31 -s 32 -l aes256 does in key_mgmt_util.
 func cmuSeedKey(t *testing.T, c *hsm.Cluster) {
 	t.Helper()
-	s, st := c.Login(hsm.RoleCU, "example_user", "password")
+	s, st := c.Login(hsm.RoleCU, "example_user", "password", nil)
 	require.NotNil(t, s, "%v", st)
 	o := &hsm.Object{KeyType: hsm.KeyTypeAES, Label: "aes256", ValueLen: 32, Value: make([]byte, 32), Local: true}
 	o.SecretDefaults()

@@ -131,11 +131,7 @@ func shareKey(t *Tool, args []string) tool.Result {
 			done = true
 			b.ok("shareKey", n)
 		}
-		r := tool.Result{Output: b.String(), Calls: b.calls, Changed: done}
-		if done {
-			r.Touched = []uint64{h}
-		}
-		return r
+		return tool.Result{Output: b.String(), Calls: b.calls, Changed: done}
 	})
 }
 
@@ -163,15 +159,7 @@ func (t *Tool) shareOn(n *hsm.Node, h uint64, ids []int, share bool) hsm.RC {
 			return hsm.RCInvalidInput
 		}
 	}
-	for _, id := range ids {
-		if share && !o.SharedWith(id) {
-			o.Shared = append(o.Shared, id)
-		}
-		if !share {
-			o.Shared = slices.DeleteFunc(o.Shared, func(x int) bool { return x == id })
-		}
-	}
-	slices.Sort(o.Shared)
+	t.Cluster.ShareOn(n.ID, h, ids, share)
 	return hsm.RCSuccess
 }
 
@@ -323,9 +311,6 @@ var settable = map[int]func(o *hsm.Object, v bool){
 	hsm.AttrWrapWithTrusted: func(o *hsm.Object, v bool) { o.WrapWithTrusted = v },
 }
 
-// maxLabel is the longest label a key takes.
-const maxLabel = 127
-
 func setAttribute(t *Tool, args []string) tool.Result {
 	h, err := parseHandle(args[0])
 	if err != nil {
@@ -339,8 +324,8 @@ func setAttribute(t *Tool, args []string) tool.Result {
 	switch {
 	case id == hsm.AttrLabel:
 		label := args[2]
-		if label == "" || len(label) > maxLabel {
-			return errorf("a label is 1 to %d characters", maxLabel)
+		if label == "" || hsm.ValidateLabel(label) != nil {
+			return errorf("a label is 1 to %d characters", hsm.MaxLabelLen)
 		}
 		apply = func(o *hsm.Object) { o.Label = label }
 	case id == hsm.AttrWrapTemplate || id == hsm.AttrUnwrapTemplate:
@@ -358,20 +343,16 @@ func setAttribute(t *Tool, args []string) tool.Result {
 		var b reply
 		done := false
 		for _, n := range t.targets() {
-			o, rc := t.keyFor(n, h, hsm.OpModify)
+			_, rc := t.keyFor(n, h, hsm.OpModify)
 			if rc != hsm.RCSuccess {
 				b.fail("setAttribute", n, rc)
 				continue
 			}
-			apply(o)
+			t.Cluster.Update(h, []int{n.ID}, apply)
 			done = true
 			b.ok("setAttribute", n)
 		}
-		r := tool.Result{Output: b.String(), Calls: b.calls, Changed: done}
-		if done {
-			r.Touched = []uint64{h}
-		}
-		return r
+		return tool.Result{Output: b.String(), Calls: b.calls, Changed: done}
 	})
 }
 
@@ -424,5 +405,5 @@ func syncKey(t *Tool, args []string) tool.Result {
 	if rc != hsm.RCSuccess {
 		return tool.Result{Output: fmt.Sprintf("syncKey failed: %s\n", rc.Name()), Calls: []tool.Call{{API: "syncKey", RC: rc}}}
 	}
-	return tool.Result{Output: "syncKey success\n", Calls: []tool.Call{{API: "syncKey", Handles: []uint64{h}}}, Changed: true, Touched: []uint64{h}}
+	return tool.Result{Output: "syncKey success\n", Calls: []tool.Call{{API: "syncKey", Handles: []uint64{h}}}, Changed: true}
 }

@@ -107,8 +107,8 @@ func TestCMUPermissions(t *testing.T) {
 				e := cmuNewEnv(t, "default")
 				for _, n := range e.c.Nodes {
 					n.FindUser("app_user").PasswordHash = hsm.HashPassword("app_user", "password")
-					n.AddUser(&hsm.User{ID: 5, Type: hsm.RoleCU, Name: "bob", PasswordHash: hsm.HashPassword("bob", "password")})
-					n.AddUser(&hsm.User{ID: 6, Type: hsm.RoleCU, Name: "dave", PasswordHash: hsm.HashPassword("dave", "password")})
+					e.c.AddUserTo(n.ID, &hsm.User{ID: 5, Type: hsm.RoleCU, Name: "bob", PasswordHash: hsm.HashPassword("bob", "password")})
+					e.c.AddUserTo(n.ID, &hsm.User{ID: 6, Type: hsm.RoleCU, Name: "dave", PasswordHash: hsm.HashPassword("dave", "password")})
 				}
 				if a.login != "" {
 					out, calls := cmuCalls(t, e.tl, a.login)
@@ -251,9 +251,10 @@ func TestCMUQuestionsAndFlags(t *testing.T) {
 	}
 
 	cmuRun(t, e.tl, "logoutHSM", "loginHSM CU alice password")
+	mark := e.c.Mark()
 	r = e.tl.Exec("shareKey 524288 3 1")
 	r = r.Ask.Answer("y")
-	assert.Equal(t, []uint64{524288}, r.Touched)
+	assert.Equal(t, []uint64{524288}, e.c.ChangesSince(mark).Keys, "the cluster records the key shareKey changed")
 	assert.True(t, r.Changed)
 }
 

@@ -229,7 +229,7 @@ func approveToken(t *Tool, args []string) tool.Result {
 			b.fail("approveToken", n, rc)
 			continue
 		}
-		tok.Approve(sigs)
+		t.Cluster.Approve(tok, sigs)
 		done = true
 		b.ok("approveToken", n)
 	}

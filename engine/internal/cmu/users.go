@@ -126,7 +126,7 @@ func (t *Tool) login(role hsm.Role, name, password string) tool.Result {
 	for _, n := range t.targets() {
 		ids = append(ids, n.ID)
 	}
-	s, st := t.Cluster.LoginNodes(role, name, password, ids)
+	s, st := t.Cluster.Login(role, name, password, ids)
 	for _, ns := range st {
 		n := t.Cluster.Node(ns.Node)
 		if ns.RC == hsm.RCSuccess {

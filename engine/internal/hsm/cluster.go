@@ -24,7 +24,8 @@ type Cluster struct {
 	// Tokens holds outstanding quorum tokens and their approvals.
 	Tokens []*QuorumToken `json:"tokens,omitempty"`
 
-	sessions int // counter for session names; not persisted
+	sessions int       // counter for session names; not persisted
+	log      changeLog // what changed, and when (changes.go); not persisted
 }
 
 // QuorumToken is a token a crypto officer got for a quorum-controlled
@@ -81,24 +82,15 @@ func (n *Node) User(id int) *User {
 	return nil
 }
 
-// UserByName returns the user called name on this node.
-func (n *Node) UserByName(name string) *User {
-	for _, u := range n.Users {
-		if u.Name == name {
-			return u
-		}
-	}
-	return nil
-}
-
-// AddUser stores a copy of u on the node, keeping users ordered by id.
-func (n *Node) AddUser(u *User) {
+// addUser stores a copy of u on the node, keeping users ordered by id. The
+// caller records the change.
+func (n *Node) addUser(u *User) {
 	n.Users = append(n.Users, u.Clone())
 	sort.Slice(n.Users, func(i, j int) bool { return n.Users[i].ID < n.Users[j].ID })
 }
 
-// RemoveUser deletes user id from the node.
-func (n *Node) RemoveUser(id int) {
+// removeUser deletes user id from the node. The caller records the change.
+func (n *Node) removeUser(id int) {
 	for i, u := range n.Users {
 		if u.ID == id {
 			n.Users = append(n.Users[:i], n.Users[i+1:]...)
@@ -139,6 +131,7 @@ func (c *Cluster) allocHandle() uint64 {
 		h++
 	}
 	c.Cursor = h + 1
+	c.changedCluster()
 	return h
 }
 
@@ -260,12 +253,27 @@ func (c *Cluster) NextUserID() int {
 	return m + 1
 }
 
-// Replace makes c hold other's state, keeping c's count of login sessions so
-// that sessions opened before and after never share a name.
+// Replace makes c hold other's state (another browser tab's newer save),
+// keeping c's count of login sessions, so that sessions opened before and
+// after never share a name, and c's session keys, which were never saved.
+// Everything counts as changed.
 func (c *Cluster) Replace(other *Cluster) {
-	n := c.sessions
+	for _, old := range c.Nodes {
+		n := other.Node(old.ID)
+		if n == nil {
+			continue
+		}
+		for h, o := range old.Objects {
+			if _, taken := n.Objects[h]; !o.Token && !taken {
+				other.putObject(n, o)
+			}
+		}
+	}
+	sessions, log := c.sessions, c.log
 	*c = *other
-	c.sessions = max(c.sessions, n)
+	c.sessions = max(c.sessions, sessions)
+	c.log = log
+	c.log.all = c.tick()
 }
 
 // KeyLimit is the most keys one HSM holds (MaxKeys), for front ends that
@@ -298,10 +306,10 @@ func (c *Cluster) FillWithCopies(templates []uint64, upTo int, label func(i int)
 		o.Handle = next
 		o.Label = label(i)
 		for _, n := range c.Nodes {
-			n.Objects[next] = o.Clone()
+			c.putObject(n, o.Clone())
 		}
 		next++
 	}
-	c.Cursor = next
+	c.SetCursor(next)
 	return nil
 }

@@ -19,7 +19,7 @@ func newTestCluster(t *testing.T) *Cluster {
 	} {
 		u.PasswordHash = HashPassword(u.Name, "password")
 		for _, n := range c.Nodes {
-			n.AddUser(u)
+			n.addUser(u)
 		}
 	}
 	return c
@@ -27,7 +27,7 @@ func newTestCluster(t *testing.T) *Cluster {
 
 func login(t *testing.T, c *Cluster, role Role, name string) *Session {
 	t.Helper()
-	s, st := c.Login(role, name, "password")
+	s, st := c.Login(role, name, "password", nil)
 	require.NotNil(t, s, "login %s: %v", name, st)
 	return s
 }
@@ -191,15 +191,15 @@ func TestDownNodeMissesKeys(t *testing.T) {
 func TestLoginFailuresAreCountedAndLock(t *testing.T) {
 	c := newTestCluster(t)
 	for i := 0; i < LockoutAttempts; i++ {
-		s, st := c.Login(RoleCU, "alice", "wrong-password")
+		s, st := c.Login(RoleCU, "alice", "wrong-password", nil)
 		assert.Nil(t, s)
 		assert.Equal(t, RCLoginFailure, st.First())
 	}
-	assert.Equal(t, LockoutAttempts, c.Nodes[0].UserByName("alice").FailedLogins)
-	s, st := c.Login(RoleCU, "alice", "password")
+	assert.Equal(t, LockoutAttempts, c.Nodes[0].FindUser("alice").FailedLogins)
+	s, st := c.Login(RoleCU, "alice", "password", nil)
 	assert.Nil(t, s)
 	assert.Equal(t, RCAccountLocked, st.First())
-	s, st = c.Login(RoleCU, "nobody", "password")
+	s, st = c.Login(RoleCU, "nobody", "password", nil)
 	assert.Nil(t, s)
 	assert.Equal(t, RCUserNotFound, st.First())
 }

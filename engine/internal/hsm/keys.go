@@ -1,6 +1,7 @@
 package hsm
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 )
@@ -70,7 +71,7 @@ func (c *Cluster) place(s *Session, opt KeyOptions, objs ...*Object) (Status, RC
 		switch {
 		case in:
 			for _, o := range objs {
-				n.Objects[o.Handle] = o.Clone()
+				c.putObject(n, o.Clone())
 			}
 			st = append(st, NodeStatus{n.ID, RCSuccess})
 		case !n.Up:
@@ -95,11 +96,27 @@ func (c *Cluster) stamp(s *Session, o *Object, opt KeyOptions) {
 	}
 }
 
+// MaxLabelLen is the longest label (and key ID) a key takes: 127, from the
+// genRSAKeyPair and genECCKeyPair pages. Every tool checks labels with
+// ValidateLabel, and the cluster refuses a longer one whatever the tool.
+const MaxLabelLen = 127
+
+// ValidateLabel checks a key's label against MaxLabelLen.
+func ValidateLabel(label string) error {
+	if len(label) > MaxLabelLen {
+		return fmt.Errorf("label is longer than %d characters", MaxLabelLen)
+	}
+	return nil
+}
+
 // CreateKey stores a new secret key (or a lone imported private or public
 // key) made by the session's user, and assigns its handle.
 func (c *Cluster) CreateKey(s *Session, o *Object, opt KeyOptions) (uint64, Status, RC) {
 	if rc := c.CheckCreate(s, o.KeyID, 1, opt); rc != RCSuccess {
 		return 0, nil, rc
+	}
+	if ValidateLabel(o.Label) != nil || len(o.KeyID) > MaxLabelLen {
+		return 0, nil, RCInvalidInput
 	}
 	c.stamp(s, o, opt)
 	if o.Class == ClassPublic {
@@ -118,6 +135,10 @@ func (c *Cluster) CreateKey(s *Session, o *Object, opt KeyOptions) (uint64, Stat
 func (c *Cluster) CreateKeyPair(s *Session, pub, priv *Object, opt KeyOptions) (uint64, uint64, Status, RC) {
 	if rc := c.CheckCreate(s, priv.KeyID, 2, opt); rc != RCSuccess {
 		return 0, 0, nil, rc
+	}
+	if ValidateLabel(pub.Label) != nil || ValidateLabel(priv.Label) != nil ||
+		len(pub.KeyID) > MaxLabelLen || len(priv.KeyID) > MaxLabelLen {
+		return 0, 0, nil, RCInvalidInput
 	}
 	c.stamp(s, pub, opt)
 	c.stamp(s, priv, opt)
@@ -160,8 +181,7 @@ func (c *Cluster) DeleteKey(s *Session, h uint64) (Status, RC) {
 			st = append(st, NodeStatus{n.ID, RCServerUnavailable})
 			continue
 		}
-		if _, ok := n.Objects[h]; ok {
-			delete(n.Objects, h)
+		if c.removeObject(n, h) {
 			st = append(st, NodeStatus{n.ID, RCSuccess})
 		} else if o.Token {
 			st = append(st, NodeStatus{n.ID, RCInvalidHandle})
@@ -171,7 +191,8 @@ func (c *Cluster) DeleteKey(s *Session, h uint64) (Status, RC) {
 }
 
 // Update applies fn to every copy of handle h on the given nodes (all up
-// nodes when nodes is nil) and reports per node.
+// nodes when nodes is nil) and reports per node. A nil fn changes nothing
+// and only reports.
 func (c *Cluster) Update(h uint64, nodes []int, fn func(*Object)) Status {
 	st := Status{}
 	for _, n := range c.Nodes {
@@ -187,10 +208,68 @@ func (c *Cluster) Update(h uint64, nodes []int, fn func(*Object)) Status {
 			st = append(st, NodeStatus{n.ID, RCInvalidHandle})
 			continue
 		}
-		fn(o)
+		if fn != nil {
+			fn(o)
+			c.changedKey(h)
+		}
 		st = append(st, NodeStatus{n.ID, RCSuccess})
 	}
 	return st
+}
+
+// MakeToken sets OBJ_ATTR_TOKEN of key h to 1 for the session. A session
+// key made persistent leaves its session and is copied to every HSM that is
+// up, the way a token key is created; a node that is down misses it, which
+// leaves the cluster out of sync as any key creation would. A key that is
+// already persistent stays as it is and every HSM that holds it answers.
+func (c *Cluster) MakeToken(s *Session, h uint64) (Status, RC) {
+	o, rc := c.Lookup(s, h, OpModify)
+	if rc != RCSuccess {
+		return nil, rc
+	}
+	if o.Token {
+		return c.Update(h, nil, nil), RCSuccess
+	}
+	var missing []*Node
+	for _, n := range c.UpNodes() {
+		if _, ok := n.Objects[h]; !ok {
+			if len(n.Objects)+1 > MaxKeys {
+				return nil, RCObjectLimit
+			}
+			missing = append(missing, n)
+		}
+	}
+	for _, n := range missing {
+		c.putObject(n, o.Clone())
+	}
+	return c.Update(h, nil, func(p *Object) {
+		p.Token = true
+		p.Session = ""
+	}), RCSuccess
+}
+
+// ShareOn shares key h on node id with the users ids, or stops sharing it
+// with them, keeping the share list in ascending order. The caller has
+// decided that the session may (cloudhsm_mgmt_util's shareKey).
+func (c *Cluster) ShareOn(id int, h uint64, ids []int, share bool) {
+	n := c.Node(id)
+	if n == nil {
+		return
+	}
+	o, ok := n.Objects[h]
+	if !ok {
+		return
+	}
+	for _, u := range ids {
+		if share && !o.SharedWith(u) {
+			o.Shared = append(o.Shared, u)
+		}
+		if !share {
+			o.Shared = slices.DeleteFunc(o.Shared, func(x int) bool { return x == u })
+		}
+	}
+	slices.Sort(o.Shared)
+	c.changedKey(h)
 }
 
 // Filter selects keys for findKey.

@@ -124,12 +124,17 @@ func (c *Cluster) UseToken(s *Session, svc int) {
 
 func (c *Cluster) removeToken(t *QuorumToken) {
 	c.Tokens = slices.DeleteFunc(c.Tokens, func(x *QuorumToken) bool { return x == t })
+	c.changedCluster()
 }
 
 // DropTokens forgets the user's tokens: a token is valid only while its
 // officer's login session lasts (quorum-authentication-crypto-officers.md).
 func (c *Cluster) DropTokens(user int) {
+	n := len(c.Tokens)
 	c.Tokens = slices.DeleteFunc(c.Tokens, func(x *QuorumToken) bool { return x.User == user })
+	if len(c.Tokens) != n {
+		c.changedCluster()
+	}
 }
 
 // NewToken issues the session's officer a token for the service holding
@@ -155,6 +160,7 @@ func (c *Cluster) NewToken(s *Session, svc int, data []byte) (*QuorumToken, RC) 
 	}
 	t := &QuorumToken{Service: svc, User: s.UserID, Data: slices.Clone(data)}
 	c.Tokens = append(c.Tokens, t)
+	c.changedCluster()
 	return t, RCSuccess
 }
 
@@ -246,6 +252,7 @@ func (c *Cluster) RegisterQuorumKeyOn(s *Session, node int, role Role, name stri
 		return RCBadPKCSData
 	}
 	u.QuorumPubKey = string(pubPEM)
+	c.changedUser(n, u.ID)
 	return RCSuccess
 }
 
@@ -292,14 +299,15 @@ func (c *Cluster) CheckApprovals(s *Session, node int, t *QuorumToken, approvals
 	return out, RCSuccess
 }
 
-// Approve records verified approvals on the token.
-func (t *QuorumToken) Approve(sigs map[int][]byte) {
+// Approve records verified approvals (CheckApprovals) on token t.
+func (c *Cluster) Approve(t *QuorumToken, sigs map[int][]byte) {
 	if t.Approvals == nil {
 		t.Approvals = map[int][]byte{}
 	}
 	for id, sig := range sigs {
 		t.Approvals[id] = sig
 	}
+	c.changedCluster()
 }
 
 // Approvers lists the ids of the officers who approved the token, in
@@ -346,5 +354,6 @@ func (c *Cluster) SetMValueOn(s *Session, node int, svc, m int) RC {
 		c.Quorum = map[int]int{}
 	}
 	c.Quorum[svc] = m
+	c.changedCluster()
 	return RCSuccess
 }

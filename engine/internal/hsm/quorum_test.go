@@ -77,7 +77,7 @@ func TestRegisterQuorumKey(t *testing.T) {
 func TestQuorumFlow(t *testing.T) {
 	c := umCluster(t)
 	for _, n := range c.Nodes {
-		n.AddUser(&User{ID: 5, Type: RoleCO, Name: "officer2", PasswordHash: HashPassword("officer2", "password")})
+		n.addUser(&User{ID: 5, Type: RoleCO, Name: "officer2", PasswordHash: HashPassword("officer2", "password")})
 		n.User(1).QuorumPubKey = string(qrPubPEM(t, qrKeys[0]))
 		n.User(5).QuorumPubKey = string(qrPubPEM(t, qrKeys[1]))
 	}
@@ -111,11 +111,11 @@ func TestQuorumFlow(t *testing.T) {
 
 	sigs, rc := c.CheckApprovals(admin, 0, tok, []Approval{{Type: 2, Name: "admin", Sig: qrSign(t, qrKeys[0], data)}})
 	require.Equal(t, RCSuccess, rc)
-	tok.Approve(sigs)
+	c.Approve(tok, sigs)
 	assert.Equal(t, RCMxNAuthFailed, c.Authorized(admin, ServiceUserMgmt), "one approval of two")
 	sigs, rc = c.CheckApprovals(admin, 0, tok, []Approval{{Type: 2, Name: "officer2", Sig: qrSign(t, qrKeys[1], data)}})
 	require.Equal(t, RCSuccess, rc)
-	tok.Approve(sigs)
+	c.Approve(tok, sigs)
 	assert.Equal(t, []int{1, 5}, tok.Approvers())
 	assert.Equal(t, RCSuccess, c.Authorized(admin, ServiceUserMgmt))
 
@@ -137,8 +137,8 @@ func TestQuorumFlow(t *testing.T) {
 func TestSetMValueNeedsMiscCOQuorum(t *testing.T) {
 	c := umCluster(t)
 	for _, n := range c.Nodes {
-		n.AddUser(&User{ID: 5, Type: RoleCO, Name: "officer2"})
-		n.AddUser(&User{ID: 6, Type: RoleCO, Name: "officer3"})
+		n.addUser(&User{ID: 5, Type: RoleCO, Name: "officer2"})
+		n.addUser(&User{ID: 6, Type: RoleCO, Name: "officer3"})
 	}
 	admin := umLogin(t, c, RoleCO, "admin")
 	alice := umLogin(t, c, RoleCU, "alice")

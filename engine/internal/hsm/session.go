@@ -15,31 +15,52 @@ type Session struct {
 	Node int
 }
 
-// Login checks name and password of role on every up node, counting failed
-// attempts where they fail, and opens a session where they succeed.
-func (c *Cluster) Login(role Role, name, password string) (*Session, Status) {
-	st := make(Status, 0, len(c.Nodes))
+// Login logs name in as role, the one login both tools use. key_mgmt_util
+// asks every node (nodes nil); cloudhsm_mgmt_util asks the servers it is
+// connected to, each on its own (nodes in the order given). A user name
+// matches without regard to case (FindUser). A failed attempt is counted
+// only on the nodes where it failed; five lock the account there. The
+// session is open when at least one node accepted the password, and its
+// session keys live on the highest-numbered of those nodes (the seed shows
+// session keys on node 2 of three). Status holds one entry per node asked.
+func (c *Cluster) Login(role Role, name, password string, nodes []int) (*Session, Status) {
+	if nodes == nil {
+		for _, n := range c.Nodes {
+			nodes = append(nodes, n.ID)
+		}
+	}
+	st := make(Status, 0, len(nodes))
 	var found *User
-	for _, n := range c.Nodes {
-		if !n.Up {
-			st = append(st, NodeStatus{n.ID, RCServerUnavailable})
+	for _, id := range nodes {
+		n := c.Node(id)
+		if n == nil {
 			continue
 		}
-		u := n.UserByName(name)
+		if !n.Up {
+			st = append(st, NodeStatus{id, RCServerUnavailable})
+			continue
+		}
+		u := n.FindUser(name)
 		switch {
 		case u == nil:
-			st = append(st, NodeStatus{n.ID, RCUserNotFound})
-		case u.Type != role && !(role == RoleCO && u.Type == RolePCO):
-			st = append(st, NodeStatus{n.ID, RCInvalidUserType})
+			st = append(st, NodeStatus{id, RCUserNotFound})
+		case !RoleMatches(role, u.Type):
+			st = append(st, NodeStatus{id, RCInvalidUserType})
 		case u.Locked():
-			st = append(st, NodeStatus{n.ID, RCAccountLocked})
+			st = append(st, NodeStatus{id, RCAccountLocked})
 		case !u.CheckPassword(password):
 			u.FailedLogins++
-			st = append(st, NodeStatus{n.ID, RCLoginFailure})
+			c.changedUser(n, u.ID)
+			st = append(st, NodeStatus{id, RCLoginFailure})
 		default:
-			u.FailedLogins = 0
-			found = u
-			st = append(st, NodeStatus{n.ID, RCSuccess})
+			if u.FailedLogins != 0 {
+				u.FailedLogins = 0
+				c.changedUser(n, u.ID)
+			}
+			if found == nil {
+				found = u
+			}
+			st = append(st, NodeStatus{id, RCSuccess})
 		}
 	}
 	if found == nil {
@@ -47,9 +68,9 @@ func (c *Cluster) Login(role Role, name, password string) (*Session, Status) {
 	}
 	c.sessions++
 	s := &Session{Name: fmt.Sprintf("s%d", c.sessions), UserID: found.ID, Role: found.Type, User: found.Name}
-	for _, n := range c.Nodes {
-		if n.Up && n.User(found.ID) != nil {
-			s.Node = n.ID
+	for _, ns := range st {
+		if ns.RC == RCSuccess {
+			s.Node = max(s.Node, ns.Node)
 		}
 	}
 	return s, st
@@ -68,7 +89,7 @@ func (c *Cluster) DropSession(name string) {
 	for _, n := range c.Nodes {
 		for h, o := range n.Objects {
 			if !o.Token && (name == "" || o.Session == name) {
-				delete(n.Objects, h)
+				c.removeObject(n, h)
 			}
 		}
 	}

@@ -50,7 +50,7 @@ func (c *Cluster) SyncKey(h uint64, from int, to []int) Status {
 		if dst.User(o.Owner) == nil {
 			return RCUserNotFound
 		}
-		dst.Objects[h] = o.Clone()
+		c.putObject(dst, o.Clone())
 		return RCSuccess
 	})
 }
@@ -110,13 +110,15 @@ func (c *Cluster) SyncUser(id int, from int, to []int) Status {
 			}
 			cp.FailedLogins = old.FailedLogins
 			*old = *cp
+			c.changedUser(dst, u.ID)
 			return RCSuccess
 		}
 		if len(dst.Users) >= MaxUsers {
 			return RCUserLimit
 		}
 		cp.FailedLogins = 0
-		dst.AddUser(cp)
+		dst.addUser(cp)
+		c.changedUser(dst, u.ID)
 		return RCSuccess
 	})
 }

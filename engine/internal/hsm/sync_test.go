@@ -47,7 +47,7 @@ func TestSyncKeyCopies(t *testing.T) {
 	c.Node(2).Up = true
 
 	// The owner must exist on the destination.
-	c.Node(2).RemoveUser(4)
+	c.Node(2).removeUser(4)
 	delete(c.Node(2).Objects, h)
 	assert.Equal(t, Status{{2, RCUserNotFound}}, c.SyncKey(h, 0, []int{2}))
 	assert.NotContains(t, c.Node(2).Objects, h)
@@ -55,7 +55,7 @@ func TestSyncKeyCopies(t *testing.T) {
 
 func TestSyncUserCopies(t *testing.T) {
 	c := umCluster(t)
-	c.Node(0).AddUser(&User{ID: 5, Type: RoleCU, Name: "bob", PasswordHash: HashPassword("bob", "password1"), FailedLogins: 3})
+	c.Node(0).addUser(&User{ID: 5, Type: RoleCU, Name: "bob", PasswordHash: HashPassword("bob", "password1"), FailedLogins: 3})
 	admin := umLogin(t, c, RoleCO, "admin")
 	assert.Equal(t, RCSuccess, Check(admin, OpSyncUser, nil))
 	assert.Equal(t, RCOperationNotAllowed, Check(umLogin(t, c, RoleCU, "alice"), OpSyncUser, nil))
@@ -73,10 +73,10 @@ func TestSyncUserCopies(t *testing.T) {
 	assert.True(t, c.Node(1).User(5).CheckPassword("password2"))
 
 	// A different user of the same name or id refuses the copy.
-	c.Node(0).AddUser(&User{ID: 6, Type: RoleCU, Name: "carol"})
-	c.Node(1).AddUser(&User{ID: 7, Type: RoleCU, Name: "carol"})
+	c.Node(0).addUser(&User{ID: 6, Type: RoleCU, Name: "carol"})
+	c.Node(1).addUser(&User{ID: 7, Type: RoleCU, Name: "carol"})
 	assert.Equal(t, Status{{1, RCUserExists}}, c.SyncUser(6, 0, []int{1}))
-	c.Node(2).AddUser(&User{ID: 6, Type: RoleCO, Name: "dave"})
+	c.Node(2).addUser(&User{ID: 6, Type: RoleCO, Name: "dave"})
 	assert.Equal(t, Status{{2, RCUserExists}}, c.SyncUser(6, 0, []int{2}))
 	assert.Equal(t, Status{{1, RCUserNotFound}}, c.SyncUser(99, 0, []int{1}))
 }
@@ -89,7 +89,7 @@ func TestDiff(t *testing.T) {
 	h := FirstHandle
 	delete(c.Node(2).Objects, h)
 	c.Node(1).Objects[h].Label = "changed"
-	c.Node(0).AddUser(&User{ID: 5, Type: RoleCU, Name: "bob"})
+	c.Node(0).addUser(&User{ID: 5, Type: RoleCU, Name: "bob"})
 	c.Node(1).User(3).PasswordHash = "x"
 	c.Node(2).User(4).FailedLogins = 4                                       // not drift
 	c.Node(0).Objects[h+9] = &Object{Handle: h + 9, Owner: 4, Session: "s1"} // session keys are not drift
@@ -116,6 +116,6 @@ func TestKeyHashShowsDrift(t *testing.T) {
 	assert.NotEqual(t, c.Node(0).KeyHash(), c.Node(1).KeyHash())
 	c.SyncKey(FirstHandle, 0, []int{1})
 	assert.Equal(t, c.Node(0).KeyHash(), c.Node(1).KeyHash())
-	c.Node(2).AddUser(&User{ID: 9, Type: RoleCU, Name: "zed"})
+	c.Node(2).addUser(&User{ID: 9, Type: RoleCU, Name: "zed"})
 	assert.NotEqual(t, c.Node(0).KeyHash(), c.Node(2).KeyHash())
 }

@@ -1,7 +1,6 @@
 package hsm
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -23,9 +22,10 @@ import (
 //   - with quorum on for USER_MGMT (setMValue 3), creating and deleting
 //     users and changing another user's password need an approved token.
 
-// FindUser returns the user called name on the node. cloudhsm_mgmt_util
-// matches user names without regard to case (createUser.md: "the user name
-// is not" case-sensitive).
+// FindUser returns the user called name on the node. This is the one rule
+// for user names in every tool: they match without regard to case
+// (createUser.md: "the user name is not" case-sensitive), and a user keeps
+// the name as it was created.
 func (n *Node) FindUser(name string) *User {
 	for _, u := range n.Users {
 		if strings.EqualFold(u.Name, name) {
@@ -46,55 +46,6 @@ func RoleMatches(typed, actual Role) bool {
 // crypto officers and crypto users. The appliance user belongs to AWS and
 // the precrypto officer exists only before activation.
 func CreatableRole(r Role) bool { return r == RoleCO || r == RolePCO || r == RoleCU }
-
-// LoginNodes logs name in on each of the given nodes separately, the way
-// cloudhsm_mgmt_util connects to every server on its own: a failed attempt
-// is counted only on the nodes where it failed. The session is open when at
-// least one node accepted the password; Status holds one entry per node
-// asked, in the order given.
-func (c *Cluster) LoginNodes(role Role, name, password string, nodes []int) (*Session, Status) {
-	st := make(Status, 0, len(nodes))
-	var found *User
-	for _, id := range nodes {
-		n := c.Node(id)
-		if n == nil {
-			continue
-		}
-		if !n.Up {
-			st = append(st, NodeStatus{id, RCServerUnavailable})
-			continue
-		}
-		u := n.FindUser(name)
-		switch {
-		case u == nil:
-			st = append(st, NodeStatus{id, RCUserNotFound})
-		case !RoleMatches(role, u.Type):
-			st = append(st, NodeStatus{id, RCInvalidUserType})
-		case u.Locked():
-			st = append(st, NodeStatus{id, RCAccountLocked})
-		case !u.CheckPassword(password):
-			u.FailedLogins++
-			st = append(st, NodeStatus{id, RCLoginFailure})
-		default:
-			u.FailedLogins = 0
-			if found == nil {
-				found = u
-			}
-			st = append(st, NodeStatus{id, RCSuccess})
-		}
-	}
-	if found == nil {
-		return nil, st
-	}
-	c.sessions++
-	s := &Session{Name: fmt.Sprintf("cmu%d", c.sessions), UserID: found.ID, Role: found.Type, User: found.Name}
-	for _, ns := range st {
-		if ns.RC == RCSuccess {
-			s.Node = ns.Node
-		}
-	}
-	return s, st
-}
 
 // checkNode answers for a node that cannot take the call at all, and then
 // for a session that may not do op at all (Check).
@@ -135,7 +86,8 @@ func (c *Cluster) CreateUserOn(s *Session, node int, id int, role Role, name, pa
 	if len(n.Users) >= MaxUsers {
 		return RCUserLimit
 	}
-	n.AddUser(&User{ID: id, Type: role, Name: name, PasswordHash: HashPassword(name, password)})
+	n.addUser(&User{ID: id, Type: role, Name: name, PasswordHash: HashPassword(name, password)})
+	c.changedUser(n, id)
 	return RCSuccess
 }
 
@@ -174,18 +126,22 @@ func (c *Cluster) DeleteUserOn(s *Session, node int, role Role, name string) (un
 	for h, o := range n.Objects {
 		if o.SharedWith(gone.ID) {
 			o.Shared = slices.DeleteFunc(o.Shared, func(id int) bool { return id == gone.ID })
+			c.changedKey(h)
 			unshared = append(unshared, h)
 		}
 	}
-	n.RemoveUser(gone.ID)
+	n.removeUser(gone.ID)
+	c.changedUser(n, gone.ID)
 	return func() {
 		if n.User(gone.ID) == nil {
-			n.AddUser(gone)
+			n.addUser(gone)
+			c.changedUser(n, gone.ID)
 		}
 		for _, h := range unshared {
 			if o, ok := n.Objects[h]; ok && !o.SharedWith(gone.ID) {
 				o.Shared = append(o.Shared, gone.ID)
 				slices.Sort(o.Shared)
+				c.changedKey(h)
 			}
 		}
 	}, RCSuccess
@@ -223,6 +179,7 @@ func (c *Cluster) ChangePasswordOn(s *Session, node int, role Role, name, passwo
 	}
 	u.PasswordHash = HashPassword(u.Name, password)
 	u.FailedLogins = 0
+	c.changedUser(n, u.ID)
 	if u.Type == RolePRECO {
 		u.Type = RolePCO
 		return true, RCSuccess

@@ -23,7 +23,7 @@ func umCluster(t *testing.T) *Cluster {
 	} {
 		u.PasswordHash = HashPassword(u.Name, "password")
 		for _, n := range c.Nodes {
-			n.AddUser(u)
+			n.addUser(u)
 		}
 	}
 	for _, n := range c.Nodes {
@@ -35,28 +35,28 @@ func umCluster(t *testing.T) *Cluster {
 // umLogin logs a user in on every node.
 func umLogin(t *testing.T, c *Cluster, role Role, name string) *Session {
 	t.Helper()
-	s, st := c.LoginNodes(role, name, "password", []int{0, 1, 2})
+	s, st := c.Login(role, name, "password", []int{0, 1, 2})
 	require.NotNil(t, s, "login %s: %v", name, st)
 	return s
 }
 
 func TestLoginNodesCountsFailuresPerNode(t *testing.T) {
 	c := umCluster(t)
-	s, st := c.LoginNodes(RoleCU, "alice", "wrong", []int{1})
+	s, st := c.Login(RoleCU, "alice", "wrong", []int{1})
 	assert.Nil(t, s)
 	assert.Equal(t, Status{{1, RCLoginFailure}}, st)
 	assert.Equal(t, 0, c.Node(0).User(4).FailedLogins, "node 0 was not asked")
 	assert.Equal(t, 1, c.Node(1).User(4).FailedLogins)
 
 	// Names match without regard to case; a CO login names the PCO.
-	s, st = c.LoginNodes(RoleCO, "ADMIN", "password", []int{0, 1, 2})
+	s, st = c.Login(RoleCO, "ADMIN", "password", []int{0, 1, 2})
 	require.NotNil(t, s)
 	assert.Equal(t, 3, st.Succeeded())
 	assert.Equal(t, RolePCO, s.Role)
 	assert.Equal(t, "admin", s.User)
 
 	c.Node(2).Up = false
-	_, st = c.LoginNodes(RoleCU, "alice", "password", []int{0, 2})
+	_, st = c.Login(RoleCU, "alice", "password", []int{0, 2})
 	assert.Equal(t, Status{{0, RCSuccess}, {2, RCServerUnavailable}}, st)
 	assert.Equal(t, 0, c.Node(0).User(4).FailedLogins, "a good login clears the count")
 }
@@ -64,9 +64,9 @@ func TestLoginNodesCountsFailuresPerNode(t *testing.T) {
 func TestLoginNodesLocksAfterFiveFailures(t *testing.T) {
 	c := umCluster(t)
 	for i := 0; i < LockoutAttempts; i++ {
-		c.LoginNodes(RoleCU, "alice", "wrong", []int{0})
+		c.Login(RoleCU, "alice", "wrong", []int{0})
 	}
-	_, st := c.LoginNodes(RoleCU, "alice", "password", []int{0, 1})
+	_, st := c.Login(RoleCU, "alice", "password", []int{0, 1})
 	assert.Equal(t, Status{{0, RCAccountLocked}, {1, RCSuccess}}, st)
 
 	// A CO's password reset unlocks the account on that node.
@@ -74,7 +74,7 @@ func TestLoginNodesLocksAfterFiveFailures(t *testing.T) {
 	_, rc := c.ChangePasswordOn(admin, 0, RoleCU, "alice", "password")
 	require.Equal(t, RCSuccess, rc)
 	assert.Equal(t, 0, c.Node(0).User(4).FailedLogins)
-	_, st = c.LoginNodes(RoleCU, "alice", "password", []int{0})
+	_, st = c.Login(RoleCU, "alice", "password", []int{0})
 	assert.Equal(t, Status{{0, RCSuccess}}, st)
 }
 
@@ -186,7 +186,7 @@ func TestChangePasswordRules(t *testing.T) {
 func TestPrecoActivation(t *testing.T) {
 	c := NewCluster(2)
 	for _, n := range c.Nodes {
-		n.AddUser(&User{ID: 1, Type: RolePRECO, Name: "admin", PasswordHash: HashPassword("admin", "password")})
+		n.addUser(&User{ID: 1, Type: RolePRECO, Name: "admin", PasswordHash: HashPassword("admin", "password")})
 	}
 	s := umLogin(t, c, RolePRECO, "admin")
 	assert.Equal(t, RCOperationNotAllowed, c.CreateUserOn(s, 0, 2, RoleCU, "bob", "password1"), "no user management before activation")
@@ -196,9 +196,9 @@ func TestPrecoActivation(t *testing.T) {
 	assert.Equal(t, RolePCO, c.Node(0).User(1).Type)
 	assert.Equal(t, RolePRECO, c.Node(1).User(1).Type, "node 1 was not asked")
 
-	_, st := c.LoginNodes(RolePRECO, "admin", "newPassword", []int{0})
+	_, st := c.Login(RolePRECO, "admin", "newPassword", []int{0})
 	assert.Equal(t, Status{{0, RCInvalidUserType}}, st)
-	_, st = c.LoginNodes(RoleCO, "admin", "newPassword", []int{0})
+	_, st = c.Login(RoleCO, "admin", "newPassword", []int{0})
 	assert.Equal(t, Status{{0, RCSuccess}}, st)
 }
 

@@ -183,36 +183,14 @@ func setAttrCheckValue(v string) error {
 // the cluster out of sync as any key creation would.
 func (t *Tool) setToken(h uint64) {
 	api := "Cfm3SetAttribute"
-	// The key is looked up again: the answer to the prompt comes later.
-	o, rc := t.Cluster.Lookup(t.Session, h, hsm.OpModify)
-	if rc != hsm.RCSuccess {
-		t.returned(api, rc)
-		return
+	// The key is looked up again (in MakeToken): the answer to the prompt
+	// comes later.
+	mark := t.Cluster.Mark()
+	st, rc := t.Cluster.MakeToken(t.Session, h)
+	t.returned(api, rc)
+	if rc == hsm.RCSuccess {
+		t.errorStatus(st)
 	}
-	if o.Token {
-		// Already persistent: the HSMs set the value they hold.
-		t.returned(api, hsm.RCSuccess)
-		t.errorStatus(t.Cluster.Update(h, nil, func(*hsm.Object) {}))
-		return
-	}
-	var missing []*hsm.Node
-	for _, n := range t.Cluster.UpNodes() {
-		if _, ok := n.Objects[h]; !ok {
-			if len(n.Objects)+1 > hsm.MaxKeys {
-				t.returned(api, hsm.RCObjectLimit)
-				return
-			}
-			missing = append(missing, n)
-		}
-	}
-	for _, n := range missing {
-		n.Objects[h] = o.Clone()
-	}
-	st := t.Cluster.Update(h, nil, func(p *hsm.Object) {
-		p.Token = true
-		p.Session = ""
-	})
-	t.returned(api, hsm.RCSuccess)
-	t.errorStatus(st)
-	t.touch(h)
+	// A key that was persistent already stays as it was.
+	t.changed = t.changed || !t.Cluster.ChangesSince(mark).Empty()
 }

@@ -270,6 +270,7 @@ func TestSetAttributeMakesSessionKeyPersistent(t *testing.T) {
 	require.Contains(t, r.Output, "Key Handle: 524295")
 	require.Nil(t, c.Nodes[0].Objects[524295], "a session key lives on its session's node only")
 
+	mark := c.Mark()
 	r = tl.Exec("setAttribute -o 524295 -a 1")
 	require.NotNil(t, r.Ask)
 	assert.Equal(t, "This attribute is defined as a boolean value.\n", r.Output)
@@ -278,7 +279,7 @@ func TestSetAttributeMakesSessionKeyPersistent(t *testing.T) {
 	r = r.Ask.Answer("1")
 	assert.Equal(t, "Cfm3SetAttribute returned: 0x00 : HSM Return: SUCCESS\n"+attrsAllOK, r.Output)
 	assert.True(t, r.Changed)
-	assert.Equal(t, []uint64{524295}, r.Touched)
+	assert.Equal(t, []uint64{524295}, c.ChangesSince(mark).Keys, "the cluster records the key made persistent")
 	for _, n := range c.Nodes {
 		o := n.Objects[524295]
 		require.NotNil(t, o, "node %d", n.ID)
@@ -319,9 +320,11 @@ func TestSetAttributeRefusals(t *testing.T) {
 	assert.Contains(t, out, "Syntax: setAttribute -h")
 	assert.Contains(t, tl.Exec("setAttribute -o 524295 -a 1 -v 0").Output, "the only valid value is 1")
 	assert.Contains(t, tl.Exec("setAttribute -o 524295 -a 1 -v yes").Output, "a boolean, 0 or 1")
+	mark := c.Mark()
 	r = tl.Exec("setAttribute -o 524295 -a 1")
 	require.NotNil(t, r.Ask)
 	r = r.Ask.Answer("0")
+	assert.True(t, c.ChangesSince(mark).Empty(), "a refusal records no change")
 	assert.Equal(t, "\n\tError: invalid value 0 for OBJ_ATTR_TOKEN: the only valid value is 1, which makes a session key persistent\n\n", r.Output)
 	assert.False(t, r.Changed)
 

@@ -7,9 +7,6 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
 )
 
-// MaxLabelLen is the longest label the tools accept (127, from the
-// genRSAKeyPair and genECCKeyPair pages).
-const MaxLabelLen = 127
 
 // creation is what the shared generate parameters say.
 type creation struct {
@@ -21,12 +18,12 @@ type creation struct {
 func parseCreation(a *Args) (creation, error) {
 	var c creation
 	c.label = a.Str("l")
-	if len(c.label) > MaxLabelLen {
-		return c, fmt.Errorf("label is longer than %d characters", MaxLabelLen)
+	if err := hsm.ValidateLabel(c.label); err != nil {
+		return c, err
 	}
 	c.id = a.Str("id")
-	if len(c.id) > MaxLabelLen {
-		return c, fmt.Errorf("id is longer than %d characters", MaxLabelLen)
+	if len(c.id) > hsm.MaxLabelLen {
+		return c, fmt.Errorf("id is longer than %d characters", hsm.MaxLabelLen)
 	}
 	var err error
 	if c.opt.MinSrv, err = a.Int("min_srv", 0); err != nil {

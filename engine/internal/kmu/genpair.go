@@ -237,6 +237,6 @@ func (t *Tool) storePair(c *Command, cr creation, priv any) tool.Result {
 		t.printf("Attestation Check : [PASS]\n")
 	}
 	t.errorStatus(st)
-	t.touch(hp, hv)
+	t.changed = true
 	return tool.Result{}
 }

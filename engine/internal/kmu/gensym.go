@@ -85,7 +85,7 @@ func genSymKey(t *Tool, a *Args) tool.Result {
 		t.printf("Attestation Check : [PASS]\n")
 	}
 	t.errorStatus(st)
-	t.touch(h)
+	t.changed = true
 	return tool.Result{}
 }
 

@@ -284,7 +284,7 @@ func (t *Tool) ioStore(api, created string, o *hsm.Object, cr creation) bool {
 		t.printf("Attestation Check : [PASS]\n")
 	}
 	t.errorStatus(st)
-	t.touch(h)
+	t.changed = true
 	return true
 }
 

@@ -43,7 +43,7 @@ func deleteKey(t *Tool, a *Args) tool.Result {
 	case hsm.RCSuccess:
 		t.returned("Cfm3DeleteKey", rc)
 		t.errorStatus(st)
-		t.touch(h)
+		t.changed = true
 	case hsm.RCInvalidHandle:
 		// The tool looks the handle up first; that lookup is what fails.
 		t.returned("Cfm3FindKey", rc)

@@ -36,7 +36,6 @@ type Tool struct {
 	calls   []tool.Call
 	pending []tool.Node // a status block printed before its call's line
 	changed bool
-	touched []uint64
 }
 
 // New starts key_mgmt_util on a cluster.
@@ -220,11 +219,10 @@ func (t *Tool) flush() tool.Result {
 		// A status block no call line followed: it is a call of its own.
 		t.calls = append(t.calls, tool.Call{Nodes: t.pending, RC: firstRC(t.pending)})
 	}
-	r := tool.Result{Output: t.out.String(), Calls: t.calls, Changed: t.changed, Touched: t.touched}
+	r := tool.Result{Output: t.out.String(), Calls: t.calls, Changed: t.changed}
 	t.out.Reset()
 	t.calls, t.pending = nil, nil
 	t.changed = false
-	t.touched = nil
 	return r
 }
 
@@ -334,12 +332,6 @@ func (t *Tool) value(v *tool.Value) {
 	if k := len(t.calls); k > 0 {
 		t.calls[k-1].Value = v
 	}
-}
-
-// touch records a handle the command created or changed.
-func (t *Tool) touch(hs ...uint64) {
-	t.touched = append(t.touched, hs...)
-	t.changed = true
 }
 
 // LoginSession is the logged-in session, nil when logged out.

@@ -65,7 +65,7 @@ func (t *Tool) login(role hsm.Role, name, password string) tool.Result {
 		t.returned(api, hsm.RCInvalidUserType)
 		return t.flush()
 	}
-	s, st := t.Cluster.Login(role, name, password)
+	s, st := t.Cluster.Login(role, name, password, nil)
 	rc := hsm.RCSuccess
 	if s == nil {
 		rc = st.First()

@@ -241,7 +241,7 @@ func insertMaskedObject(t *Tool, a *Args) tool.Result {
 	t.printf("New Key Handle: %d\n", h)
 	t.found(h)
 	t.errorStatus(st)
-	t.touch(h)
+	t.changed = true
 	return tool.Result{}
 }
 

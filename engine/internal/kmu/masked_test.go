@@ -143,7 +143,7 @@ func TestIOMaskedRefusals(t *testing.T) {
 				o.Owner = 4
 			}
 		}
-		n.RemoveUser(3)
+		e.c.RemoveUserFrom(n.ID, 3)
 	}
 	assert.Equal(t, "Cfm3InsertMaskedObject returned: 0x9d : HSM Error: user isn't initialized or user with this name doesn't exist\n",
 		e.run("insertMaskedObject -f k.mo"))

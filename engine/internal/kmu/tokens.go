@@ -167,7 +167,7 @@ func approveToken(t *Tool, a *Args) tool.Result {
 	tok := t.Cluster.TokenByData(data)
 	sigs, rc := t.Cluster.CheckApprovals(t.Session, n.ID, tok, af.Approvals)
 	if rc == hsm.RCSuccess {
-		tok.Approve(sigs)
+		t.Cluster.Approve(tok, sigs)
 		t.changed = true
 	}
 	t.returned(c.API, rc)

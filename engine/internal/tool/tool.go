@@ -19,9 +19,6 @@ type Result struct {
 	// Calls is what the line asked of the HSMs and what they answered, in
 	// order: the typed form of the return codes and values in Output.
 	Calls []Call
-	// Touched lists the key handles the line created or changed, so a user
-	// interface can highlight them.
-	Touched []uint64
 }
 
 // Question waits for one line of input.
@@ -59,6 +56,5 @@ func Merge(a, b Result) Result {
 	a.Exit = b.Exit
 	a.Ask = b.Ask
 	a.Calls = append(a.Calls, b.Calls...)
-	a.Touched = append(a.Touched, b.Touched...)
 	return a
 }
