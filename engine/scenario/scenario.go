@@ -191,7 +191,7 @@ func (s *Scenario) Build() (*hsm.Cluster, map[string][]byte, error) {
 				if _, dup := nd.Objects[o.Handle]; dup {
 					return nil, nil, fmt.Errorf("scenario %s: handle %d used twice", s.Name, o.Handle)
 				}
-				c.PutObject(nd.ID, o)
+				c.PutObject(nd.ID, o.Clone())
 			}
 		}
 	}

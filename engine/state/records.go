@@ -170,8 +170,8 @@ func FromRecords(recs map[string][]byte) (*hsm.Cluster, map[string][]byte, error
 		if n == nil {
 			return nil, nil, fmt.Errorf(`workspace is damaged: record "meta": HSM %d is missing`, i)
 		}
-		n.Objects = map[uint64]*hsm.Object{}
 	}
+	c.EmptyObjects()
 	// The nodes and users first, so that a key record is read against a
 	// cluster known to be sound.
 	if err := Check(c); err != nil {
@@ -199,12 +199,12 @@ func FromRecords(recs map[string][]byte) (*hsm.Cluster, map[string][]byte, error
 func addRecord(c *hsm.Cluster, files map[string][]byte, key string, data []byte) error {
 	switch {
 	case strings.HasPrefix(key, KeyPrefix):
-		h, copies, err := decodeKey(c, key, data)
+		_, copies, err := decodeKey(c, key, data)
 		if err != nil {
 			return err
 		}
 		for id, o := range copies {
-			c.Nodes[id].Objects[h] = o
+			c.PutObject(id, o)
 		}
 	case strings.HasPrefix(key, FilePrefix):
 		name := key[len(FilePrefix):]

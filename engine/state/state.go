@@ -131,6 +131,9 @@ func Check(c *hsm.Cluster) error {
 		if n == nil || n.ID != i {
 			return fmt.Errorf("HSM %d is missing or misnumbered", i)
 		}
+	}
+	c.Prepare()
+	for i, n := range c.Nodes {
 		if len(n.Users) > hsm.MaxUsers {
 			return fmt.Errorf("HSM %d has %d users, more than %d", i, len(n.Users), hsm.MaxUsers)
 		}
@@ -149,9 +152,6 @@ func Check(c *hsm.Cluster) error {
 				return fmt.Errorf("HSM %d: user %s has unknown type %q", i, u.Name, u.Type)
 			}
 			ids[u.ID], names[strings.ToLower(u.Name)] = true, true
-		}
-		if n.Objects == nil {
-			n.Objects = map[uint64]*hsm.Object{}
 		}
 		for h, o := range n.Objects {
 			if o == nil || o.Handle != h || h < hsm.FirstHandle {

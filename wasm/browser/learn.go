@@ -206,7 +206,7 @@ func (e *engine) restore(b []byte) (map[string][]byte, opened, error) {
 	for _, n := range e.sess.Cluster.Nodes {
 		for h, o := range n.Objects {
 			if !o.Token && !keep[h] {
-				delete(n.Objects, h)
+				e.sess.Cluster.RemoveObject(n.ID, h)
 			}
 		}
 	}

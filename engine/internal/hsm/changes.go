@@ -144,11 +144,13 @@ func (c *Cluster) removeObject(n *Node, h uint64) bool {
 	return true
 }
 
-// PutObject stores a copy of o on node id at o's handle, replacing what is
-// there: how a cluster is built from a scenario or read back from storage.
+// PutObject stores o on node id at o's handle, replacing what is there: how
+// a cluster is built from a scenario or read back from storage. The node
+// keeps o itself (no copy: reading back 3,300 keys stays cheap), so the
+// caller gives each node its own object and does not change it after.
 func (c *Cluster) PutObject(id int, o *Object) {
 	if n := c.Node(id); n != nil {
-		c.putObject(n, o.Clone())
+		c.putObject(n, o)
 	}
 }
 
@@ -197,6 +199,16 @@ func (c *Cluster) SetCursor(h uint64) {
 func (c *Cluster) Prepare() {
 	for _, n := range c.Nodes {
 		if n != nil && n.Objects == nil {
+			n.Objects = map[uint64]*Object{}
+		}
+	}
+}
+
+// EmptyObjects forgets every node's keys: a cluster whose keys come from
+// elsewhere (the key records of a saved workspace) starts so.
+func (c *Cluster) EmptyObjects() {
+	for _, n := range c.Nodes {
+		if n != nil {
 			n.Objects = map[uint64]*Object{}
 		}
 	}
