@@ -122,7 +122,7 @@ func TestLoginStatus(t *testing.T) {
 // management the way cloudhsm_mgmt_util does (its M value set to 2 first).
 func officerToken(t *testing.T, c *hsm.Cluster) (*hsm.Session, *hsm.QuorumToken) {
 	t.Helper()
-	s, st := c.Login(hsm.RoleCO, "admin", "password")
+	s, st := c.Login(hsm.RoleCO, "admin", "password", nil)
 	require.NotNil(t, s, st)
 	c.Quorum = map[int]int{hsm.ServiceUserMgmt: 2}
 	tok, rc := c.NewToken(s, hsm.ServiceUserMgmt, []byte("token data"))
@@ -199,17 +199,20 @@ func TestCreatePublicKey(t *testing.T) {
 	attrsLogin(t, tl, "alice")
 	pemPub, err := fs.ReadFile("rsa2048.pub")
 	require.NoError(t, err)
+	mark := c.Mark()
 	r := tl.Exec("importPubKey -l viaPEM -f rsa2048.pub")
 	require.Contains(t, r.Output, "Public Key Handle: ")
-	pemHandle := r.Touched[0]
+	require.Len(t, c.ChangesSince(mark).Keys, 1)
+	pemHandle := c.ChangesSince(mark).Keys[0]
 
 	// The same key from its modulus, as openssl rsa -pubin -modulus prints it.
 	o := c.Nodes[0].Objects[pemHandle]
 	require.NotNil(t, o)
 	require.NoError(t, fs.WriteFile("rsa2048.mod", []byte(fmt.Sprintf("Modulus=%X\n", o.Modulus))))
+	mark = c.Mark()
 	r = tl.Exec("createPublicKey -l viaModulus -m rsa2048.mod -e 65537")
-	require.Len(t, r.Touched, 1)
-	h := r.Touched[0]
+	require.Len(t, c.ChangesSince(mark).Keys, 1)
+	h := c.ChangesSince(mark).Keys[0]
 	assert.Equal(t, fmt.Sprintf("Cfm3CreatePublicKey returned: 0x00 : HSM Return: SUCCESS\nPublic Key Handle: %d\n", h)+attrsAllOK, r.Output)
 	got := c.Nodes[1].Objects[h]
 	require.NotNil(t, got)
