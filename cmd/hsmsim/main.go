@@ -109,7 +109,6 @@ Flags:
 type workspace struct {
 	sess    *shell.Session
 	journal *state.Journal // nil without --state
-	touched []uint64       // keys changed in place since the last save
 }
 
 func open(c config, stderr io.Writer) (*workspace, error) {
@@ -160,17 +159,12 @@ func open(c config, stderr io.Writer) (*workspace, error) {
 }
 
 // save makes a command's change durable (one journal line natively) before
-// its answer is shown; touched are the keys it reported changing.
-func (ws *workspace) save(touched []uint64) error {
+// its answer is shown. What changed is what the cluster recorded changing.
+func (ws *workspace) save() error {
 	if ws.journal == nil {
 		return nil
 	}
-	ws.touched = append(ws.touched, touched...)
-	if err := ws.journal.Save(ws.sess.Cluster, ws.sess.Files(), ws.touched); err != nil {
-		return err
-	}
-	ws.touched = nil
-	return nil
+	return ws.journal.Save(ws.sess.Cluster, ws.sess.Files())
 }
 
 // close folds the journal into the state document, so that after a clean

@@ -78,7 +78,7 @@ func (ws *workspace) repl(in *os.File, stdout, stderr io.Writer) int {
 		if err != nil {
 			rep := ws.sess.Close()
 			if rep.Changed {
-				if err := ws.save(rep.Touched); err != nil {
+				if err := ws.save(); err != nil {
 					fmt.Fprintf(t, "hsmsim: cannot save: %v\r\n", err)
 					return 1
 				}
@@ -96,7 +96,7 @@ func (ws *workspace) repl(in *os.File, stdout, stderr io.Writer) int {
 		// change is on disk, so nothing the user saw confirmed is lost.
 		var serr error
 		if rep.Changed {
-			serr = ws.save(rep.Touched)
+			serr = ws.save()
 		}
 		fmt.Fprint(t, strings.ReplaceAll(rep.Output, "\n", "\r\n"))
 		if serr != nil {
@@ -163,7 +163,7 @@ func (ws *workspace) script(in io.Reader, stdout, stderr io.Writer) int {
 		step, rep := ws.sess.StepContext(ctx, sc.Text())
 		cancel()
 		if rep.Changed {
-			if err := ws.save(rep.Touched); err != nil {
+			if err := ws.save(); err != nil {
 				w.Flush()
 				fmt.Fprintf(stderr, "hsmsim: cannot save the state: %v\n", err)
 				return 1
@@ -202,7 +202,7 @@ func (ws *workspace) script(in io.Reader, stdout, stderr io.Writer) int {
 func (ws *workspace) closeAndSave(w *bufio.Writer, stderr io.Writer) error {
 	rep := ws.sess.Close()
 	if rep.Changed {
-		if err := ws.save(rep.Touched); err != nil {
+		if err := ws.save(); err != nil {
 			w.Flush()
 			fmt.Fprintf(stderr, "hsmsim: cannot save the state: %v\n", err)
 			return err

@@ -219,13 +219,13 @@ func (j *Journal) Create(c *hsm.Cluster, files map[string][]byte) error {
 }
 
 // Save makes the changes since the last save durable: one journal line,
-// synced, holding the records that changed. touched lists the handles the
-// commands since then reported changing in place.
-func (j *Journal) Save(c *hsm.Cluster, files map[string][]byte, touched []uint64) error {
+// synced, holding the records that changed (what the cluster recorded
+// changing, Tracker.Delta).
+func (j *Journal) Save(c *hsm.Cluster, files map[string][]byte) error {
 	if j.broken || j.f == nil {
 		return j.Compact(c, files)
 	}
-	puts, dels, err := j.tr.Delta(c, files, touched)
+	puts, dels, err := j.tr.Delta(c, files)
 	if err != nil {
 		return err
 	}

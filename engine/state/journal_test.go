@@ -38,7 +38,7 @@ func jrnRun(t *testing.T, j *state.Journal, s *shell.Session, lines ...string) {
 	for _, l := range lines {
 		rep := s.Exec(l)
 		if rep.Changed {
-			require.NoError(t, j.Save(s.Cluster, s.Files(), rep.Touched), l)
+			require.NoError(t, j.Save(s.Cluster, s.Files()), l)
 		}
 	}
 }
