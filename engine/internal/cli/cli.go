@@ -415,7 +415,7 @@ func (t *Tool) SingleCommand(words []string, role, pin string) tool.Result {
 		if role != "admin" && role != "crypto-user" {
 			return tool.Result{Output: reply(1, fmt.Sprintf("Invalid CLOUDHSM_ROLE %q: use admin or crypto-user", role))}
 		}
-		s, st := t.Cluster.LoginNodes(hsmRole(role), name, pw, t.nodeIDs())
+		s, st := t.Cluster.Login(hsmRole(role), name, pw, t.nodeIDs())
 		if s == nil {
 			return tool.Result{Output: reply(1, rcMessage(st.First())), Changed: true}
 		}

@@ -77,7 +77,7 @@ func testTool(t *testing.T) *Tool {
 	require.NoError(t, err)
 	fs := vfs.NewMem()
 	require.NoError(t, fs.Restore(files))
-	admin, _ := c.LoginNodes(hsm.RoleCO, "admin", "password", []int{0, 1, 2})
+	admin, _ := c.Login(hsm.RoleCO, "admin", "password", []int{0, 1, 2})
 	require.NotNil(t, admin)
 	for i, u := range []struct {
 		name string

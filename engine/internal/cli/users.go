@@ -80,7 +80,7 @@ func login(t *Tool, a *args) result {
 	}
 	name, role := a.get("username"), a.get("role")
 	return withPassword(a, "password", false, func(pw string) result {
-		s, st := t.Cluster.LoginNodes(hsmRole(role), name, pw, t.nodeIDs())
+		s, st := t.Cluster.Login(hsmRole(role), name, pw, t.nodeIDs())
 		if s == nil {
 			return rcFail(st.First())
 		}
