@@ -7,7 +7,6 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
 )
 
-
 // creation is what the shared generate parameters say.
 type creation struct {
 	label, id string
