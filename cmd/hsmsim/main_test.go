@@ -82,6 +82,34 @@ func TestDirKeepsFilesOnDisk(t *testing.T) {
 	assert.NoError(t, err, "a fresh workspace brings its files")
 }
 
+// --dir maps folders to real subdirectories; no path, and no symbolic
+// link, reaches outside it.
+func TestDirFoldersStayInside(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "ws")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(base, "secret"), []byte("secret\n"), 0o600))
+	require.NoError(t, os.Symlink(filepath.Join(base, "secret"), filepath.Join(dir, "link")))
+	require.NoError(t, os.Symlink(base, filepath.Join(dir, "up")))
+	script := "openssl rand -out keys/r.bin 16\nmkdir -p a/b\ncd a/b\npwd\necho hi > note\ncd /\n" +
+		"cat link\ncat up/secret\ncat ../secret\necho x > up/new\nls\n"
+	out, _, code := hsmsim(t, script, "--dir", dir)
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "/a/b\n")
+	for _, refused := range []string{"cat: link: ", "cat: up/secret: ", "cat: ../secret: ", "sh: up/new: "} {
+		assert.Contains(t, out, refused+"Permission denied (outside the workspace)\n")
+	}
+	assert.NotContains(t, out, "secret\n$")
+	b, err := os.ReadFile(filepath.Join(dir, "keys", "r.bin"))
+	require.NoError(t, err)
+	assert.Len(t, b, 16)
+	b, err = os.ReadFile(filepath.Join(dir, "a", "b", "note"))
+	require.NoError(t, err)
+	assert.Equal(t, "hi\n", string(b))
+	_, err = os.Stat(filepath.Join(base, "new"))
+	assert.True(t, os.IsNotExist(err), "nothing written outside")
+}
+
 func TestBadFlags(t *testing.T) {
 	_, _, code := hsmsim(t, "", "--bogus")
 	assert.Equal(t, 2, code)

@@ -120,9 +120,8 @@ func (s *Session) fill(slot tool.Slot) []Completion {
 			cands = append(cands, Completion{Value: strconv.FormatUint(k.Handle, 10), Note: k.Label})
 		}
 	case tool.File:
-		fs, _ := s.FS.List()
-		for _, f := range fs {
-			cands = append(cands, Completion{Value: f.Name})
+		for _, name := range s.files(word) {
+			cands = append(cands, Completion{Value: name})
 		}
 	case tool.User, tool.Users:
 		head := ""
@@ -187,6 +186,32 @@ func sortChoices(cs []Completion) {
 		}
 		return cs[i].Value < cs[j].Value
 	})
+}
+
+// files completes a path from the working folder: the entries of the
+// folder the word names so far, folders with a "/" after them.
+func (s *Session) files(last string) []string {
+	dir, base := "", last
+	if i := strings.LastIndexByte(last, '/'); i >= 0 {
+		dir, base = last[:i+1], last[i+1:]
+	}
+	list := dir
+	if list == "" {
+		list = "."
+	}
+	ents, _ := s.wd().ReadDir(list)
+	var out []string
+	for _, f := range ents {
+		if !strings.HasPrefix(f.Name, base) {
+			continue
+		}
+		name := dir + f.Name
+		if f.Dir {
+			name += "/"
+		}
+		out = append(out, name)
+	}
+	return out
 }
 
 func dedupe(cs []Completion) []Completion {

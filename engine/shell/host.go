@@ -3,6 +3,7 @@ package shell
 import (
 	"encoding/hex"
 	"fmt"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/cmdline"
 	"github.com/hsmsim/hsmsim/engine/internal/openssl"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
+	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 )
 
 // hostCommand is one command of the host shell.
@@ -33,13 +35,16 @@ func init() {
 		"help":               {"help", "list what can be done here", (*Session).hostHelp},
 		"key_mgmt_util":      {"key_mgmt_util", "start key_mgmt_util (also /opt/cloudhsm/bin/key_mgmt_util)", func(s *Session, a []string) tool.Result { return s.startKMU(a) }},
 		"cloudhsm_mgmt_util": {"cloudhsm_mgmt_util [cfg]", "start cloudhsm_mgmt_util (also /opt/cloudhsm/bin/cloudhsm_mgmt_util)", func(s *Session, a []string) tool.Result { return s.startCMU(a) }},
-		"ls":                 {"ls [-l]", "list files", (*Session).ls},
+		"ls":                 {"ls [-l] [PATH...]", "list files and folders", (*Session).ls},
+		"cd":                 {"cd [DIR]", "change the working folder (/ when DIR is left out)", (*Session).cd},
+		"pwd":                {"pwd", "print the working folder", (*Session).pwd},
+		"mkdir":              {"mkdir [-p] DIR...", "make folders", (*Session).mkdir},
 		"cat":                {"cat FILE...", "print files", (*Session).cat},
 		"xxd":                {"xxd FILE", "hex dump of a file (also hexdump -C)", (*Session).xxd},
 		"hexdump":            {"hexdump -C FILE", "hex dump of a file", (*Session).xxd},
-		"rm":                 {"rm FILE...", "delete files", (*Session).rm},
-		"cp":                 {"cp FROM TO", "copy a file", (*Session).cp},
-		"mv":                 {"mv FROM TO", "rename a file", (*Session).mv},
+		"rm":                 {"rm [-r] [-f] PATH...", "delete files (and folders, with -r)", (*Session).rm},
+		"cp":                 {"cp FROM TO", "copy a file (into TO when TO is a folder)", (*Session).cp},
+		"mv":                 {"mv FROM TO", "move or rename a file", (*Session).mv},
 		"echo":               {"echo TEXT [> FILE]", "print text, or write it to a file", (*Session).echo},
 		"openssl":            {"openssl CMD ...", "the part of OpenSSL the AWS docs use: rand, genrsa, genpkey, ecparam, rsa, pkey, ec, dgst, pkeyutl, enc", (*Session).openssl},
 		"cluster":            {"cluster status | cluster node N down|up", "see the HSMs, take one offline and back", (*Session).cluster},
@@ -91,28 +96,147 @@ func (s *Session) hostHelp(args []string) tool.Result {
 	return tool.Result{Output: b.String()}
 }
 
+// wd is the workspace seen from the shell's working folder; the tools
+// started from the shell see it the same way.
+func (s *Session) wd() vfs.WorkDir { return vfs.WorkDir{FS: s.FS, Cwd: s.cwd} }
+
+// fileErr is the reason of a failed file operation in the words of the C
+// library, as the shell's commands print it.
+func fileErr(err error) string { return vfs.Reason(err) }
+
 func (s *Session) ls(args []string) tool.Result {
 	long := false
+	var paths []string
 	for _, a := range args {
-		if a == "-l" || a == "-la" || a == "-al" {
+		switch {
+		case a == "-l" || a == "-la" || a == "-al":
 			long = true
-		} else {
+		case strings.HasPrefix(a, "-") && a != "-":
 			return tool.Result{Output: fmt.Sprintf("ls: unsupported argument %q\n", a)}
+		default:
+			paths = append(paths, a)
 		}
 	}
-	files, err := s.FS.List()
-	if err != nil {
-		return tool.Result{Output: fmt.Sprintf("ls: %v\n", err)}
+	if len(paths) == 0 {
+		paths = []string{"."}
 	}
 	var b strings.Builder
-	for _, f := range files {
-		if long {
+	listed := false // a blank line goes between what is listed, not after errors
+	line := func(f vfs.FileInfo) {
+		listed = true
+		switch {
+		case long && f.Dir:
+			fmt.Fprintf(&b, "drwxr-xr-x 2 ec2-user ec2-user %8d %s\n", 4096, f.Name)
+		case long:
 			fmt.Fprintf(&b, "-rw-r--r-- 1 ec2-user ec2-user %8d %s\n", f.Size, f.Name)
-		} else {
+		default:
 			b.WriteString(f.Name + "\n")
 		}
 	}
+	var dirs []string
+	for _, p := range paths {
+		st, err := s.wd().Stat(p)
+		if err != nil {
+			fmt.Fprintf(&b, "ls: cannot access '%s': %s\n", p, fileErr(err))
+			continue
+		}
+		if !st.Dir {
+			st.Name = p
+			line(st)
+			continue
+		}
+		dirs = append(dirs, p)
+	}
+	for _, p := range dirs {
+		ents, err := s.wd().ReadDir(p)
+		if err != nil {
+			fmt.Fprintf(&b, "ls: cannot open directory '%s': %s\n", p, fileErr(err))
+			continue
+		}
+		if len(paths) > 1 {
+			if listed {
+				b.WriteString("\n")
+			}
+			fmt.Fprintf(&b, "%s:\n", p)
+			listed = true
+		}
+		for _, f := range ents {
+			line(f)
+		}
+	}
 	return tool.Result{Output: b.String()}
+}
+
+func (s *Session) cd(args []string) tool.Result {
+	if len(args) > 1 {
+		return tool.Result{Output: "sh: cd: too many arguments\n"}
+	}
+	target := "/"
+	if len(args) == 1 && args[0] != "~" {
+		target = args[0]
+	}
+	st, err := s.wd().Stat(target)
+	if err == nil && !st.Dir {
+		err = vfs.ErrNotDir
+	}
+	if err != nil {
+		return tool.Result{Output: fmt.Sprintf("sh: cd: %s: %s\n", target, fileErr(err))}
+	}
+	p, err := vfs.Resolve(s.cwd, target)
+	if err != nil {
+		return tool.Result{Output: fmt.Sprintf("sh: cd: %s: %s\n", target, fileErr(err))}
+	}
+	s.cwd = p
+	return tool.Result{}
+}
+
+func (s *Session) pwd(args []string) tool.Result {
+	return tool.Result{Output: "/" + s.cwd + "\n"}
+}
+
+func (s *Session) mkdir(args []string) tool.Result {
+	parents := false
+	var dirs []string
+	for _, a := range args {
+		if a == "-p" {
+			parents = true
+		} else {
+			dirs = append(dirs, a)
+		}
+	}
+	if len(dirs) == 0 {
+		return tool.Result{Output: "usage: mkdir [-p] DIR...\n"}
+	}
+	var b strings.Builder
+	changed := false
+	for _, d := range dirs {
+		if !parents {
+			if err := s.wd().Mkdir(d); err != nil {
+				fmt.Fprintf(&b, "mkdir: cannot create directory '%s': %s\n", d, fileErr(err))
+				continue
+			}
+			changed = true
+			continue
+		}
+		// -p: each missing folder of the path, and no complaint about
+		// those that exist.
+		prefix := ""
+		if strings.HasPrefix(d, "/") {
+			prefix = "/"
+		}
+		for _, part := range strings.Split(strings.Trim(d, "/"), "/") {
+			prefix = path.Join(prefix, part)
+			if st, err := s.wd().Stat(prefix); err == nil && st.Dir {
+				continue
+			}
+			if err := s.wd().Mkdir(prefix); err != nil {
+				fmt.Fprintf(&b, "mkdir: cannot create directory '%s': %s\n", d, fileErr(err))
+				break
+			}
+			changed = true
+		}
+	}
+	return tool.Result{Output: b.String(), Changed: changed}
 }
 
 func (s *Session) cat(args []string) tool.Result {
@@ -124,9 +248,9 @@ func (s *Session) cat(args []string) tool.Result {
 		if s.outputFull(&b) {
 			break
 		}
-		data, err := s.FS.ReadFile(a)
+		data, err := s.wd().ReadFile(a)
 		if err != nil {
-			fmt.Fprintf(&b, "cat: %s: No such file or directory\n", a)
+			fmt.Fprintf(&b, "cat: %s: %s\n", a, fileErr(err))
 			continue
 		}
 		if !utf8.Valid(data) || strings.ContainsRune(string(data), 0) {
@@ -152,9 +276,9 @@ func (s *Session) xxd(args []string) tool.Result {
 	if len(files) != 1 {
 		return tool.Result{Output: "usage: xxd FILE\n"}
 	}
-	data, err := s.FS.ReadFile(files[0])
+	data, err := s.wd().ReadFile(files[0])
 	if err != nil {
-		return tool.Result{Output: fmt.Sprintf("xxd: %s: No such file or directory\n", files[0])}
+		return tool.Result{Output: fmt.Sprintf("xxd: %s: %s\n", files[0], fileErr(err))}
 	}
 	if s.maxOutput > 0 {
 		// Each 16 bytes print as a line of 68 characters: dump no more
@@ -195,17 +319,42 @@ func HexDump(data []byte) string {
 }
 
 func (s *Session) rm(args []string) tool.Result {
-	if len(args) == 0 {
-		return tool.Result{Output: "usage: rm FILE...\n"}
+	recursive, force := false, false
+	var paths []string
+	for _, a := range args {
+		if len(a) > 1 && strings.HasPrefix(a, "-") && strings.Trim(a[1:], "rRf") == "" {
+			recursive = recursive || strings.ContainsAny(a, "rR")
+			force = force || strings.Contains(a, "f")
+			continue
+		}
+		paths = append(paths, a)
+	}
+	if len(paths) == 0 {
+		if force {
+			return tool.Result{}
+		}
+		return tool.Result{Output: "usage: rm [-r] [-f] PATH...\n"}
 	}
 	var b strings.Builder
 	changed := false
-	for _, a := range args {
-		if a == "-f" {
+	for _, a := range paths {
+		if c, err := vfs.Resolve(s.cwd, a); err == nil && (c == "" || c == s.cwd || strings.HasPrefix(s.cwd, c+"/")) || path.Base(a) == "." || path.Base(a) == ".." {
+			fmt.Fprintf(&b, "rm: refusing to remove '%s': it is the working folder, one above it or the root\n", a)
 			continue
 		}
-		if err := s.FS.Remove(a); err != nil {
-			fmt.Fprintf(&b, "rm: cannot remove '%s': No such file or directory\n", a)
+		st, err := s.wd().Stat(a)
+		if err != nil {
+			if !force || !vfs.IsNotExist(err) {
+				fmt.Fprintf(&b, "rm: cannot remove '%s': %s\n", a, fileErr(err))
+			}
+			continue
+		}
+		if st.Dir && !recursive {
+			fmt.Fprintf(&b, "rm: cannot remove '%s': Is a directory\n", a)
+			continue
+		}
+		if err := s.wd().RemoveAll(a); err != nil {
+			fmt.Fprintf(&b, "rm: cannot remove '%s': %s\n", a, fileErr(err))
 			continue
 		}
 		changed = true
@@ -213,27 +362,45 @@ func (s *Session) rm(args []string) tool.Result {
 	return tool.Result{Output: b.String(), Changed: changed}
 }
 
+// copyTarget is where cp and mv put FROM: into TO when TO is a folder.
+func (s *Session) copyTarget(from, to string) string {
+	if st, err := s.wd().Stat(to); err == nil && st.Dir {
+		return path.Join(to, path.Base(from))
+	}
+	return to
+}
+
 func (s *Session) cp(args []string) tool.Result {
+	return s.copyFile("cp", args)
+}
+
+func (s *Session) copyFile(cmd string, args []string) tool.Result {
 	if len(args) != 2 {
-		return tool.Result{Output: "usage: cp FROM TO\n"}
+		return tool.Result{Output: fmt.Sprintf("usage: %s FROM TO\n", cmd)}
 	}
-	data, err := s.FS.ReadFile(args[0])
+	data, err := s.wd().ReadFile(args[0])
+	if vfs.IsDir(err) {
+		return tool.Result{Output: fmt.Sprintf("%s: -r not specified; omitting directory '%s' (this shell copies and moves files only)\n", cmd, args[0])}
+	}
 	if err != nil {
-		return tool.Result{Output: fmt.Sprintf("cp: cannot stat '%s': No such file or directory\n", args[0])}
+		return tool.Result{Output: fmt.Sprintf("%s: cannot stat '%s': %s\n", cmd, args[0], fileErr(err))}
 	}
-	if err := s.FS.WriteFile(args[1], data); err != nil {
-		return tool.Result{Output: fmt.Sprintf("cp: %v\n", err)}
+	to := s.copyTarget(args[0], args[1])
+	if err := s.wd().WriteFile(to, data); err != nil {
+		return tool.Result{Output: fmt.Sprintf("%s: cannot create regular file '%s': %s\n", cmd, to, fileErr(err))}
 	}
 	return tool.Result{Changed: true}
 }
 
 func (s *Session) mv(args []string) tool.Result {
-	r := s.cp(args)
+	r := s.copyFile("mv", args)
 	if !r.Changed {
-		return tool.Result{Output: strings.Replace(r.Output, "cp", "mv", 1)}
+		return r
 	}
-	if args[0] != args[1] {
-		_ = s.FS.Remove(args[0])
+	from, _ := vfs.Resolve(s.cwd, args[0])
+	to, _ := vfs.Resolve(s.cwd, s.copyTarget(args[0], args[1]))
+	if from != to {
+		_ = s.wd().Remove(args[0])
 	}
 	return r
 }
@@ -246,12 +413,12 @@ func (s *Session) echo(args []string) tool.Result {
 			}
 			text := strings.Join(args[:i], " ") + "\n"
 			if a == ">>" {
-				if old, err := s.FS.ReadFile(args[i+1]); err == nil {
+				if old, err := s.wd().ReadFile(args[i+1]); err == nil {
 					text = string(old) + text
 				}
 			}
-			if err := s.FS.WriteFile(args[i+1], []byte(text)); err != nil {
-				return tool.Result{Output: fmt.Sprintf("sh: %v\n", err)}
+			if err := s.wd().WriteFile(args[i+1], []byte(text)); err != nil {
+				return tool.Result{Output: fmt.Sprintf("sh: %s: %s\n", args[i+1], fileErr(err))}
 			}
 			return tool.Result{Changed: true}
 		}
@@ -260,7 +427,7 @@ func (s *Session) echo(args []string) tool.Result {
 }
 
 func (s *Session) openssl(args []string) tool.Result {
-	out, changed := openssl.Run(args, s.FS, s.Rand)
+	out, changed := openssl.Run(args, s.wd(), s.Rand)
 	return tool.Result{Output: out, Changed: changed}
 }
 

@@ -53,6 +53,10 @@ type Session struct {
 	FS      vfs.FS
 	Rand    io.Reader
 
+	// cwd is the host shell's working folder (canonical, "" for /); a new
+	// session starts at the root, where the workspace's files are.
+	cwd string
+
 	tool tool.Tool
 	ask  *tool.Question
 
@@ -276,7 +280,7 @@ func (s *Session) Snapshot() ([]byte, error) {
 // startKMU starts key_mgmt_util. Its "singlecmd" form runs the commands
 // that follow on one line (loginHSM ... then one command) and returns.
 func (s *Session) startKMU(args []string) tool.Result {
-	t := kmu.New(s.Cluster, s.FS, s.Rand)
+	t := kmu.New(s.Cluster, s.wd(), s.Rand)
 	if len(args) > 0 && args[0] == "singlecmd" {
 		return s.singleCmd(t, args[1:])
 	}
@@ -319,7 +323,7 @@ func (s *Session) startCMU(args []string) tool.Result {
 	if len(args) > 1 {
 		return tool.Result{Output: "usage: cloudhsm_mgmt_util [config-file]\n"}
 	}
-	t := cmu.New(s.Cluster, s.FS, s.Rand)
+	t := cmu.New(s.Cluster, s.wd(), s.Rand)
 	s.tool = t
 	return tool.Result{Output: t.Banner()}
 }

@@ -61,7 +61,7 @@ func TestHostShell(t *testing.T) {
 		{"rm moved.txt nothere", "rm: cannot remove 'nothere': No such file or directory\n"},
 		{"cat aes256.key", "cat: aes256.key: binary file (32 bytes); use xxd aes256.key to see it\n"},
 		{"frobnicate", "sh: frobnicate: command not found (type help for what this shell can do)\n"},
-		{"cat ../../etc/passwd", "cat: ../../etc/passwd: No such file or directory\n"},
+		{"cat ../../etc/passwd", "cat: ../../etc/passwd: Permission denied (outside the workspace)\n"},
 		{`echo "unterminated`, "sh: unterminated quoted string\n"},
 		{"cluster node 9 down", "cluster: no HSM \"9\" (the nodes are 0 to 2)\n"},
 		{"cluster node 2 down", "HSM 2 (10.0.1.12) is now offline.\n"},
@@ -157,4 +157,77 @@ func TestReloadKeepsTheLoginAndSessionKeys(t *testing.T) {
 		assert.Equal(t, hsm.RCSuccess, rep.Calls[0].RC, rep.Output)
 	}
 	assert.Equal(t, "Command: ", b.Prompt())
+}
+
+// Folders, with the paths the pages use (exSymKey.md's openssl rand -out
+// keys/..., imSymKey.md's getAttribute -out attributes/..., getCert.md's
+// /tmp/PO.crt): kept as a golden transcript.
+func TestFolders(t *testing.T) {
+	s := newSeeded(t, 1)
+	got := runScript(t, s, "testdata/folders.script")
+	golden(t, "folders.golden", got)
+	for _, line := range []string{
+		"$ pwd\n/\n",
+		"Symmetric Key Unwrapped.  Key Handle: 524296",
+		"Attributes dumped into attributes/attr_524296 file",
+		"$ cat attributes/attr_524296\nOBJ_ATTR_LOCAL\n0x00000000\n",
+		"Command: getAttribute -o 524296 -a 355 -out ../outside\n\n\tError: -out: invalid file name \"../outside\": outside the workspace\n",
+		"$ cd work/deep\n$ pwd\n/work/deep\n",
+		"$ rm keys\nrm: cannot remove 'keys': Is a directory\n",
+		"getCert Success",
+	} {
+		assert.Contains(t, got, line)
+	}
+	imported, err := s.FS.ReadFile("keys/aes256-forImport.key")
+	require.NoError(t, err)
+	exported, err := s.FS.ReadFile("/tmp/exported.key")
+	require.NoError(t, err)
+	assert.Equal(t, imported, exported, "the key went in from a folder and came out to another")
+	_, err = s.FS.Stat("work")
+	assert.True(t, IsNotExist(err), "rm -r removed the folder")
+
+	// The folders are saved with the workspace and come back.
+	saved, err := s.Snapshot()
+	require.NoError(t, err)
+	again, err := New(Options{State: saved})
+	require.NoError(t, err)
+	a, _ := s.ListFiles()
+	b, _ := again.ListFiles()
+	assert.Equal(t, a, b)
+	assert.Contains(t, b, FileInfo{Name: "attributes", Dir: true})
+
+	// Completion goes into folders.
+	assert.Equal(t, []string{"keys/aes256-forImport.key"}, s.Complete("cat keys/a"))
+}
+
+// --dir maps folders to real subdirectories, and no path leaves it.
+func TestDirFolders(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "ws")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(base, "secret"), []byte("secret\n"), 0o600))
+	require.NoError(t, os.Symlink(filepath.Join(base, "secret"), filepath.Join(dir, "link")))
+	s, err := New(Options{Rand: SeededRand(1), Dir: dir})
+	require.NoError(t, err)
+	for _, c := range []struct{ in, want string }{
+		{"openssl rand -out keys/aes256-forImport.key 32", ""},
+		{"mkdir out", ""},
+		{"echo hi > out/note", ""},
+		{"cat link", "cat: link: Permission denied (outside the workspace)\n"},
+		{"cat ../secret", "cat: ../secret: Permission denied (outside the workspace)\n"},
+		{"cat /../secret", "cat: /../secret: Permission denied (outside the workspace)\n"},
+		{"echo x > link", "sh: link: Permission denied (outside the workspace)\n"},
+		{"cp link copied", "cp: cannot stat 'link': Permission denied (outside the workspace)\n"},
+		{"ls", "aes256.key\nkeys\nout\nrsa2048.key\nrsa2048.pub\n"},
+	} {
+		assert.Equal(t, c.want, s.Exec(c.in).Output, c.in)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "keys", "aes256-forImport.key"))
+	require.NoError(t, err)
+	assert.Len(t, b, 32)
+	b, err = os.ReadFile(filepath.Join(dir, "out", "note"))
+	require.NoError(t, err)
+	assert.Equal(t, "hi\n", string(b))
+	b, _ = os.ReadFile(filepath.Join(base, "secret"))
+	assert.Equal(t, "secret\n", string(b), "untouched through the link")
 }

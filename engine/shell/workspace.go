@@ -41,10 +41,11 @@ func (s *Session) ReadFile(name string) ([]byte, error) { return s.FS.ReadFile(n
 // WriteFile creates or replaces a file of the workspace.
 func (s *Session) WriteFile(name string, data []byte) error { return s.FS.WriteFile(name, data) }
 
-// RemoveFile deletes a file of the workspace.
-func (s *Session) RemoveFile(name string) error { return s.FS.Remove(name) }
+// RemoveFile deletes a file of the workspace, or a folder with all it
+// holds. Names are paths from the root.
+func (s *Session) RemoveFile(name string) error { return s.FS.RemoveAll(name) }
 
-// ListFiles lists the workspace's files.
+// ListFiles lists the workspace's files and folders by path from the root.
 func (s *Session) ListFiles() ([]vfs.FileInfo, error) { return s.FS.List() }
 
 // Files returns every file's content when the files live in memory.

@@ -208,8 +208,10 @@ func addRecord(c *hsm.Cluster, files map[string][]byte, key string, data []byte)
 		}
 	case strings.HasPrefix(key, FilePrefix):
 		name := key[len(FilePrefix):]
-		if clean, err := vfs.CleanName(name); err != nil || clean != name {
+		if _, dir, err := vfs.CleanStored(name); err != nil {
 			return errors.New("does not name a valid file")
+		} else if dir && len(data) != 0 {
+			return errors.New("is a folder holding content")
 		}
 		if len(data) > vfs.MaxFileSize {
 			return errors.New("holds a file that is too large")

@@ -348,3 +348,45 @@ func BenchmarkEncode3300Keys(b *testing.B) {
 		}
 	}
 }
+
+// Folders are kept: a folder is saved as "name/" with no content, in the
+// state document and as a browser record, and a workspace of plain file
+// names (saved before folders) still loads.
+func TestFoldersAreSaved(t *testing.T) {
+	c, files, err := scenario.Default()
+	require.NoError(t, err)
+	files["keys/"] = []byte{}
+	files["keys/aes256-forImport.key"] = []byte("0123456789abcdef0123456789abcdef")
+	files["empty/"] = []byte{}
+	doc, err := state.Encode(c, files)
+	require.NoError(t, err)
+	_, back, err := state.Decode(doc)
+	require.NoError(t, err)
+	assert.Equal(t, files, back)
+
+	recs, err := state.Records(c, files)
+	require.NoError(t, err)
+	assert.Contains(t, recs, state.FileRecord("keys/aes256-forImport.key"))
+	assert.Contains(t, recs, state.FileRecord("empty/"))
+	_, back, err = state.FromRecords(recs)
+	require.NoError(t, err)
+	assert.Equal(t, files, back)
+
+	for _, bad := range []string{"../x", "/abs", "a//b", "a/./b", `a\b`} {
+		recs2 := map[string][]byte{}
+		for k, v := range recs {
+			recs2[k] = v
+		}
+		recs2[state.FileRecord(bad)] = []byte("x")
+		_, _, err := state.FromRecords(recs2)
+		assert.Error(t, err, bad)
+		f2 := map[string][]byte{bad: []byte("x")}
+		doc, err := state.Encode(c, f2)
+		require.NoError(t, err)
+		_, _, err = state.Decode(doc)
+		assert.Error(t, err, bad)
+	}
+	recs[state.FileRecord("full/")] = []byte("content")
+	_, _, err = state.FromRecords(recs)
+	assert.Error(t, err, "a folder holds no content")
+}

@@ -104,8 +104,10 @@ func decodeSnapshot(b []byte) (*Snapshot, error) {
 		return nil, fmt.Errorf("state is damaged: %v", err)
 	}
 	for name, data := range s.Files {
-		if _, err := vfs.CleanName(name); err != nil {
+		if _, dir, err := vfs.CleanStored(name); err != nil {
 			return nil, fmt.Errorf("state is damaged: %v", err)
+		} else if dir && len(data) != 0 {
+			return nil, fmt.Errorf("state is damaged: folder %s holds content", name)
 		}
 		if len(data) > vfs.MaxFileSize {
 			return nil, fmt.Errorf("state is damaged: file %s is too large", name)

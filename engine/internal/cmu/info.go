@@ -139,8 +139,8 @@ func getCert(t *Tool, args []string) tool.Result {
 	if r, ok := t.needServerMode("getCert", "the HSM"); !ok {
 		return r
 	}
-	file, err := vfs.CleanName(args[0])
-	if err != nil {
+	file := args[0]
+	if err := vfs.CheckWritable(t.FS, file); err != nil {
 		return errorf("%v", err)
 	}
 	typ, err := strconv.Atoi(args[1])

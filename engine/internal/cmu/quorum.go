@@ -151,8 +151,8 @@ func getToken(t *Tool, args []string) tool.Result {
 	if r, ok := t.selfOnly("getToken", name); !ok {
 		return r
 	}
-	file, err := vfs.CleanName(args[2])
-	if err != nil {
+	file := args[2]
+	if err := vfs.CheckWritable(t.FS, file); err != nil {
 		return errorf("%v", err)
 	}
 	nodes := t.targets()

@@ -89,7 +89,7 @@ func getAttribute(t *Tool, a *Args) tool.Result {
 		return t.usage(c, err)
 	}
 	out := a.Str("out")
-	if err := ioCheckOut("out", out); err != nil {
+	if err := t.ioCheckOut("out", out); err != nil {
 		return t.ioError(err)
 	}
 	o, rc := t.Cluster.Lookup(t.Session, h, hsm.OpReadAttributes)

@@ -95,7 +95,7 @@ the HSM use such a file to name the key.`,
 }
 
 // ioExportArgs reads the parameters exSymKey and exportPrivateKey share.
-func ioExportArgs(a *Args) (k, w uint64, err error) {
+func (t *Tool) ioExportArgs(a *Args) (k, w uint64, err error) {
 	if k, err = a.Handle("k"); err != nil {
 		return
 	}
@@ -110,7 +110,7 @@ func ioExportArgs(a *Args) (k, w uint64, err error) {
 		err = fmt.Errorf("invalid wrapping mechanism %d for -m: the only valid value is 4 (NIST_AES_WRAP)", m)
 		return
 	}
-	err = ioCheckOut("out", a.Str("out"))
+	err = t.ioCheckOut("out", a.Str("out"))
 	return
 }
 
@@ -175,7 +175,7 @@ func (t *Tool) ioExportWrap(a *Args, k, w uint64, want hsm.Class) ([]byte, bool)
 
 func exSymKey(t *Tool, a *Args) tool.Result {
 	c := commands["exSymKey"]
-	k, w, err := ioExportArgs(a)
+	k, w, err := t.ioExportArgs(a)
 	if err != nil {
 		return t.usage(c, err)
 	}
@@ -194,7 +194,7 @@ func exSymKey(t *Tool, a *Args) tool.Result {
 
 func exportPrivateKey(t *Tool, a *Args) tool.Result {
 	c := commands["exportPrivateKey"]
-	k, w, err := ioExportArgs(a)
+	k, w, err := t.ioExportArgs(a)
 	if err != nil {
 		return t.usage(c, err)
 	}
@@ -225,7 +225,7 @@ func exportPubKey(t *Tool, a *Args) tool.Result {
 		return t.usage(c, err)
 	}
 	out := a.Str("out")
-	if err := ioCheckOut("out", out); err != nil {
+	if err := t.ioCheckOut("out", out); err != nil {
 		return t.usage(c, err)
 	}
 	// Every crypto user may export a public key marked extractable; any
@@ -303,7 +303,7 @@ func getCaviumPrivKey(t *Tool, a *Args) tool.Result {
 		return t.usage(c, err)
 	}
 	out := a.Str("out")
-	if err := ioCheckOut("out", out); err != nil {
+	if err := t.ioCheckOut("out", out); err != nil {
 		return t.usage(c, err)
 	}
 	// The fake PEM lets a web server use the key through the HSM, so the

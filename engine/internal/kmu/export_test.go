@@ -96,7 +96,7 @@ func TestIOExSymKeyRefusals(t *testing.T) {
 	usage := e.run("exSymKey -k 524295 -w 524298 -out x -m 5")
 	assert.True(t, strings.HasPrefix(usage, "\n\tError: invalid wrapping mechanism 5 for -m: the only valid value is 4 (NIST_AES_WRAP)\n"), usage)
 	usage = e.run("exSymKey -k 524295 -w 524298 -out ../x")
-	assert.True(t, strings.HasPrefix(usage, "\n\tError: -out: invalid file name \"../x\": files live in one directory\n"), usage)
+	assert.True(t, strings.HasPrefix(usage, "\n\tError: -out: invalid file name \"../x\": outside the workspace\n"), usage)
 
 	// A wrapping key whose OBJ_ATTR_WRAP or OBJ_ATTR_DECRYPT is off.
 	e.c.Update(524298, nil, func(o *hsm.Object) { o.Wrap = false })

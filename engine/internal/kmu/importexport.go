@@ -136,8 +136,8 @@ func (t *Tool) ioReadFile(flag, name string) ([]byte, error) {
 
 // ioCheckOut validates an output file name before anything happens, so a
 // bad name never leaves the command half done.
-func ioCheckOut(flag, name string) error {
-	if _, err := vfs.CleanName(name); err != nil {
+func (t *Tool) ioCheckOut(flag, name string) error {
+	if err := vfs.CheckWritable(t.FS, name); err != nil {
 		return fmt.Errorf("-%s: %v", flag, err)
 	}
 	return nil

@@ -99,7 +99,7 @@ func extractMaskedObject(t *Tool, a *Args) tool.Result {
 		return t.usage(c, err)
 	}
 	out := a.Str("out")
-	if err := ioCheckOut("out", out); err != nil {
+	if err := t.ioCheckOut("out", out); err != nil {
 		return t.usage(c, err)
 	}
 	// The page: the CU who owns the key (or a CO, who cannot log in to

@@ -106,7 +106,7 @@ func getCert(t *Tool, a *Args) tool.Result {
 		return t.usage(c, fmt.Errorf("invalid certificate type %d for -s (1, 2, 4, 8 or 16)", kind))
 	}
 	file := a.Str("f")
-	if err := ioCheckOut("f", file); err != nil {
+	if err := t.ioCheckOut("f", file); err != nil {
 		return t.ioError(err)
 	}
 	if rc := hsm.Check(t.Session, commandOps[c.Name], nil); rc != hsm.RCSuccess {

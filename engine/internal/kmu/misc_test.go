@@ -69,7 +69,8 @@ func TestGetCertRefusals(t *testing.T) {
 	assert.Contains(t, out, "\tError: invalid certificate type 3 for -s (1, 2, 4, 8 or 16)")
 	assert.Contains(t, out, "Syntax: getCert -h")
 	assert.Contains(t, tl.Exec("getCert -f c.crt").Output, "missing required parameter(s) -s")
-	assert.Contains(t, tl.Exec("getCert -f a/c.crt -s 4").Output, "Error: -f: invalid file name")
+	assert.Contains(t, tl.Exec("getCert -f ../c.crt -s 4").Output, "Error: -f: invalid file name \"../c.crt\": outside the workspace")
+	assert.Contains(t, tl.Exec("getCert -f aes256.key/c.crt -s 4").Output, "Error: -f: open aes256.key/c.crt: Not a directory")
 	_, err := fs.ReadFile("c.crt")
 	assert.True(t, vfs.IsNotExist(err))
 }

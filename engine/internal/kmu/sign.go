@@ -118,7 +118,7 @@ func sign(t *Tool, a *Args) tool.Result {
 		return t.usage(c, err)
 	}
 	out := a.Str("out")
-	if err := ioCheckOut("out", out); err != nil {
+	if err := t.ioCheckOut("out", out); err != nil {
 		return t.usage(c, err)
 	}
 	msg, err := t.ioReadFile("f", a.Str("f"))

@@ -317,12 +317,12 @@ func wrapKey(t *Tool, a *Args) tool.Result {
 		return t.usage(c, err)
 	}
 	out := a.Str("out")
-	if err := ioCheckOut("out", out); err != nil {
+	if err := t.ioCheckOut("out", out); err != nil {
 		return t.usage(c, err)
 	}
 	ivFile := a.Str("iv_file")
 	if a.Has("iv_file") {
-		if err := ioCheckOut("iv_file", ivFile); err != nil {
+		if err := t.ioCheckOut("iv_file", ivFile); err != nil {
 			return t.usage(c, err)
 		}
 	}
@@ -647,7 +647,7 @@ func aesWrapUnwrap(t *Tool, a *Args) tool.Result {
 	if a.Has("out") {
 		out = a.Str("out")
 	}
-	if err := ioCheckOut("out", out); err != nil {
+	if err := t.ioCheckOut("out", out); err != nil {
 		return t.usage(c, err)
 	}
 	name := a.Str("f")

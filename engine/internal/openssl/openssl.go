@@ -151,12 +151,7 @@ func (c *ctx) readData(name string) ([]byte, error) {
 
 // fileErrText is the reason part of a file error, in the words of the C
 // library where there is one.
-func fileErrText(err error) string {
-	if vfs.IsNotExist(err) {
-		return "No such file or directory"
-	}
-	return strings.TrimPrefix(err.Error(), "open ")
-}
+func fileErrText(err error) string { return vfs.Reason(err) }
 
 // checkOut validates an output file name before any work is done, so that
 // a typo does not waste a key generation.
@@ -164,8 +159,8 @@ func (c *ctx) checkOut(name string) error {
 	if name == "" {
 		return nil
 	}
-	if _, err := vfs.CleanName(name); err != nil {
-		return c.fail(fmt.Sprintf("Can't open \"%s\" for writing, %v", name, err))
+	if err := vfs.CheckWritable(c.fs, name); err != nil {
+		return c.fail(fmt.Sprintf("Can't open \"%s\" for writing, %s", name, fileErrText(err)))
 	}
 	return nil
 }

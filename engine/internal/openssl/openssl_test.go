@@ -116,13 +116,13 @@ func TestOslRand(t *testing.T) {
 
 func TestOslRandErrors(t *testing.T) {
 	cases := map[string]string{
-		"rand":                    "rand: Use -help for summary.\n",
-		"rand 0":                  "rand: Use -help for summary.\n",
-		"rand abc":                "rand: Can't parse \"abc\" as a number\nrand: Use -help for summary.\n",
-		"rand -foo 3":             "rand: Unknown option: -foo\nrand: Use -help for summary.\n",
-		"rand -out":               "rand: Option -out needs a value\nrand: Use -help for summary.\n",
-		"rand 5 -hex":             "rand: Use -help for summary.\n",
-		"rand -out keys/a.key 32": "Can't open \"keys/a.key\" for writing, invalid file name \"keys/a.key\": files live in one directory\n",
+		"rand":                  "rand: Use -help for summary.\n",
+		"rand 0":                "rand: Use -help for summary.\n",
+		"rand abc":              "rand: Can't parse \"abc\" as a number\nrand: Use -help for summary.\n",
+		"rand -foo 3":           "rand: Unknown option: -foo\nrand: Use -help for summary.\n",
+		"rand -out":             "rand: Option -out needs a value\nrand: Use -help for summary.\n",
+		"rand 5 -hex":           "rand: Use -help for summary.\n",
+		"rand -out ../a.key 32": "Can't open \"../a.key\" for writing, Permission denied (outside the workspace)\n",
 	}
 	for line, want := range cases {
 		e := newOslEnv(t, 1)
