@@ -260,28 +260,61 @@ export class Panels {
   }
 
   drawFiles() {
+    // The summary lists files and folders by path from the root, sorted, so
+    // a folder comes just before what it holds; depth indents the tree.
     const files = this.summary.files || [];
-    $('files-count').textContent = String(files.length);
+    $('files-count').textContent = String(files.filter((f) => !f.dir).length);
     const names = new Set(files.map((f) => f.name));
     for (const n of this.previews.keys()) if (!names.has(n)) this.previews.delete(n);
-    $('file-list').replaceChildren(...files.map((f) => this.fileItem(f)));
+    $('file-list').replaceChildren(...files.map((f) => (f.dir ? this.folderItem(f) : this.fileItem(f))));
     if (files.length === 0) $('file-list').append(el('li', { cls: 'muted empty', text: 'No files. Tools write here (-out), and read from here (-f).' }));
   }
 
+  // indent places an entry under its folder.
+  indent(li, name) {
+    const depth = name.split('/').length - 1;
+    if (depth > 0) li.style.paddingInlineStart = `${depth * 1.25}rem`;
+  }
+
+  folderItem(f) {
+    const base = f.name.split('/').pop();
+    const li = el('li', { cls: 'folder', attrs: { 'data-name': f.name, 'data-dir': 'true' } });
+    this.indent(li, f.name);
+    li.append(
+      el('span', { cls: 'file-name', text: `${base}/`, attrs: { title: `/${f.name}` } }),
+      el('span', { cls: 'file-size', text: 'folder' }),
+      el('span', { cls: 'file-actions' }, [
+        button('Download', `Download folder ${f.name} as a zip archive`, () => this.guard(async () => {
+          const r = await this.ctx.client.request('files.read', { name: f.name });
+          this.ctx.download(`${base}.zip`, r.data, 'application/zip');
+        })),
+        button('Delete', `Delete folder ${f.name}`, () => this.guard(async () => {
+          const ok = await this.ctx.ask({ title: `Delete ${f.name}/?`, text: 'The folder and everything in it are removed from this workspace.', ok: 'Delete', danger: true });
+          if (!ok) return;
+          await this.ctx.client.request('files.remove', { name: f.name });
+          await this.refresh();
+        }, true), 'danger-text'),
+      ]),
+    );
+    return li;
+  }
+
   fileItem(f) {
+    const base = f.name.split('/').pop();
     const li = el('li', { attrs: { 'data-name': f.name } });
+    this.indent(li, f.name);
     const pre = el('pre', { cls: 'preview' });
     pre.hidden = true;
     const peek = button('Preview', `Preview ${f.name}`, () => this.togglePreview(f.name, peek, pre));
     peek.setAttribute('aria-expanded', 'false');
     li.append(
-      el('span', { cls: 'file-name', text: f.name }),
+      el('span', { cls: 'file-name', text: base, attrs: { title: `/${f.name}` } }),
       el('span', { cls: 'file-size', text: humanSize(f.size) }),
       el('span', { cls: 'file-actions' }, [
         peek,
         button('Download', `Download ${f.name}`, () => this.guard(async () => {
           const r = await this.ctx.client.request('files.read', { name: f.name });
-          this.ctx.download(f.name, r.data);
+          this.ctx.download(base, r.data);
         })),
         button('Delete', `Delete ${f.name}`, () => this.guard(async () => {
           const ok = await this.ctx.ask({ title: `Delete ${f.name}?`, text: 'The file is removed from this workspace.', ok: 'Delete', danger: true });
@@ -331,8 +364,10 @@ export class Panels {
       await this.guard(async () => {
         const data = new Uint8Array(await file.arrayBuffer());
         const size = data.length; // the buffer moves to the worker
-        await this.ctx.client.request('files.write', { name: file.name, data }, [data.buffer]);
-        this.ctx.con.notice('info', `Uploaded ${file.name} (${size} bytes).`);
+        // A file of a dropped or chosen folder keeps its path in the folder.
+        const name = file.webkitRelativePath || file.name;
+        await this.ctx.client.request('files.write', { name, data }, [data.buffer]);
+        this.ctx.con.notice('info', `Uploaded ${name} (${size} bytes).`);
       });
     }
     await this.refresh();

@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -157,47 +158,6 @@ func TestReloadKeepsTheLoginAndSessionKeys(t *testing.T) {
 		assert.Equal(t, hsm.RCSuccess, rep.Calls[0].RC, rep.Output)
 	}
 	assert.Equal(t, "Command: ", b.Prompt())
-}
-
-// Folders, with the paths the pages use (exSymKey.md's openssl rand -out
-// keys/..., imSymKey.md's getAttribute -out attributes/..., getCert.md's
-// /tmp/PO.crt): kept as a golden transcript.
-func TestFolders(t *testing.T) {
-	s := newSeeded(t, 1)
-	got := runScript(t, s, "testdata/folders.script")
-	golden(t, "folders.golden", got)
-	for _, line := range []string{
-		"$ pwd\n/\n",
-		"Symmetric Key Unwrapped.  Key Handle: 524296",
-		"Attributes dumped into attributes/attr_524296 file",
-		"$ cat attributes/attr_524296\nOBJ_ATTR_LOCAL\n0x00000000\n",
-		"Command: getAttribute -o 524296 -a 355 -out ../outside\n\n\tError: -out: invalid file name \"../outside\": outside the workspace\n",
-		"$ cd work/deep\n$ pwd\n/work/deep\n",
-		"$ rm keys\nrm: cannot remove 'keys': Is a directory\n",
-		"getCert Success",
-	} {
-		assert.Contains(t, got, line)
-	}
-	imported, err := s.FS.ReadFile("keys/aes256-forImport.key")
-	require.NoError(t, err)
-	exported, err := s.FS.ReadFile("/tmp/exported.key")
-	require.NoError(t, err)
-	assert.Equal(t, imported, exported, "the key went in from a folder and came out to another")
-	_, err = s.FS.Stat("work")
-	assert.True(t, IsNotExist(err), "rm -r removed the folder")
-
-	// The folders are saved with the workspace and come back.
-	saved, err := s.Snapshot()
-	require.NoError(t, err)
-	again, err := New(Options{State: saved})
-	require.NoError(t, err)
-	a, _ := s.ListFiles()
-	b, _ := again.ListFiles()
-	assert.Equal(t, a, b)
-	assert.Contains(t, b, FileInfo{Name: "attributes", Dir: true})
-
-	// Completion goes into folders.
-	assert.Equal(t, []string{"keys/aes256-forImport.key"}, s.Complete("cat keys/a"))
 }
 
 // --dir maps folders to real subdirectories, and no path leaves it.

@@ -1,6 +1,12 @@
 package shell
 
 import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 	"github.com/hsmsim/hsmsim/engine/state"
@@ -35,8 +41,67 @@ func (s *Session) ReloadState(c *hsm.Cluster, files map[string][]byte) error {
 func (s *Session) adopt(c *hsm.Cluster) { s.Cluster.Replace(c) }
 
 // ReadFile, WriteFile, RemoveFile and ListFiles give a user interface the
-// workspace's files (upload, download, delete).
-func (s *Session) ReadFile(name string) ([]byte, error) { return s.FS.ReadFile(name) }
+// workspace's files (upload, download, delete). Names are paths from the
+// root. ReadFile of a folder answers a zip archive of it, so that a
+// download keeps the folder's paths.
+func (s *Session) ReadFile(name string) ([]byte, error) {
+	if st, err := s.FS.Stat(name); err == nil && st.Dir {
+		return s.zipFolder(name)
+	}
+	return s.FS.ReadFile(name)
+}
+
+// zipFolder archives a folder with everything in it; the entries' names
+// start with the folder's own name ("keys/aes.key"), as a folder download
+// unpacks. Times are fixed, so one folder always gives the same bytes.
+func (s *Session) zipFolder(name string) ([]byte, error) {
+	root, err := vfs.Resolve("", name)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.FS.List()
+	if err != nil {
+		return nil, err
+	}
+	prefix := ""
+	if i := strings.LastIndexByte(root, '/'); i >= 0 {
+		prefix = root[:i+1]
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	stamp := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	size := 0
+	for _, f := range all {
+		if root != "" && f.Name != root && !strings.HasPrefix(f.Name, root+"/") {
+			continue
+		}
+		entry := strings.TrimPrefix(f.Name, prefix)
+		if f.Dir {
+			if _, err := zw.CreateHeader(&zip.FileHeader{Name: entry + "/", Modified: stamp}); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		data, err := s.FS.ReadFile("/" + f.Name)
+		if err != nil {
+			return nil, err
+		}
+		if size += len(data); size > vfs.MaxFileSize*4 {
+			return nil, fmt.Errorf("%s: the folder holds more than %d bytes, too much for one download", name, vfs.MaxFileSize*4)
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: entry, Method: zip.Deflate, Modified: stamp})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Write(data); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
 
 // WriteFile creates or replaces a file of the workspace.
 func (s *Session) WriteFile(name string, data []byte) error { return s.FS.WriteFile(name, data) }

@@ -26,7 +26,7 @@
 //	complete(line)          -> JSON string[]
 //	summary()               -> JSON shell.Summary (keys, users, nodes, files)
 //	listFiles()             -> JSON [{name, size}]
-//	readFile(name)          -> Uint8Array
+//	readFile(name)          -> Uint8Array (of a folder: a zip archive of it)
 //	writeFile(name, bytes)  -> {puts, dels}
 //	removeFile(name)        -> {puts, dels}
 //	exportBackup(name, history JSON) -> Uint8Array (a backup file)
