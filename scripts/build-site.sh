@@ -35,7 +35,17 @@ done
 # dropped (the maps are not shipped).
 xterm=web/node_modules/@xterm
 mkdir -p "$dest/vendor"
-sed '/^\/\/# sourceMappingURL=/d' "$xterm/xterm/lib/xterm.mjs" >"$dest/vendor/xterm.js"
+# The DOM renderer gives a cell a 24-bit colour (a selection, a contrast
+# fix) with setAttribute("style", ...), which the site's CSP (style-src
+# 'self', no 'unsafe-inline') refuses, once per cell. The same declarations
+# set through the CSSOM (style.cssText) are not inline markup and pass: the
+# one helper that does it is rewritten here, and the build stops if a new
+# xterm.js no longer has it, rather than ship a terminal that logs CSP errors.
+addstyle='_addStyle(t,e){t.setAttribute("style",`${t.getAttribute("style")||""}${e};`)}'
+grep -qF "$addstyle" "$xterm/xterm/lib/xterm.mjs" || { echo "build-site: xterm.js's DOM renderer no longer has the _addStyle this build rewrites (see the comment)" >&2; exit 1; }
+sed -e '/^\/\/# sourceMappingURL=/d' -e 's/_addStyle(t,e){t\.setAttribute("style",`${t\.getAttribute("style")||""}${e};`)}/_addStyle(t,e){t.style.cssText+=`${e};`}/' \
+	"$xterm/xterm/lib/xterm.mjs" >"$dest/vendor/xterm.js"
+if grep -q 'setAttribute("style"' "$dest/vendor/xterm.js"; then echo "build-site: vendor/xterm.js still sets style attributes" >&2; exit 1; fi
 sed '/^\/\/# sourceMappingURL=/d' "$xterm/addon-fit/lib/addon-fit.mjs" >"$dest/vendor/addon-fit.js"
 cp "$xterm/xterm/css/xterm.css" "$dest/vendor/xterm.css"
 cp "$xterm/xterm/LICENSE" "$dest/vendor/xterm-LICENSE.txt"

@@ -145,12 +145,17 @@ function safeOutput(s) {
     .replace(/[\x80-\x9f]/g, '\ufffd');
 }
 
+// FAILURE matches the status lines with which the tools report a failure,
+// and only those: a return code's "HSM Error", "Error: …", a
+// cloudhsm_mgmt_util "<command> failed on server …" or "<command> failed:
+// …", "creating user on server 2(…) failed", "Invalid …", "Usage Error",
+// the shell's "command not found". A word "failed" in running text (the
+// CAUTION banner's "…not executed or failed, please") is not a status.
+const FAILURE = /HSM Error|^\s*Error:|^\S+ failed(?: on |: |$)|^[a-z][a-z ]* on server \d+\([^)]*\) failed$|^Invalid|^Usage Error|^.*: command not found/;
+
 // colourise marks the lines of a tool's answer that report a failure.
-function colourise(text) {
-  return text.split('\n').map((l) => {
-    if (/HSM Error|^\s*Error:|\bfailed\b|^Invalid|^Usage Error|^.*: command not found/.test(l)) return SGR.error + l + SGR.reset;
-    return l;
-  }).join('\n');
+export function colourise(text) {
+  return text.split('\n').map((l) => (FAILURE.test(l) ? SGR.error + l + SGR.reset : l)).join('\n');
 }
 
 const commonPrefix = (words) => words.reduce((p, w) => {
