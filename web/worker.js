@@ -14,7 +14,8 @@
 //                              storage 'none': one workspace in memory, nothing stored (embeds);
 //                              scenario: what a new workspace (or the memory one) starts from
 //   exec {line}                [reply: output, prompt, mode, asking, secret, changed, exit,
-//                               touched, engineMs, saved, saveError, revision,
+//                               touched, calls (each HSM call: {api, rc, nodes, handles, value}),
+//                               engineMs, saved, saveError, revision,
 //                               masked: the line as history keeps it]
 //   interrupt                  [reply]  Ctrl-C: drops a pending question
 //   complete {line}            [string[]]

@@ -67,6 +67,7 @@ func enableE2E(t *Tool, args []string) tool.Result {
 			b.fail("enable_e2e", n, rc)
 			continue
 		}
+		b.read("enable_e2e", n, nil)
 		fmt.Fprintf(&b, "E2E enabled on %s\n", server(n))
 	}
 	t.e2e = true
@@ -103,6 +104,7 @@ func getHSMInfo(t *Tool, args []string) tool.Result {
 			b.fail("getHSMInfo", n, rc)
 			continue
 		}
+		b.read("getHSMInfo", n, nil)
 		fmt.Fprintf(&b, "*** Server %d HSM Info ***\n", n.ID)
 		for _, f := range n.Info() {
 			fmt.Fprintf(&b, "%-21s:%s\n", f.Name, f.Value)

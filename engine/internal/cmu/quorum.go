@@ -243,6 +243,7 @@ func listTokens(t *Tool, args []string) tool.Result {
 			b.fail("listTokens", n, rc)
 			continue
 		}
+		b.read("listTokens", n, nil)
 		fmt.Fprintf(&b, "=====================\nServer %d(%s)\n=====================\n", n.ID, n.Addr)
 		for i, tok := range t.Cluster.Tokens {
 			fmt.Fprintf(&b, "-------- Token - %d ----------\n", i)
@@ -303,6 +304,7 @@ func getMValue(t *Tool, args []string) tool.Result {
 			b.fail("getMValue", n, rc)
 			continue
 		}
+		b.read("getMValue", n, nil)
 		fmt.Fprintf(&b, "MValue of service %d[%s] on server %d : [%d]\n", svc, name, n.ID, t.Cluster.MValue(svc))
 	}
 	return tool.Result{Output: b.String(), Calls: b.calls}

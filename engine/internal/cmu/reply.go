@@ -54,8 +54,8 @@ func (r *reply) fail(cmd string, n *hsm.Node, rc hsm.RC) {
 	fmt.Fprintf(r, "%s failed: %s\n%s failed on %s\n", cmd, rc.Name(), cmd, server(n))
 }
 
-// read records server n's successful answer with the value it read back;
-// the caller prints the value.
+// read records server n's successful answer, with the value it read back
+// when there is one; the caller prints the answer.
 func (r *reply) read(cmd string, n *hsm.Node, v *tool.Value) {
 	r.answer(cmd, n.ID, hsm.RCSuccess, v)
 }
