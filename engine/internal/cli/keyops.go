@@ -91,11 +91,13 @@ func keyShare(share bool) func(t *Tool, a *args) result {
 			return keyFail(rc)
 		}
 		u := t.findUser(a.get("username"))
-		if u == nil || u.Type != hsm.RoleCU || a.get("role") != "crypto-user" {
+		switch rc := hsm.Check(t.Session, hsm.OpShareWith, hsm.OnUser(u)); {
+		case rc == hsm.RCUserNotFound || rc == hsm.RCInvalidUserType || a.get("role") != "crypto-user":
 			return fail(fmt.Sprintf("Invalid crypto user %q", a.get("username")))
-		}
-		if u.ID == o.Owner {
+		case rc == hsm.RCInvalidInput:
 			return fail("The key's owner cannot share the key with itself")
+		case rc != hsm.RCSuccess:
+			return keyFail(rc)
 		}
 		switch {
 		case share && o.SharedWith(u.ID):

@@ -137,7 +137,8 @@ func shareKey(t *Tool, args []string) tool.Result {
 
 // shareOn shares or unshares key h with ids on one HSM. Who may share is
 // the access table's (OpShare: the owner, not of a public key); the users
-// shared with must be crypto users of that HSM other than the owner.
+// shared with must be crypto users of that HSM other than the owner
+// (OpShareWith).
 func (t *Tool) shareOn(n *hsm.Node, h uint64, ids []int, share bool) hsm.RC {
 	o := n.Objects[h]
 	if rc := hsm.Check(t.Session, hsm.OpShare, hsm.OnKey(o)); rc != hsm.RCSuccess {
@@ -149,14 +150,8 @@ func (t *Tool) shareOn(n *hsm.Node, h uint64, ids []int, share bool) hsm.RC {
 		return hsm.RCMxNAuthFailed
 	}
 	for _, id := range ids {
-		u := n.User(id)
-		switch {
-		case u == nil:
-			return hsm.RCUserNotFound
-		case u.Type != hsm.RoleCU:
-			return hsm.RCInvalidUserType
-		case id == o.Owner:
-			return hsm.RCInvalidInput
+		if rc := hsm.Check(t.Session, hsm.OpShareWith, hsm.OnUser(n.User(id))); rc != hsm.RCSuccess {
+			return rc
 		}
 	}
 	t.Cluster.ShareOn(n.ID, h, ids, share)

@@ -28,6 +28,7 @@ const (
 	OpListAllKeys                 // findAllKeys: every user's keys
 	OpSyncStatus                  // the key hashes that tell whether HSMs agree (findAllKeys 1, findSingleKey)
 	OpCreateKey                   // generate, import, unwrap, insert a key
+	OpShareWith                   // name a user to share a key with (shareKey, -u of the key commands)
 
 	OpRead           // see that a key exists and its label: find it, list it
 	OpReadAttributes // read its attributes, owner and users: getAttribute, getKeyInfo
@@ -47,6 +48,7 @@ const (
 var opNames = [numOps]string{
 	"cluster info", "login", "logged in", "list users", "change own password", "change password",
 	"manage users", "sync user", "quorum", "list all keys", "sync status", "create key",
+	"share with",
 	"read", "read attributes", "use", "export", "export public", "delete", "share", "modify",
 	"set trusted", "mask", "sync key",
 }
@@ -196,6 +198,7 @@ func buildRules() [numOps][numActors]cells {
 	t[OpListAllKeys] = roles(NA, ok, NA, ok)
 	t[OpSyncStatus] = roles(ok, ok, ok, ok)
 	t[OpCreateKey] = roles(NA, NA, ok, NA)
+	t[OpShareWith] = roles(NA, NA, ok, NA)
 
 	// Operations on keys. Only crypto users manage and use keys; officers
 	// and the appliance user copy them between HSMs (syncKey, masked
@@ -330,7 +333,9 @@ func Check(s *Session, op Op, target Target) RC {
 
 // checkUser answers for an operation done to a user. Those operations do
 // not depend on a key, but the target matters: changing the password of
-// oneself is changing one's own, and a CO may change only a CO's or a CU's.
+// oneself is changing one's own, and a CO may change only a CO's or a CU's;
+// keys are shared with crypto users other than oneself (the seed
+// walkthrough: "share the key with other CU users").
 func checkUser(s *Session, op Op, u *User) RC {
 	if s != nil && u == nil {
 		return RCUserNotFound
@@ -343,8 +348,14 @@ func checkUser(s *Session, op Op, u *User) RC {
 		// A key operation asked about a user.
 		return RCInvalidInput
 	}
-	if rc == RCSuccess && op == OpChangePassword && !passwordTargets[u.Type] {
+	switch {
+	case rc != RCSuccess:
+	case op == OpChangePassword && !passwordTargets[u.Type]:
 		return RCOperationNotAllowed
+	case op == OpShareWith && u.Type != RoleCU:
+		return RCInvalidUserType
+	case op == OpShareWith && u.ID == s.UserID:
+		return RCInvalidInput
 	}
 	return rc
 }

@@ -354,3 +354,14 @@ func FuzzParsePermissionsTable(f *testing.F) {
 		}
 	})
 }
+
+// TestShareWith: keys are shared with crypto users other than oneself.
+func TestShareWith(t *testing.T) {
+	me := &Session{Name: "s1", UserID: 3, Role: RoleCU}
+	assert.Equal(t, RCSuccess, Check(me, OpShareWith, OnUser(&User{ID: 4, Type: RoleCU})))
+	assert.Equal(t, RCInvalidInput, Check(me, OpShareWith, OnUser(&User{ID: 3, Type: RoleCU})), "oneself")
+	assert.Equal(t, RCInvalidUserType, Check(me, OpShareWith, OnUser(&User{ID: 1, Type: RolePCO})))
+	assert.Equal(t, RCUserNotFound, Check(me, OpShareWith, OnUser(nil)))
+	co := &Session{Name: "s2", UserID: 1, Role: RoleCO}
+	assert.Equal(t, RCOperationNotAllowed, Check(co, OpShareWith, OnUser(&User{ID: 4, Type: RoleCU})))
+}

@@ -28,8 +28,7 @@ func (c *Cluster) CheckCreate(s *Session, keyID string, n int, opt KeyOptions) R
 		return RCInvalidInput
 	}
 	for _, id := range opt.ShareTo {
-		u := c.UserByID(id)
-		if u == nil || u.Type != RoleCU || id == s.UserID {
+		if Check(s, OpShareWith, OnUser(c.UserByID(id))) != RCSuccess {
 			return RCInvalidInput
 		}
 	}
