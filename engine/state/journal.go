@@ -105,9 +105,16 @@ func OpenJournal(path string) (j *Journal, c *hsm.Cluster, files map[string][]by
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	sealed, err := checkSeal(doc)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("state is damaged: %v", err)
+	}
 	snap, err := decodeSnapshot(doc)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if snap.Journal != "" && !sealed {
+		return nil, nil, nil, errors.New("state is damaged: it names a journal but has no checksum")
 	}
 	c, files = snap.Cluster, snap.Files
 	j.snapSize = int64(len(doc))

@@ -232,3 +232,48 @@ func TestJournalCompactsPastItsSize(t *testing.T) {
 	require.NoError(t, err)
 	assert.Less(t, len(jl), 2<<20, "the journal was compacted once past the document's size and 1 MiB")
 }
+
+// FuzzJournal feeds damaged journals to the state file loader: it never
+// panics, and what it accepts is a sound workspace.
+func FuzzJournal(f *testing.F) {
+	dir := f.TempDir()
+	p := filepath.Join(dir, "ws.json")
+	j, c, files, err := state.OpenJournal(p)
+	if err != nil {
+		f.Fatal(err)
+	}
+	s, err := shell.New(shell.Options{Rand: shell.SeededRand(1)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	_, _ = c, files
+	if err := j.Create(s.Cluster, s.Files()); err != nil {
+		f.Fatal(err)
+	}
+	for _, l := range []string{"key_mgmt_util", "loginHSM -u CU -s example_user -p password", "genSymKey -t 31 -s 16 -l f", "deleteKey -k 524288"} {
+		if rep := s.Exec(l); rep.Changed {
+			if err := j.Save(s.Cluster, s.Files()); err != nil {
+				f.Fatal(err)
+			}
+		}
+	}
+	j.Close()
+	doc, _ := os.ReadFile(p)
+	jl, _ := os.ReadFile(p + ".journal")
+	f.Add(jl)
+	f.Add(jl[:len(jl)/2])
+	f.Fuzz(func(t *testing.T, journal []byte) {
+		d := t.TempDir()
+		q := filepath.Join(d, "ws.json")
+		require.NoError(t, os.WriteFile(q, doc, 0o600))
+		require.NoError(t, os.WriteFile(q+".journal", journal, 0o600))
+		j, c, _, err := state.OpenJournal(q)
+		if err != nil {
+			after, _ := os.ReadFile(q + ".journal")
+			require.Equal(t, journal, after, "a refused journal was changed")
+			return
+		}
+		defer j.Close()
+		require.NoError(t, state.Check(c))
+	})
+}

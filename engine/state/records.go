@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -158,6 +159,9 @@ func FromRecords(recs map[string][]byte) (*hsm.Cluster, map[string][]byte, error
 	if head.Version < 1 {
 		return nil, nil, fmt.Errorf("workspace version %d is not valid", head.Version)
 	}
+	if err := strictJSON(raw, reflect.TypeFor[meta]()); err != nil {
+		return nil, nil, fmt.Errorf(`workspace is damaged: record "meta" cannot be read: %v`, err)
+	}
 	var m meta
 	if err := json.Unmarshal(raw, &m); err != nil || m.Cluster == nil {
 		if err == nil {
@@ -187,7 +191,7 @@ func FromRecords(recs map[string][]byte) (*hsm.Cluster, map[string][]byte, error
 			return nil, nil, fmt.Errorf("workspace is damaged: record %q %v", key, err)
 		}
 	}
-	if err := Check(c); err != nil {
+	if err := checkSaved(c); err != nil {
 		return nil, nil, fmt.Errorf("workspace is damaged: %v", err)
 	}
 	c.DropSession("")
@@ -231,6 +235,9 @@ func decodeKey(c *hsm.Cluster, key string, data []byte) (uint64, map[int]*hsm.Ob
 	if err != nil || KeyRecord(h) != key {
 		return 0, nil, errors.New("does not name a key handle")
 	}
+	if err := strictJSON(data, reflect.TypeFor[map[int]json.RawMessage]()); err != nil {
+		return 0, nil, fmt.Errorf("cannot be read: %v", err)
+	}
 	var raw map[int]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return 0, nil, fmt.Errorf("cannot be read: %v", err)
@@ -242,6 +249,9 @@ func decodeKey(c *hsm.Cluster, key string, data []byte) (uint64, map[int]*hsm.Ob
 	for id, r := range raw {
 		if isRef(r) {
 			continue
+		}
+		if err := strictJSON(r, reflect.TypeFor[hsm.Object]()); err != nil {
+			return 0, nil, fmt.Errorf("cannot be read: HSM %d: %v", id, err)
 		}
 		var o *hsm.Object
 		if err := json.Unmarshal(r, &o); err != nil {

@@ -225,7 +225,7 @@ func TestFromRecordsRefusesDamage(t *testing.T) {
 		{"file name", edit(func(m map[string][]byte) { m["f/../etc"] = []byte("x") }), `record "f/../etc" does not name a valid file`},
 		{"unknown kind", edit(func(m map[string][]byte) { m["z"] = []byte("x") }), `record "z" is of no known kind`},
 		{"no HSM", edit(func(m map[string][]byte) {
-			m["meta"] = []byte(`{"format":"hsmsim-workspace","version":1,"cluster":{"nodes":[]}}`)
+			m["meta"] = []byte(`{"format":"hsmsim-workspace","version":1,"cluster":{"nodes":[],"cursor":524288}}`)
 		}), `0 HSMs`},
 	}
 	for _, tc := range cases {

@@ -6,10 +6,15 @@
 package state
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
@@ -37,6 +42,10 @@ type Snapshot struct {
 	// Journal, in a document kept by a Journal, names the journal that
 	// holds the commands saved since; other readers ignore it.
 	Journal string `json:"journal,omitempty"`
+	// Sum, in a document kept by a Journal, is the SHA-256 of the document
+	// up to it (see sealDoc): a flipped byte anywhere, a label as much as
+	// a key, is refused when the file is opened.
+	Sum string `json:"sum,omitempty"`
 }
 
 // ErrTooNew says the document was written by a newer hsmsim.
@@ -64,7 +73,41 @@ func encode(c *hsm.Cluster, files map[string][]byte, journal string) ([]byte, er
 	if files == nil {
 		files = map[string][]byte{}
 	}
-	return json.Marshal(Snapshot{Format: Format, Version: Version, Cluster: &saved, Files: files, Journal: journal})
+	b, err := json.Marshal(Snapshot{Format: Format, Version: Version, Cluster: &saved, Files: files, Journal: journal})
+	if err != nil || journal == "" {
+		return b, err
+	}
+	return sealDoc(b), nil
+}
+
+// sumField is how a sealed document ends: `,"sum":"` + 64 hex digits + `"}`.
+const sumField = `,"sum":"`
+
+// sealDoc appends the checksum field to an encoded document: the SHA-256 of
+// the document's bytes before the field, with its closing brace.
+func sealDoc(b []byte) []byte {
+	body := b[:len(b)-1] // without the closing brace
+	sum := sha256.Sum256(b)
+	out := make([]byte, 0, len(b)+len(sumField)+2*sha256.Size+2)
+	out = append(out, body...)
+	out = append(out, sumField...)
+	out = hex.AppendEncode(out, sum[:])
+	return append(out, '"', '}')
+}
+
+// checkSeal verifies a document's checksum field, if it has one; sealed
+// reports whether it had.
+func checkSeal(b []byte) (sealed bool, err error) {
+	n := len(sumField) + 2*sha256.Size + 2
+	if len(b) < n || !bytes.Equal(b[len(b)-n:len(b)-n+len(sumField)], []byte(sumField)) {
+		return false, nil
+	}
+	body := append(slices.Clone(b[:len(b)-n]), '}')
+	want := sha256.Sum256(body)
+	if string(b[len(b)-n+len(sumField):len(b)-2]) != hex.EncodeToString(want[:]) || b[len(b)-1] != '}' {
+		return true, errors.New("its checksum does not match its content (the file was damaged)")
+	}
+	return true, nil
 }
 
 // Decode reads and checks a state document.
@@ -96,11 +139,23 @@ func decodeSnapshot(b []byte) (*Snapshot, error) {
 	if head.Version < 1 {
 		return nil, fmt.Errorf("state version %d is not valid", head.Version)
 	}
+	if err := strictJSON(b, reflect.TypeFor[Snapshot]()); err != nil {
+		return nil, fmt.Errorf("state is damaged: %v", err)
+	}
 	var s Snapshot
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("state is damaged: %v", err)
 	}
-	if err := Check(s.Cluster); err != nil {
+	if s.Cluster != nil {
+		for i, n := range s.Cluster.Nodes {
+			// A document always writes each HSM's keys, if only {}: a null
+			// would silently be an HSM without keys.
+			if n != nil && n.Objects == nil {
+				return nil, fmt.Errorf("state is damaged: $.cluster.nodes[%d].objects is null", i)
+			}
+		}
+	}
+	if err := checkSaved(s.Cluster); err != nil {
 		return nil, fmt.Errorf("state is damaged: %v", err)
 	}
 	for name, data := range s.Files {
@@ -155,6 +210,12 @@ func Check(c *hsm.Cluster) error {
 			}
 			ids[u.ID], names[strings.ToLower(u.Name)] = true, true
 		}
+		if len(n.Addr) > maxAddr {
+			return fmt.Errorf("HSM %d has an address of %d bytes", i, len(n.Addr))
+		}
+		if err := checkUsers(n); err != nil {
+			return err
+		}
 		for h, o := range n.Objects {
 			if o == nil || o.Handle != h || h < hsm.FirstHandle {
 				return fmt.Errorf("HSM %d: key %d is invalid", i, h)
@@ -166,6 +227,9 @@ func Check(c *hsm.Cluster) error {
 			}
 			if len(o.Value) == 0 {
 				return fmt.Errorf("HSM %d: key %d has no key material", i, h)
+			}
+			if err := checkObject(n, o); err != nil {
+				return fmt.Errorf("HSM %d: key %d has %v", i, h, err)
 			}
 		}
 	}

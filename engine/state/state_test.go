@@ -10,15 +10,29 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
 )
 
 func testCluster() *hsm.Cluster {
 	c := hsm.NewCluster(3)
 	u := &hsm.User{ID: 1, Type: hsm.RolePCO, Name: "admin", PasswordHash: hsm.HashPassword("admin", "password")}
+	cu := &hsm.User{ID: 2, Type: hsm.RoleCU, Name: "alice", PasswordHash: hsm.HashPassword("alice", "password")}
+	key := func(h uint64, token bool) *hsm.Object {
+		o, err := keyobj.Secret(hsm.KeyTypeAES, make([]byte, 16))
+		if err != nil {
+			panic(err)
+		}
+		o.Handle, o.Owner, o.Token = h, 2, token
+		if !token {
+			o.Session = "s1"
+		}
+		return o
+	}
 	for _, n := range c.Nodes {
 		c.AddUserTo(n.ID, u)
-		n.Objects[hsm.FirstHandle] = &hsm.Object{Handle: hsm.FirstHandle, Class: hsm.ClassSecret, KeyType: hsm.KeyTypeAES, Token: true, Value: make([]byte, 16)}
-		n.Objects[hsm.FirstHandle+1] = &hsm.Object{Handle: hsm.FirstHandle + 1, Class: hsm.ClassSecret, KeyType: hsm.KeyTypeAES, Token: false, Session: "s1", Value: make([]byte, 16)}
+		c.AddUserTo(n.ID, cu)
+		n.Objects[hsm.FirstHandle] = key(hsm.FirstHandle, true)
+		n.Objects[hsm.FirstHandle+1] = key(hsm.FirstHandle+1, false)
 	}
 	return c
 }

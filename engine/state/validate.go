@@ -1,0 +1,207 @@
+package state
+
+import (
+	"bytes"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
+)
+
+// Limits a saved workspace is held to beyond the cluster's own (MaxUsers,
+// MaxKeys): the tools never make anything larger, so anything larger was
+// not written by them.
+const (
+	maxAddr     = 64
+	maxValue    = 64 << 10 // the DER of an RSA-16384 private key is under 10 KiB
+	maxQuorumPK = 16 << 10
+	maxPassword = 128
+)
+
+// checkSaved is Check plus the rules only a saved workspace obeys: every
+// key in it is a token key (session keys are never saved), and each key's
+// material agrees with its class, type, size and check value.
+func checkSaved(c *hsm.Cluster) error {
+	if err := Check(c); err != nil {
+		return err
+	}
+	seen := map[[32]byte]bool{}
+	for _, n := range c.Nodes {
+		for _, h := range sortedHandles(n) {
+			o := n.Objects[h]
+			if !o.Token || o.Session != "" {
+				return fmt.Errorf("HSM %d: key %d is a session key, which is never saved", n.ID, h)
+			}
+			// The HSMs of a cluster in sync hold the same copies: each
+			// distinct one is checked once.
+			sum := objectSum(o)
+			if seen[sum] {
+				continue
+			}
+			if err := checkMaterial(o); err != nil {
+				return fmt.Errorf("HSM %d: key %d: %v", n.ID, h, err)
+			}
+			seen[sum] = true
+		}
+	}
+	return nil
+}
+
+func sortedHandles(n *hsm.Node) []uint64 {
+	hs := make([]uint64, 0, len(n.Objects))
+	for h := range n.Objects {
+		hs = append(hs, h)
+	}
+	slices.Sort(hs)
+	return hs
+}
+
+// objectSum identifies the attributes checkMaterial reads.
+func objectSum(o *hsm.Object) [32]byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\x00%d\x00%d\x00%d\x00%d\x00%d\x00%x\x00%x\x00", o.Class, o.KeyType, o.ValueLen, o.ModulusBits, o.PublicExponent, o.CurveID, o.KCV, o.Modulus)
+	h.Write(o.Value)
+	var s [32]byte
+	h.Sum(s[:0])
+	return s
+}
+
+// checkUsers and checkObject hold the per-node rules of Check.
+func checkUsers(n *hsm.Node) error {
+	if len(n.Users) == 0 {
+		return fmt.Errorf("HSM %d has no users (every HSM has at least its crypto officer)", n.ID)
+	}
+	for _, u := range n.Users {
+		if len(u.PasswordHash) > maxPassword {
+			return fmt.Errorf("HSM %d: user %s has a password hash of %d bytes", n.ID, u.Name, len(u.PasswordHash))
+		}
+		if u.FailedLogins < 0 {
+			return fmt.Errorf("HSM %d: user %s has %d failed logins", n.ID, u.Name, u.FailedLogins)
+		}
+		if len(u.QuorumPubKey) > maxQuorumPK {
+			return fmt.Errorf("HSM %d: user %s has a quorum key of %d bytes", n.ID, u.Name, len(u.QuorumPubKey))
+		}
+	}
+	return nil
+}
+
+func checkObject(n *hsm.Node, o *hsm.Object) error {
+	if len(o.Label) > hsm.MaxLabelLen {
+		return fmt.Errorf("a label of %d bytes (at most %d)", len(o.Label), hsm.MaxLabelLen)
+	}
+	if len(o.KeyID) > hsm.MaxLabelLen {
+		return fmt.Errorf("an id of %d bytes (at most %d)", len(o.KeyID), hsm.MaxLabelLen)
+	}
+	if len(o.Value) > maxValue {
+		return fmt.Errorf("key material of %d bytes (at most %d)", len(o.Value), maxValue)
+	}
+	owner := n.User(o.Owner)
+	if owner == nil || owner.Type != hsm.RoleCU {
+		return fmt.Errorf("owner %d is not a crypto user of this HSM", o.Owner)
+	}
+	for i, id := range o.Shared {
+		u := n.User(id)
+		switch {
+		case id == o.Owner:
+			return fmt.Errorf("is shared with its owner %d", id)
+		case u == nil || u.Type != hsm.RoleCU:
+			return fmt.Errorf("is shared with %d, not a crypto user of this HSM", id)
+		case slices.Contains(o.Shared[:i], id):
+			return fmt.Errorf("is shared with %d twice", id)
+		}
+	}
+	if o.MValue < 0 || o.MValue > hsm.MaxUsers {
+		return fmt.Errorf("an M value of %d", o.MValue)
+	}
+	return nil
+}
+
+// checkMaterial rebuilds the attributes that follow from a key's material
+// the way the tools build them (package keyobj) and compares: an "RSA"
+// key holding an EC key, a flipped byte in a secret key (its check value
+// no longer matches), a modulus that is not the key's, are all refused.
+func checkMaterial(o *hsm.Object) error {
+	var want *hsm.Object
+	var err error
+	switch o.Class {
+	case hsm.ClassSecret:
+		want, err = keyobj.Secret(o.KeyType, o.Value)
+	case hsm.ClassPublic:
+		var pub any
+		if pub, err = keyobj.PublicKey(o); err == nil {
+			want, err = keyobj.Public(pub)
+		}
+	case hsm.ClassPrivate:
+		want, err = privateAttrs(o)
+	default:
+		return fmt.Errorf("class %d", o.Class)
+	}
+	if err != nil {
+		return fmt.Errorf("its key material cannot be read: %v", err)
+	}
+	switch {
+	case want.KeyType != o.KeyType:
+		return fmt.Errorf("its key material is of key type %d, not %d", want.KeyType, o.KeyType)
+	case !bytes.Equal(want.KCV, o.KCV):
+		return fmt.Errorf("its key check value %x does not match its material (%x)", o.KCV, want.KCV)
+	case want.ValueLen != o.ValueLen:
+		return fmt.Errorf("its size %d does not match its material (%d)", o.ValueLen, want.ValueLen)
+	case !bytes.Equal(want.Modulus, o.Modulus) || want.ModulusBits != o.ModulusBits:
+		return errors.New("its modulus or public point does not match its material")
+	case want.PublicExponent != o.PublicExponent || want.CurveID != o.CurveID:
+		return errors.New("its public exponent or curve does not match its material")
+	case o.Class == hsm.ClassPublic && !bytes.Equal(want.Value, o.Value):
+		return errors.New("its key material is not in the form the HSM writes")
+	}
+	return nil
+}
+
+var oidRSA = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
+
+type pkcs8In struct {
+	Version    int
+	Algo       pkix.AlgorithmIdentifier
+	PrivateKey []byte
+}
+
+type pkcs1In struct {
+	Version               int
+	N                     *big.Int
+	E                     int
+	D, P, Q, Dp, Dq, Qinv *big.Int
+	Rest                  asn1.RawValue `asn1:"optional"`
+}
+
+// privateAttrs is keyobj.Private's attributes for the key an object
+// holds. An RSA key is read without the full validation (a modular
+// exponentiation per key, seconds for thousands of keys): its primes must
+// multiply to its modulus, which a damaged key does not.
+func privateAttrs(o *hsm.Object) (*hsm.Object, error) {
+	var p8 pkcs8In
+	if rest, err := asn1.Unmarshal(o.Value, &p8); err == nil && len(rest) == 0 && p8.Algo.Algorithm.Equal(oidRSA) {
+		var k pkcs1In
+		if rest, err := asn1.Unmarshal(p8.PrivateKey, &k); err != nil || len(rest) != 0 {
+			return nil, errors.New("not an RSA private key")
+		}
+		if k.N == nil || k.P == nil || k.Q == nil || k.N.Sign() <= 0 || new(big.Int).Mul(k.P, k.Q).Cmp(k.N) != 0 {
+			return nil, errors.New("its primes do not make its modulus")
+		}
+		pub, err := keyobj.Public(&rsa.PublicKey{N: k.N, E: k.E})
+		if err != nil {
+			return nil, err
+		}
+		return pub, nil
+	}
+	priv, err := keyobj.PrivateKey(o)
+	if err != nil {
+		return nil, err
+	}
+	return keyobj.Private(priv)
+}
