@@ -351,23 +351,8 @@ func setAttribute(t *Tool, args []string) tool.Result {
 	})
 }
 
-// listOrder is the order listAttributes prints, as on its page.
-var listOrder = []int{
-	hsm.AttrClass, hsm.AttrToken, hsm.AttrPrivate, hsm.AttrLabel, hsm.AttrTrusted, hsm.AttrKeyType,
-	hsm.AttrID, hsm.AttrSensitive, hsm.AttrEncrypt, hsm.AttrDecrypt, hsm.AttrWrap, hsm.AttrUnwrap,
-	hsm.AttrSign, hsm.AttrVerify, hsm.AttrDerive, hsm.AttrLocal, hsm.AttrModulus, hsm.AttrModulusBits,
-	hsm.AttrPublicExponent, hsm.AttrValueLen, hsm.AttrExtractable, hsm.AttrNeverExtractable,
-	hsm.AttrAlwaysSensitive, hsm.AttrDestroyable, hsm.AttrKCV, hsm.AttrWrapWithTrusted,
-	hsm.AttrWrapTemplate, hsm.AttrUnwrapTemplate, hsm.AttrAll,
-}
-
 func listAttributes(t *Tool, args []string) tool.Result {
-	var b reply
-	b.WriteString("Following are the possible attribute values for getAttribute:\n")
-	for _, id := range listOrder {
-		fmt.Fprintf(&b, "%-32s= %d\n", hsm.AttrNames[id], id)
-	}
-	return tool.Result{Output: b.String(), Calls: b.calls}
+	return tool.Result{Output: format.AttributeList(format.MgmtUtil)}
 }
 
 func syncKey(t *Tool, args []string) tool.Result {

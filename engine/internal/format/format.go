@@ -82,6 +82,40 @@ func Attributes(l Layout, attrs []hsm.AttrValue, single bool) string {
 	return b.String()
 }
 
+// AttributeList is the list of attribute names and constants listAttributes
+// prints, in the order and layout of each tool's page
+// (key_mgmt_util-listAttributes.md lists fewer than
+// cloudhsm_mgmt_util-listAttributes.md).
+func AttributeList(l Layout) string {
+	var b strings.Builder
+	if l == MgmtUtil {
+		b.WriteString("Following are the possible attribute values for getAttribute:\n")
+		for _, id := range mgmtUtilAttrs {
+			fmt.Fprintf(&b, "%-32s= %d\n", hsm.AttrNames[id], id)
+		}
+		return b.String()
+	}
+	b.WriteString("Following are the possible attribute values for getAttributes:\n\n")
+	for _, id := range keyMgmtUtilAttrs {
+		fmt.Fprintf(&b, "      %-32s= %d\n", hsm.AttrNames[id], id)
+	}
+	return b.String()
+}
+
+var keyMgmtUtilAttrs = []int{hsm.AttrClass, hsm.AttrToken, hsm.AttrPrivate, hsm.AttrLabel, hsm.AttrKeyType,
+	hsm.AttrEncrypt, hsm.AttrDecrypt, hsm.AttrWrap, hsm.AttrUnwrap, hsm.AttrSign, hsm.AttrVerify,
+	hsm.AttrLocal, hsm.AttrModulus, hsm.AttrModulusBits, hsm.AttrPublicExponent, hsm.AttrValueLen,
+	hsm.AttrExtractable, hsm.AttrKCV}
+
+var mgmtUtilAttrs = []int{
+	hsm.AttrClass, hsm.AttrToken, hsm.AttrPrivate, hsm.AttrLabel, hsm.AttrTrusted, hsm.AttrKeyType,
+	hsm.AttrID, hsm.AttrSensitive, hsm.AttrEncrypt, hsm.AttrDecrypt, hsm.AttrWrap, hsm.AttrUnwrap,
+	hsm.AttrSign, hsm.AttrVerify, hsm.AttrDerive, hsm.AttrLocal, hsm.AttrModulus, hsm.AttrModulusBits,
+	hsm.AttrPublicExponent, hsm.AttrValueLen, hsm.AttrExtractable, hsm.AttrNeverExtractable,
+	hsm.AttrAlwaysSensitive, hsm.AttrDestroyable, hsm.AttrKCV, hsm.AttrWrapWithTrusted,
+	hsm.AttrWrapTemplate, hsm.AttrUnwrapTemplate, hsm.AttrAll,
+}
+
 // Users is a users table as listUsers prints it: key_mgmt_util's indexed
 // table (key_mgmt_util-listUsers.md), or one HSM's table in
 // cloudhsm_mgmt_util (getting-started.md).
@@ -119,7 +153,10 @@ func Keys(l Layout, keys []tool.KeyRef) string {
 	hs := make([]string, len(keys))
 	if l == MgmtUtil {
 		for i, k := range keys {
-			hs[i] = fmt.Sprintf("%d(%s)", k.Handle, k.Relation)
+			hs[i] = strconv.FormatUint(k.Handle, 10)
+			if k.Relation != "" {
+				hs[i] += "(" + k.Relation + ")"
+			}
 		}
 		fmt.Fprintf(&b, "Number of keys found %d\n", len(keys))
 		fmt.Fprintf(&b, "number of keys matched from start index 0::%d\n", len(keys))

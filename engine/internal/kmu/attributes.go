@@ -58,23 +58,8 @@ and decrypt attributes.`,
 	})
 }
 
-// listAttributesText is the block listAttributes prints, as
-// key_mgmt_util-listAttributes.md shows it.
-var listAttributesText = func() string {
-	ids := []int{hsm.AttrClass, hsm.AttrToken, hsm.AttrPrivate, hsm.AttrLabel, hsm.AttrKeyType,
-		hsm.AttrEncrypt, hsm.AttrDecrypt, hsm.AttrWrap, hsm.AttrUnwrap, hsm.AttrSign, hsm.AttrVerify,
-		hsm.AttrLocal, hsm.AttrModulus, hsm.AttrModulusBits, hsm.AttrPublicExponent, hsm.AttrValueLen,
-		hsm.AttrExtractable, hsm.AttrKCV}
-	var b strings.Builder
-	b.WriteString("Following are the possible attribute values for getAttributes:\n\n")
-	for _, id := range ids {
-		fmt.Fprintf(&b, "      %-32s= %d\n", hsm.AttrNames[id], id)
-	}
-	return b.String()
-}()
-
 func listAttributes(t *Tool, a *Args) tool.Result {
-	t.printf("%s", listAttributesText)
+	t.printf("%s", format.AttributeList(format.KeyMgmtUtil))
 	return tool.Result{}
 }
 
