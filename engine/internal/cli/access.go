@@ -34,6 +34,15 @@ var commandOps = map[string][]hsm.Op{
 	"cluster hsm-info":                      {hsm.OpClusterInfo},
 }
 
+func init() {
+	// key wrap exports its payload with a wrapping key; key unwrap makes a
+	// key with an unwrapping key.
+	for m := range wrapMechanisms {
+		commandOps["key wrap "+m] = []hsm.Op{hsm.OpExport}
+		commandOps["key unwrap "+m] = []hsm.Op{hsm.OpCreateKey}
+	}
+}
+
 // checkLogin refuses a command the current login may not run, as the
 // access table answers: every command but login needs a login (the pages:
 // "you must be logged in"), then a user type that may do one of its
