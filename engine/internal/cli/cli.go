@@ -14,6 +14,7 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/cmdline"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
+	"github.com/hsmsim/hsmsim/engine/internal/toolmap"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 )
 
@@ -231,7 +232,7 @@ func (t *Tool) run(words []string) tool.Result {
 		}
 	}
 	if path == "" {
-		return tool.Result{Output: unknownCommand(words[0], "")}
+		return tool.Result{Output: unknownCommand(words[0], "") + toolmap.HintForSDK3(words[0])}
 	}
 	c := commands[path]
 	rest := words[n:]

@@ -193,6 +193,9 @@ func userCreate(t *Tool, a *args) result {
 		if err := hsm.ValidatePassword(pw); err != nil {
 			return fail("Invalid password: " + err.Error())
 		}
+		if e := t.approve(a, hsm.ServiceUserMgmt); e != nil {
+			return result{err: e}
+		}
 		id := t.Cluster.NextUserID()
 		rc := t.perNode(func(node int) hsm.RC {
 			return t.Cluster.CreateUserOn(t.Session, node, id, hsmRole(role), name, pw)
@@ -200,16 +203,23 @@ func userCreate(t *Tool, a *args) result {
 		if rc != hsm.RCSuccess {
 			return rcFail(rc)
 		}
+		t.Cluster.UseToken(t.Session, hsm.ServiceUserMgmt)
 		return ok(userData(name, role))
 	})
 }
 
 func userDelete(t *Tool, a *args) result {
 	name, role := a.get("username"), a.get("role")
+	if e := t.approve(a, hsm.ServiceUserMgmt); e != nil {
+		return result{err: e}
+	}
 	rc := t.perNode(func(node int) hsm.RC {
 		_, rc := t.Cluster.DeleteUserOn(t.Session, node, hsmRole(role), name)
 		return rc
 	})
+	if rc == hsm.RCSuccess {
+		t.Cluster.UseToken(t.Session, hsm.ServiceUserMgmt)
+	}
 	if rc == hsm.RCUserNotFound {
 		return fail("The user does not exist")
 	}
@@ -225,10 +235,16 @@ func userChangePassword(t *Tool, a *args) result {
 		if err := hsm.ValidatePassword(pw); err != nil {
 			return fail("Invalid password: " + err.Error())
 		}
+		if e := t.approve(a, hsm.ServiceUserMgmt); e != nil {
+			return result{err: e}
+		}
 		rc := t.perNode(func(node int) hsm.RC {
 			_, rc := t.Cluster.ChangePasswordOn(t.Session, node, hsmRole(role), name, pw)
 			return rc
 		})
+		if rc == hsm.RCSuccess {
+			t.Cluster.UseToken(t.Session, hsm.ServiceUserMgmt)
+		}
 		if rc == hsm.RCUserNotFound {
 			return fail("The user does not exist")
 		}

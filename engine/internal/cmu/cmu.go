@@ -25,6 +25,7 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/cmdline"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
+	"github.com/hsmsim/hsmsim/engine/internal/toolmap"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 )
 
@@ -134,7 +135,7 @@ func (t *Tool) Exec(line string) tool.Result {
 	}
 	c, err := lookup(words[0])
 	if err != nil {
-		return tool.Result{Output: err.Error()}
+		return tool.Result{Output: err.Error() + toolmap.HintForCLI(Name, strings.Join(words, " "))}
 	}
 	args := words[1:]
 	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") && c.name != "help" {

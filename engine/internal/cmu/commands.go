@@ -280,3 +280,6 @@ func quit(t *Tool, args []string) tool.Result {
 	r.Exit = true
 	return r
 }
+
+// Commands lists the command names in alphabetical order.
+func Commands() []string { return commandNames() }

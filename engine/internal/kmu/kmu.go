@@ -15,6 +15,7 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/cmdline"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
+	"github.com/hsmsim/hsmsim/engine/internal/toolmap"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 )
 
@@ -190,7 +191,8 @@ func (t *Tool) Exec(line string) tool.Result {
 	}
 	c := commands[words[0]]
 	if c == nil {
-		return tool.Result{Output: fmt.Sprintf("\n\tError: Invalid Command: %s\n\tType \"help\" to list the available commands.\n\n", words[0])}
+		return tool.Result{Output: fmt.Sprintf("\n\tError: Invalid Command: %s\n\tType \"help\" to list the available commands.\n\n", words[0]) +
+			toolmap.HintForCLI(Name, strings.Join(words, " "))}
 	}
 	return t.run(c, words[1:])
 }
