@@ -335,7 +335,8 @@ func Check(s *Session, op Op, target Target) RC {
 // not depend on a key, but the target matters: changing the password of
 // oneself is changing one's own, and a CO may change only a CO's or a CU's;
 // keys are shared with crypto users other than oneself (the seed
-// walkthrough: "share the key with other CU users").
+// walkthrough: "share the key with other CU users"); an officer's quorum
+// operations are its own (quorum-authentication-crypto-officers.md).
 func checkUser(s *Session, op Op, u *User) RC {
 	if s != nil && u == nil {
 		return RCUserNotFound
@@ -356,6 +357,8 @@ func checkUser(s *Session, op Op, u *User) RC {
 		return RCInvalidUserType
 	case op == OpShareWith && u.ID == s.UserID:
 		return RCInvalidInput
+	case op == OpQuorum && u.ID != s.UserID:
+		return RCOperationNotAllowed
 	}
 	return rc
 }

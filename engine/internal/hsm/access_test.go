@@ -364,4 +364,8 @@ func TestShareWith(t *testing.T) {
 	assert.Equal(t, RCUserNotFound, Check(me, OpShareWith, OnUser(nil)))
 	co := &Session{Name: "s2", UserID: 1, Role: RoleCO}
 	assert.Equal(t, RCOperationNotAllowed, Check(co, OpShareWith, OnUser(&User{ID: 4, Type: RoleCU})))
+
+	// An officer's quorum key and tokens are its own.
+	assert.Equal(t, RCSuccess, Check(co, OpQuorum, OnUser(&User{ID: 1, Type: RoleCO})))
+	assert.Equal(t, RCOperationNotAllowed, Check(co, OpQuorum, OnUser(&User{ID: 5, Type: RoleCO})))
 }

@@ -37,16 +37,16 @@ type QuorumToken struct {
 	Approvals map[int][]byte `json:"approvals,omitempty"`
 }
 
-// DefaultAddrs are the node addresses of the seed walkthrough.
-var DefaultAddrs = []string{"10.0.2.9", "10.0.3.11", "10.0.1.12"}
+// defaultAddrs are the node addresses of the seed walkthrough.
+var defaultAddrs = []string{"10.0.2.9", "10.0.3.11", "10.0.1.12"}
 
 // NewCluster returns a cluster of n nodes with no users and no keys.
 func NewCluster(n int) *Cluster {
 	c := &Cluster{Cursor: FirstHandle}
 	for i := 0; i < n; i++ {
 		addr := fmt.Sprintf("10.0.%d.%d", i+1, 10+i)
-		if i < len(DefaultAddrs) {
-			addr = DefaultAddrs[i]
+		if i < len(defaultAddrs) {
+			addr = defaultAddrs[i]
 		}
 		c.Nodes = append(c.Nodes, &Node{ID: i, Addr: addr, Up: true, Objects: map[uint64]*Object{}})
 	}
