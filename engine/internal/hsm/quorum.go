@@ -208,10 +208,10 @@ func ParseQuorumPublicKey(data []byte) (*rsa.PublicKey, error) {
 	return rk, nil
 }
 
-// verifyQuorumSignature checks sig over data with the PEM public key: an
+// VerifyQuorumSignature checks sig over data with the PEM public key: an
 // RSA PKCS #1 v1.5 signature of the SHA-256 digest, what
 // "openssl dgst -sha256 -sign key -out sig file" writes.
-func verifyQuorumSignature(pubPEM []byte, data, sig []byte) error {
+func VerifyQuorumSignature(pubPEM []byte, data, sig []byte) error {
 	pub, err := ParseQuorumPublicKey(pubPEM)
 	if err != nil {
 		return err
@@ -251,7 +251,7 @@ func (c *Cluster) RegisterQuorumKeyOn(s *Session, node int, role Role, name stri
 	if _, err := ParseQuorumPublicKey(pubPEM); err != nil {
 		return RCInvalidInput
 	}
-	if verifyQuorumSignature(pubPEM, token, sig) != nil {
+	if VerifyQuorumSignature(pubPEM, token, sig) != nil {
 		return RCBadPKCSData
 	}
 	u.QuorumPubKey = string(pubPEM)
@@ -294,7 +294,7 @@ func (c *Cluster) CheckApprovals(s *Session, node int, t *QuorumToken, approvals
 		if !u.Type.IsOfficer() {
 			return nil, RCInvalidUserType
 		}
-		if u.QuorumPubKey == "" || verifyQuorumSignature([]byte(u.QuorumPubKey), t.Data, a.Sig) != nil {
+		if u.QuorumPubKey == "" || VerifyQuorumSignature([]byte(u.QuorumPubKey), t.Data, a.Sig) != nil {
 			return nil, RCMxNAuthFailed
 		}
 		out[u.ID] = slices.Clone(a.Sig)
