@@ -41,3 +41,28 @@ test('a reload keeps keys, users and files and ends the login session', async ({
   await page.keyboard.press('ArrowUp');
   expect(await line(page)).toBe('exit');
 });
+
+test('deleteUser takes the user out of share lists, and a reload keeps it so', async ({ page }) => {
+  await openConsole(page);
+  await run(page, 'cloudhsm_mgmt_util');
+  await run(page, 'loginHSM CU alice password');
+  // alice's key 524291 is shared with example_user (user 3).
+  expect(await run(page, 'getKeyInfo 524291')).toContain('also, shared to following 1 user(s):');
+  await run(page, 'logoutHSM');
+  await run(page, 'loginHSM CO admin password');
+  const deleted = await run(page, 'deleteUser CU example_user');
+  expect(deleted).toContain('Deleting user example_user(CU) on 3 nodes');
+  expect(deleted).toContain('deleteUser success on server 2(10.0.1.12)');
+  await run(page, 'quit');
+
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');
+  await run(page, 'cloudhsm_mgmt_util');
+  await run(page, 'loginHSM CU alice password');
+  const info = await run(page, 'getKeyInfo 524291');
+  for (const server of ['0(10.0.2.9)', '1(10.0.3.11)', '2(10.0.1.12)']) {
+    expect(info).toContain(`Key Info on server ${server}:\nToken/Flash Key,\nOwned by user 4`);
+  }
+  expect(info).not.toContain('shared to following');
+  expect(await run(page, 'listUsers')).not.toContain('example_user');
+});

@@ -161,14 +161,7 @@ func (t *Tool) creation(a *args, share, manage, use string) (hsm.KeyOptions, *cl
 	return opt, nil
 }
 
-func (t *Tool) findUser(name string) *hsm.User {
-	for _, u := range t.Cluster.Users() {
-		if strings.EqualFold(u.Name, name) {
-			return u
-		}
-	}
-	return nil
-}
+func (t *Tool) findUser(name string) *hsm.User { return t.Cluster.FindUser(name) }
 
 func manageValue(a *args, flag string) int {
 	n, _ := strconv.Atoi(a.get(flag))
@@ -219,10 +212,10 @@ func genSymmetric(kt hsm.KeyType) func(t *Tool, a *args) result {
 	}
 }
 
-// checkLabel holds a label to the CLI's limit of 127 characters.
+// checkLabel holds a label to the cluster's label limit (hsm.MaxLabelLen).
 func checkLabel(l string) *cliError {
-	if len(l) > 127 {
-		return &cliError{1, "Invalid label: labels are at most 127 characters"}
+	if hsm.ValidateLabel(l) != nil {
+		return &cliError{1, fmt.Sprintf("Invalid label: labels are at most %d characters", hsm.MaxLabelLen)}
 	}
 	return nil
 }

@@ -230,6 +230,17 @@ func (c *Cluster) Users() []*User {
 	return nil
 }
 
+// FindUser returns the user called name (Node.FindUser: in any case) from
+// the first up node, the users key_mgmt_util and the CloudHSM CLI see.
+func (c *Cluster) FindUser(name string) *User {
+	for _, n := range c.Nodes {
+		if n.Up {
+			return n.FindUser(name)
+		}
+	}
+	return nil
+}
+
 // UserByID returns user id from the first up node that has it.
 func (c *Cluster) UserByID(id int) *User {
 	for _, n := range c.UpNodes() {
