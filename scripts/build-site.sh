@@ -66,5 +66,14 @@ fi
 # having the engine build them.
 "$GO" run ./scripts/defaults "$dest/defaults.json"
 
+# The service worker's list of the site's files and the build's version (a
+# hash of all of them): a change to any file is a new sw.js, so browsers
+# that keep the site offline fetch the whole new build (web/sw.js).
+files=$(cd "$dest" && find . -type f ! -name '*.br' ! -name '*.gz' ! -name '_headers' ! -name 'sw.js' ! -name '.*' | sed 's|^\./||' | LC_ALL=C sort)
+version=$(cd "$dest" && printf '%s\n' $files | xargs sha256sum | sha256sum | cut -c1-16)
+list=$(printf '%s\n' $files | sed 's/.*/"&"/' | paste -sd, -)
+grep -q "^const VERSION = 'dev';$" "$dest/sw.js" && grep -q '^const FILES = \[\];$' "$dest/sw.js" || { echo "build-site: sw.js has no VERSION and FILES lines to fill" >&2; exit 1; }
+sed -i -e "s/^const VERSION = 'dev';$/const VERSION = '$version';/" -e "s|^const FILES = \[\];$|const FILES = [$list];|" "$dest/sw.js"
+
 "$GO" run ./scripts/compress "$dest"
 echo "site built in $dest"

@@ -315,6 +315,7 @@ async function start() {
   panels = new Panels(ctx);
   await panels.refresh([]);
   mountTour();
+  import('./offline.js').then((m) => m.setupOffline(ctx), () => {});
   const share = await import('./share.js');
   const link = share.linked();
   if (link) await share.openLinked(ctx, link);
