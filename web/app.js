@@ -252,10 +252,18 @@ async function persistNotice() {
     granted = false;
   }
   body.dataset.persisted = String(granted);
-  // Said once per tab, not at every reload.
-  if (!granted && !memoryOnly && !sessionStorage.getItem('hsmsim-persist-told')) {
-    sessionStorage.setItem('hsmsim-persist-told', '1');
-    con.notice('warn', 'This browser keeps workspaces on a best-effort basis (not granted persistent storage, or a private window): it may clear them under storage pressure or when the window closes. Use "Export backup" to keep one.');
+  // Said once in this browser (not at every visit), as information: most
+  // browsers keep best-effort storage well.
+  let told = false;
+  try {
+    told = localStorage.getItem('hsmsim-persist-told') === '1';
+    if (!granted && !memoryOnly && !told) localStorage.setItem('hsmsim-persist-told', '1');
+  } catch {
+    // No storage to remember it in: not said at all rather than at every visit.
+    told = true;
+  }
+  if (!granted && !memoryOnly && !told) {
+    con.notice('info', 'Workspaces are kept in this browser, which may clear them if it runs short of space. Export backup (Workspace menu) keeps a copy.');
   }
 }
 

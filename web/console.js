@@ -154,8 +154,30 @@ function safeOutput(s) {
 const FAILURE = /HSM Error|^\s*Error:|^\S+ failed(?: on |: |$)|^[a-z][a-z ]* on server \d+\([^)]*\) failed$|^Invalid|^Usage Error|^.*: command not found/;
 
 // colourise marks the lines of a tool's answer that report a failure.
-export function colourise(text) {
-  return text.split('\n').map((l) => (FAILURE.test(l) ? SGR.error + l + SGR.reset : l)).join('\n');
+// With cols, a line wider than the terminal is broken at its last blank
+// that fits rather than wherever the terminal's edge falls (a status line
+// on a phone stays readable word by word); a word wider than the terminal
+// is cut. Only the screen is wrapped so: the log and transcripts keep the
+// tool's lines.
+export function colourise(text, cols = 0) {
+  return text.split('\n').map((l) => {
+    const shown = cols > 0 ? wrapLine(l, cols).join('\n') : l;
+    return FAILURE.test(l) ? SGR.error + shown + SGR.reset : shown;
+  }).join('\n');
+}
+
+// wrapLine breaks a line into pieces of at most cols characters, at blanks.
+export function wrapLine(line, cols) {
+  const out = [];
+  let rest = line;
+  while (rest.length > cols) {
+    let cut = rest.lastIndexOf(' ', cols);
+    if (cut <= 0) cut = cols;
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).replace(/^ /, '');
+  }
+  out.push(rest);
+  return out;
 }
 
 const commonPrefix = (words) => words.reduce((p, w) => {
@@ -425,7 +447,7 @@ export class Console {
   output(text) {
     if (!text) return;
     this.logOutput(text);
-    this.printAbove(colourise(safeOutput(text)) + (text.endsWith('\n') ? '' : '\n'));
+    this.printAbove(colourise(safeOutput(text), this.term ? this.term.cols : 0) + (text.endsWith('\n') ? '' : '\n'));
   }
 
   // idle resolves when no command runs and nothing typed waits.
