@@ -34,3 +34,50 @@ test('upload, download and delete a file', async ({ page }, testInfo) => {
   await expect(page.locator('#file-list')).toContainText('alice.pub');
   await expect(page.locator('#file-list')).not.toContainText('uploaded.pem');
 });
+
+test('a folder made in the console shows in the files panel and downloads', async ({ page }) => {
+  await openConsole(page);
+  await run(page, 'mkdir keys');
+  await run(page, 'openssl rand -out keys/aes256-forImport.key 32');
+  await run(page, 'cd keys');
+  expect(await run(page, 'pwd')).toContain('/keys');
+  await run(page, 'echo hello > note.txt');
+  await run(page, 'cd /');
+  await showTab(page, 'files');
+
+  // The folder and, indented under it, its files by their own names.
+  const folder = page.locator('#file-list li[data-dir="true"][data-name="keys"]');
+  await expect(folder).toContainText('keys/');
+  const key = page.locator('#file-list li[data-name="keys/aes256-forImport.key"]');
+  await expect(key).toContainText('aes256-forImport.key');
+  await expect(key).toContainText('32 B');
+  const note = page.locator('#file-list li[data-name="keys/note.txt"]');
+  await expect(note).toBeVisible();
+  const pad = await key.evaluate((li) => getComputedStyle(li).paddingInlineStart);
+  expect(parseFloat(pad)).toBeGreaterThan(0);
+
+  // A file of the folder downloads by its name, byte for byte.
+  const [one] = await Promise.all([page.waitForEvent('download'), note.getByRole('button', { name: 'Download keys/note.txt' }).click()]);
+  expect(one.suggestedFilename()).toBe('note.txt');
+  expect(fs.readFileSync(await one.path(), 'utf8')).toBe('hello\n');
+
+  // The folder downloads as a zip archive whose entries keep the paths.
+  const [zip] = await Promise.all([page.waitForEvent('download'), folder.getByRole('button', { name: 'Download folder keys as a zip archive' }).click()]);
+  expect(zip.suggestedFilename()).toBe('keys.zip');
+  const bytes = fs.readFileSync(await zip.path());
+  expect(bytes.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
+  const names = bytes.toString('latin1');
+  expect(names).toContain('keys/aes256-forImport.key');
+  expect(names).toContain('keys/note.txt');
+
+  // Folders are kept across a reload, and go with everything in them.
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');
+  await showTab(page, 'files');
+  await expect(page.locator('#file-list li[data-name="keys/note.txt"]')).toBeVisible();
+  await page.locator('#file-list li[data-name="keys"]').getByRole('button', { name: 'Delete folder keys' }).click();
+  await answer(page, true);
+  await expect(page.locator('#file-list li[data-name="keys"]')).toHaveCount(0);
+  await expect(page.locator('#file-list li[data-name="keys/note.txt"]')).toHaveCount(0);
+  expect(await run(page, 'ls keys')).toContain('No such file or directory');
+});
