@@ -140,7 +140,8 @@ func (t *Tool) creation(a *args, share, manage, use string) (hsm.KeyOptions, *cl
 	opt := hsm.KeyOptions{Session: a.has("session")}
 	for _, name := range a.list(share) {
 		u := t.findUser(name)
-		if u == nil || u.Type != hsm.RoleCU {
+		switch hsm.Check(t.Session, hsm.OpShareWith, hsm.OnUser(u)) {
+		case hsm.RCUserNotFound, hsm.RCInvalidUserType:
 			return opt, &cliError{1, fmt.Sprintf("Invalid crypto user %q to share the key with", name)}
 		}
 		opt.ShareTo = append(opt.ShareTo, u.ID)
