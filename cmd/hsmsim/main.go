@@ -54,6 +54,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runScript(args[1:], stdout, stderr)
 		case "serve":
 			return serve(args[1:], stdout, stderr)
+		case "migrate":
+			return migrateScript(args[1:], stdout, stderr)
 		case "help", "-h", "--help":
 			usage(stdout)
 			return 0
@@ -91,6 +93,8 @@ Usage:
   hsmsim [flags]                 interactive shell; with a script on stdin, print its transcript
   hsmsim run [flags] FILE        run a script (one line per command) and print its transcript
   hsmsim run --check FILE.md     replay a Markdown transcript; fail with a diff where the output differs
+  hsmsim migrate [flags] FILE    rewrite a key_mgmt_util / cloudhsm_mgmt_util script into
+                                 CloudHSM CLI commands (a comment where there is none)
   hsmsim serve [--addr A] [--root DIR] [--data DIR]
                                  serve the browser playground (make site builds it) and
                                  its API at http://127.0.0.1:8080 or the address A;

@@ -3,6 +3,7 @@ package shell
 import (
 	"github.com/hsmsim/hsmsim/engine/internal/cmdline"
 	"github.com/hsmsim/hsmsim/engine/internal/kmu"
+	"github.com/hsmsim/hsmsim/engine/internal/migrate"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 )
 
@@ -22,3 +23,10 @@ func SplitWords(line string) ([]string, error) { return cmdline.Split(line) }
 
 // IsKMUCommand reports whether name is a key_mgmt_util command.
 func IsKMUCommand(name string) bool { return kmu.Lookup(name) != nil }
+
+// Migrate rewrites a key_mgmt_util / cloudhsm_mgmt_util script into
+// CloudHSM CLI commands for the session's cluster (user ids become the
+// names it gives them; public key files are read from its files).
+func Migrate(s *Session, script string) string {
+	return (&migrate.Migrator{Cluster: s.Cluster, FS: s.FS}).Text(script)
+}
