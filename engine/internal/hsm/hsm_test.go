@@ -184,8 +184,12 @@ func TestDownNodeMissesKeys(t *testing.T) {
 	_, _, rc = c.CreateKey(s, secret("k"), KeyOptions{MinSrv: 3})
 	assert.Equal(t, RCSuccess, rc)
 	c.Nodes[0].Up, c.Nodes[1].Up = false, false
+	cursor := c.Cursor
 	_, _, rc = c.CreateKey(s, secret("k"), KeyOptions{MinSrv: 2})
 	assert.Equal(t, RCServerUnavailable, rc)
+	_, _, _, rc = c.CreateKeyPair(s, &Object{Class: ClassPublic, Label: "p"}, &Object{Class: ClassPrivate, Label: "q"}, KeyOptions{MinSrv: 2})
+	assert.Equal(t, RCServerUnavailable, rc)
+	assert.Equal(t, cursor, c.Cursor, "a key that was not made uses up no handle")
 }
 
 func TestLoginFailuresAreCountedAndLock(t *testing.T) {

@@ -118,6 +118,7 @@ func (c *Cluster) CreateKey(s *Session, o *Object, opt KeyOptions) (uint64, Stat
 		return 0, nil, RCInvalidInput
 	}
 	c.stamp(s, o, opt)
+	cursor := c.Cursor
 	if o.Class == ClassPublic {
 		o.Handle = c.allocPublicHandle()
 	} else {
@@ -125,6 +126,8 @@ func (c *Cluster) CreateKey(s *Session, o *Object, opt KeyOptions) (uint64, Stat
 	}
 	st, rc := c.place(s, opt, o)
 	if rc != RCSuccess {
+		// A key that was not made uses up no handle.
+		c.Cursor = cursor
 		return 0, st, rc
 	}
 	return o.Handle, st, RCSuccess
@@ -144,10 +147,12 @@ func (c *Cluster) CreateKeyPair(s *Session, pub, priv *Object, opt KeyOptions) (
 	// The public half is readable by every CU anyway; it is not shared.
 	pub.Shared = nil
 	pub.MValue = 0
+	cursor := c.Cursor
 	pub.Handle = c.allocPublicHandle()
 	priv.Handle = c.allocHandle()
 	st, rc := c.place(s, opt, pub, priv)
 	if rc != RCSuccess {
+		c.Cursor = cursor
 		return 0, 0, st, rc
 	}
 	return pub.Handle, priv.Handle, st, RCSuccess
