@@ -69,6 +69,12 @@ type Tool struct {
 	// loggedIn holds the servers the session is logged in to: a server
 	// that was down at login, or went down since, is not.
 	loggedIn map[int]bool
+	// connected holds the servers the tool connected to when it started
+	// (Banner): the ones that were up. Commands go to these only, so with
+	// an HSM away a command runs "on 2 nodes", as the pages' transcripts of
+	// smaller clusters show; a server that goes down later stays counted
+	// and fails on its line.
+	connected map[int]bool
 	// server is the server of server mode, -1 in global mode.
 	server int
 	e2e    bool
@@ -78,7 +84,13 @@ var _ tool.Tool = (*Tool)(nil)
 
 // New starts cloudhsm_mgmt_util on a cluster.
 func New(c *hsm.Cluster, fs vfs.FS, rand io.Reader) *Tool {
-	return &Tool{Cluster: c, FS: fs, Rand: rand, loggedIn: map[int]bool{}, server: -1}
+	t := &Tool{Cluster: c, FS: fs, Rand: rand, loggedIn: map[int]bool{}, connected: map[int]bool{}, server: -1}
+	for _, n := range c.Nodes {
+		if n.Up {
+			t.connected[n.ID] = true
+		}
+	}
+	return t
 }
 
 // Name implements tool.Tool.
@@ -220,7 +232,13 @@ func (t *Tool) targets() []*hsm.Node {
 		}
 		t.server = -1
 	}
-	return t.Cluster.Nodes
+	var out []*hsm.Node
+	for _, n := range t.Cluster.Nodes {
+		if t.connected[n.ID] {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // reach says whether a command doing op can go to server n now, and asks
@@ -229,7 +247,7 @@ func (t *Tool) targets() []*hsm.Node {
 // itself ends with logoutHSM or quit. An operation the table keeps from
 // sessions not logged in needs the login on that server.
 func (t *Tool) reach(n *hsm.Node, op hsm.Op) hsm.RC {
-	if !n.Up {
+	if !n.Up || !t.connected[n.ID] {
 		delete(t.loggedIn, n.ID)
 		return hsm.RCServerUnavailable
 	}

@@ -286,3 +286,22 @@ func TestCMUGoldenDrift(t *testing.T) {
 	cmuGolden(t, "drift", e)
 	assert.True(t, e.c.InSync(), "drift left: %v", e.c.Diff())
 }
+
+// An HSM away when the tool starts: the tool cannot connect to it, and
+// every command runs on the servers it connected to ("on 2 nodes", as the
+// pages' transcripts of smaller clusters show). A server that goes down
+// later is still counted and fails on its own line.
+func TestCMUGoldenAway(t *testing.T) {
+	c, files, err := scenario.Default()
+	require.NoError(t, err)
+	c.Node(1).Up = false
+	fs := vfs.NewMem()
+	require.NoError(t, fs.Restore(files))
+	e := &cmuEnv{c: c, fs: fs, tl: New(c, fs, rand.NewChaCha8([32]byte{1}))}
+	got := cmuGolden(t, "away", e)
+	assert.Contains(t, got, "Creating User user1(CU) on 2 nodes\n")
+	assert.NotContains(t, got, "on 3 nodes")
+	assert.Nil(t, c.Node(1).FindUser("user1"), "the HSM away missed the new user")
+	assert.Nil(t, c.Node(0).FindUser("user1"), "deleted")
+	assert.NotNil(t, c.Node(2).FindUser("user1"), "down when it was deleted")
+}

@@ -44,11 +44,11 @@ func (c *Cluster) CheckCreate(s *Session, keyID string, n int, opt KeyOptions) R
 	return RCSuccess
 }
 
-// place stores copies of objs on every up node (token keys) or on the
-// session's node (session keys) and reports per node. A down node answers
-// "Server in cluster is unavailable" and misses the key, which leaves the
-// cluster out of sync until syncKey.
-func (c *Cluster) place(s *Session, opt KeyOptions, objs ...*Object) (Status, RC) {
+// targets are the nodes a new key goes to: every up node (token keys) or
+// the session's node (session keys). -min_srv: the key must reach that
+// many HSMs or it is not made (RCServerUnavailable). It is asked before a
+// handle is given, so a key that is not made uses none.
+func (c *Cluster) targets(s *Session, opt KeyOptions) ([]*Node, RC) {
 	targets := c.UpNodes()
 	if opt.Session {
 		targets = nil
@@ -56,13 +56,23 @@ func (c *Cluster) place(s *Session, opt KeyOptions, objs ...*Object) (Status, RC
 			targets = []*Node{n}
 		}
 	}
-	// -min_srv: the key must reach that many HSMs or it is not made.
 	need := opt.MinSrv
 	if need <= 0 || opt.Session {
 		need = 1
 	}
 	if len(targets) < need {
-		return c.statusAll(RCServerUnavailable), RCServerUnavailable
+		return nil, RCServerUnavailable
+	}
+	return targets, RCSuccess
+}
+
+// place stores copies of objs on the targets and reports per node. A down
+// node answers "Server in cluster is unavailable" and misses the key,
+// which leaves the cluster out of sync until syncKey.
+func (c *Cluster) place(s *Session, opt KeyOptions, objs ...*Object) (Status, RC) {
+	targets, rc := c.targets(s, opt)
+	if rc != RCSuccess {
+		return c.statusAll(rc), rc
 	}
 	st := Status{}
 	for _, n := range c.Nodes {
@@ -117,6 +127,9 @@ func (c *Cluster) CreateKey(s *Session, o *Object, opt KeyOptions) (uint64, Stat
 	if ValidateLabel(o.Label) != nil || len(o.KeyID) > MaxLabelLen {
 		return 0, nil, RCInvalidInput
 	}
+	if _, rc := c.targets(s, opt); rc != RCSuccess {
+		return 0, c.statusAll(rc), rc
+	}
 	c.stamp(s, o, opt)
 	cursor := c.Cursor
 	if o.Class == ClassPublic {
@@ -141,6 +154,9 @@ func (c *Cluster) CreateKeyPair(s *Session, pub, priv *Object, opt KeyOptions) (
 	if ValidateLabel(pub.Label) != nil || ValidateLabel(priv.Label) != nil ||
 		len(pub.KeyID) > MaxLabelLen || len(priv.KeyID) > MaxLabelLen {
 		return 0, 0, nil, RCInvalidInput
+	}
+	if _, rc := c.targets(s, opt); rc != RCSuccess {
+		return 0, 0, c.statusAll(rc), rc
 	}
 	c.stamp(s, pub, opt)
 	c.stamp(s, priv, opt)

@@ -236,3 +236,43 @@ func TestCreatePublicKey(t *testing.T) {
 	}
 	assert.Len(t, c.Nodes[0].Objects, count, "refusals make no key")
 }
+
+// -min_srv: a key that cannot reach that many HSMs is not made, answered
+// at once whether or not -timeout is given (the simulator does not wait),
+// and uses no handle; -timeout is valid only with -min_srv.
+func TestMinSrvAndTimeout(t *testing.T) {
+	tl, c, _ := attrsTool(t)
+	attrsLogin(t, tl, "alice")
+	c.Nodes[1].Up = false
+	unavailable := "Cfm3GenerateSymmetricKey returned: 0x30000085 : HSM CLUSTER ERROR: Server in cluster is unavailable\n" +
+		"Cluster Error Status\n" +
+		"Node id 0 and err state 0x30000085 : HSM CLUSTER ERROR: Server in cluster is unavailable\n" +
+		"Node id 1 and err state 0x30000085 : HSM CLUSTER ERROR: Server in cluster is unavailable\n" +
+		"Node id 2 and err state 0x30000085 : HSM CLUSTER ERROR: Server in cluster is unavailable\n"
+	before := c.CountObjects()
+	for _, line := range []string{
+		"genSymKey -t 31 -s 32 -l k -min_srv 3",
+		"genSymKey -t 31 -s 32 -l k -min_srv 3 -timeout 1",
+		"genSymKey -t 31 -s 32 -l k -min_srv 16",
+	} {
+		r := tl.Exec(line)
+		assert.Equal(t, unavailable, r.Output, line)
+		assert.False(t, r.Changed, line)
+	}
+	assert.Equal(t, before, c.CountObjects(), "no key made")
+	assert.Contains(t, tl.Exec("genSymKey -t 31 -s 32 -l k -timeout 1").Output, "-timeout is valid only together with -min_srv")
+
+	// Two HSMs are up: -min_srv 2 is met, the key goes to both, and it takes
+	// the handle the refused ones did not use.
+	r := tl.Exec("genSymKey -t 31 -s 32 -l k -min_srv 2 -timeout 1")
+	assert.Equal(t, "Cfm3GenerateSymmetricKey returned: 0x00 : HSM Return: SUCCESS\n"+
+		"Symmetric Key Created.  Key Handle: 524295\n"+
+		"Cluster Error Status\n"+
+		"Node id 0 and err state 0x00000000 : HSM Return: SUCCESS\n"+
+		"Node id 1 and err state 0x30000085 : HSM CLUSTER ERROR: Server in cluster is unavailable\n"+
+		"Node id 2 and err state 0x00000000 : HSM Return: SUCCESS\n", r.Output)
+	r = tl.Exec("genRSAKeyPair -m 2048 -e 65537 -l p -min_srv 3")
+	assert.Contains(t, r.Output, "Cfm3GenerateKeyPair returned: 0x30000085")
+	r = tl.Exec("genSymKey -t 31 -s 32 -l k2")
+	assert.Contains(t, r.Output, "Key Handle: 524296", "the refused pair used no handle")
+}
