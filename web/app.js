@@ -66,8 +66,20 @@ const con = new Console($('console'), {
 window.hsmsim.console = con;
 con.log.id = 'log';
 
+// The journal of each workspace (journal.js): every step, kept across
+// reloads, for transcripts of the workspace's whole history.
+const pageSeed = params.get('seed') || '';
+const journaling = import('./journal.js').then(async (m) => ({ m, j: await m.Journal.open('site') }), () => ({ m: null, j: null }));
+
+function journal(fn) {
+  journaling.then(({ j }) => (j ? fn(j) : null)).catch(() => {});
+}
+
 function afterReply({ reply }) {
   if (!reply) return;
+  const step = con.steps[con.steps.length - 1];
+  const ws = current.id;
+  if (step && ws) journal((j) => j.append(ws, step, reply.prompt));
   if (reply.saveError) con.notice('error', reply.saveError);
   if (reply.exit) con.notice('info', 'The simulated host stays on in the browser: reload the page to start a new session, or go on typing.');
   body.dataset.mode = reply.mode;
@@ -102,9 +114,13 @@ function showWorkspaces(workspace, workspaces) {
   showStatus();
 }
 
-// opened takes a workspace the worker just opened.
-function opened(r, message) {
+// opened takes a workspace the worker just opened (how: {reset} when it
+// was reset, {copied} when it came from a file or a link).
+function opened(r, message, how = {}) {
   showWorkspaces(r.workspace, r.workspaces);
+  const ws = current.id;
+  if (ws && how.reset) journal((j) => j.restart(ws, { fresh: true, seed: pageSeed }));
+  else if (ws) journal((j) => j.begin(ws, { typed: how.copied || (r.history || []).length > 0, seed: pageSeed }));
   con.setPrompt(r.prompt || '$ ');
   body.dataset.mode = r.mode || 'host';
   con.setHistory(r.history || []);
@@ -141,10 +157,24 @@ $('share').addEventListener('click', async () => {
   }
 });
 
+// transcriptSteps are the workspace's whole journal, or this page's steps
+// when there is none; with the verdict on replaying it.
+async function transcriptSteps() {
+  const { m, j } = await journaling;
+  const ws = current.id;
+  if (!m || !j || !ws) return { steps: con.transcript(), verdict: { ok: false, why: 'this browser keeps no journal of the workspace (IndexedDB is unavailable), so the transcript holds this page\'s session only' }, annotate: m ? m.annotate : (x) => x };
+  const steps = await j.steps(ws);
+  return { steps: steps.slice(), verdict: m.replayable(await j.meta(ws), steps), annotate: m.annotate };
+}
+
 async function downloadTranscript(kind) {
   try {
-    const r = await client.request(`transcript.${kind}`, { steps: con.transcript() });
-    download(r.filename, r.data, kind === 'markdown' ? 'text/markdown' : 'text/plain');
+    const t = await transcriptSteps();
+    const r = await client.request(`transcript.${kind}`, { steps: t.steps });
+    let data = r.data;
+    if (kind === 'markdown') data = t.annotate(new TextDecoder().decode(r.data), t.verdict);
+    download(r.filename, data, kind === 'markdown' ? 'text/markdown' : 'text/plain');
+    if (!t.verdict.ok) con.notice('info', `This transcript does not replay byte for byte: ${t.verdict.why}. Transcript → "New seeded workspace" starts one that does.`);
   } catch (err) {
     if (/unknown operation/.test(err.message)) {
       con.notice('warn', `Transcripts cannot be written by this build of the engine yet (it has no transcript.${kind} operation).`);
@@ -156,6 +186,32 @@ async function downloadTranscript(kind) {
 }
 $('tx-markdown').addEventListener('click', () => downloadTranscript('markdown'));
 $('tx-script').addEventListener('click', () => downloadTranscript('script'));
+// A fresh workspace with a seed: its transcript replays byte for byte. The
+// seed is the page's (?seed=N), so the page reloads with it.
+$('tx-seeded').addEventListener('click', async () => {
+  const got = await ask({
+    title: 'New seeded workspace',
+    text: 'A new workspace from the default cluster, opened with a seed: keys, handles and random output are the same on every replay, so its transcript replays byte for byte (hsmsim run --check). The page reloads with ?seed= in its address.',
+    input: { label: 'Seed (a non-negative integer)', value: pageSeed || '1' },
+    ok: 'Create and reload',
+  });
+  if (got === null) return;
+  const seed = String(got).trim();
+  if (!/^\d{1,19}$/.test(seed)) {
+    con.notice('error', `"${seed}" is not a seed: use a non-negative integer such as 1.`);
+    return;
+  }
+  try {
+    const r = await client.request('ws.create', { name: `seed ${seed}`, scenario: 'default' });
+    const { j } = await journaling;
+    if (j) await j.restart(r.workspace.id, { fresh: true, seed });
+    const u = new URL(location.href);
+    u.searchParams.set('seed', seed);
+    location.assign(u.href);
+  } catch (err) {
+    con.notice('error', `The workspace could not be created: ${err.message}`);
+  }
+});
 setupMenu($('tx-menu-button'));
 
 // --- theme, welcome, panels on small screens --------------------------------

@@ -107,7 +107,7 @@ export function setupWorkspaces(ctx) {
     });
     if (!ok) return;
     const r = await client.request('ws.reset', { id: cur.id });
-    ctx.opened(r, `Workspace "${r.workspace.name}" was reset to the default cluster.`);
+    ctx.opened(r, `Workspace "${r.workspace.name}" was reset to the default cluster.`, { reset: true });
   }));
 
   $('ws-delete').addEventListener('click', () => act(async () => {
@@ -139,7 +139,7 @@ export function setupWorkspaces(ctx) {
     if (!file) return;
     const data = new Uint8Array(await file.arrayBuffer());
     const r = await client.request('ws.import', { data, filename: file.name }, [data.buffer]);
-    ctx.opened(r, `Imported ${file.name} as workspace "${r.workspace.name}".`);
+    ctx.opened(r, `Imported ${file.name} as workspace "${r.workspace.name}".`, { copied: true });
   }));
 
   setupMenu($('ws-menu-button'));
