@@ -11,8 +11,9 @@ import (
 )
 
 // FuzzExec feeds arbitrary command lines to a logged-in key_mgmt_util: no
-// line may panic, and a line that reports no change leaves the cluster as
-// it was.
+// line may panic, a line that reports no change leaves the cluster as it
+// was, and every key the line changed is in the cluster's record of its
+// changes (what saving reads).
 func FuzzExec(f *testing.F) {
 	for _, s := range []string{
 		"genSymKey -t 31 -s 32 -l aes256", "genSymKey -t 31 -s 99 -l x", "deleteKey -k 524291",
@@ -36,11 +37,44 @@ func FuzzExec(f *testing.F) {
 		tl := New(c, fs, rand.NewChaCha8([32]byte{1}))
 		tl.Exec("loginHSM -u CU -s example_user -p password")
 		before := fuzzSnapshot(c)
+		copies := fuzzCopies(c)
+		mark := c.Mark()
 		r := tl.Exec(line)
 		if !r.Changed && fuzzSnapshot(c) != before {
 			t.Fatalf("%q changed the cluster without saying so", line)
 		}
+		recorded := map[uint64]bool{}
+		for _, h := range c.ChangesSince(mark).Keys {
+			recorded[h] = true
+		}
+		after := fuzzCopies(c)
+		for k, o := range after {
+			if p, ok := copies[k]; (!ok || !p.Equal(o) || p.Token != o.Token) && !recorded[k.h] {
+				t.Fatalf("%q changed key %d on node %d without recording it", line, k.h, k.node)
+			}
+		}
+		for k := range copies {
+			if _, ok := after[k]; !ok && !recorded[k.h] {
+				t.Fatalf("%q destroyed key %d on node %d without recording it", line, k.h, k.node)
+			}
+		}
 	})
+}
+
+type fuzzKey struct {
+	node int
+	h    uint64
+}
+
+// fuzzCopies is a copy of every node's keys.
+func fuzzCopies(c *hsm.Cluster) map[fuzzKey]*hsm.Object {
+	out := map[fuzzKey]*hsm.Object{}
+	for _, n := range c.Nodes {
+		for h, o := range n.Objects {
+			out[fuzzKey{n.ID, h}] = o.Clone()
+		}
+	}
+	return out
 }
 
 func fuzzSnapshot(c *hsm.Cluster) string {
