@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/hsmsim/hsmsim/engine/scenario"
@@ -147,17 +146,15 @@ func scriptLines(script string) []string {
 // checkRSA refuses a script that would generate an RSA key larger than
 // MaxRSABits, or more RSA keys than MaxRSAKeys, before anything runs: RSA
 // key generation is the one command whose cost grows steeply (a 4096-bit
-// key takes several times a 2048-bit one), and a Worker cannot stop a line
-// half way. The check reads words, not modes, so it may refuse a line that
-// would only have printed an error; the message says which line.
+// key takes several times a 2048-bit one). The sizes come from the command
+// tables (shell.InspectLine: key_mgmt_util's genRSAKeyPair, also inside a
+// singlecmd line, openssl genrsa and genpkey -algorithm RSA), read by words,
+// not modes, so the check may refuse a line that would only have printed an
+// error; the message says which line.
 func (h *Handler) checkRSA(lines []string) string {
 	count := 0
 	for n, line := range lines {
-		words, err := shell.SplitWords(line)
-		if err != nil {
-			continue
-		}
-		for _, bits := range rsaKeygens(words) {
+		for _, bits := range shell.InspectLine(line).RSABits {
 			if bits > h.opt.MaxRSABits {
 				return fmt.Sprintf("line %d (%s): generating a %d-bit RSA key; the API generates RSA keys of at most %d bits (use the playground in the browser, or hsmsim run, for larger keys)",
 					n+1, line, bits, h.opt.MaxRSABits)
@@ -169,85 +166,4 @@ func (h *Handler) checkRSA(lines []string) string {
 		return fmt.Sprintf("the script generates %d RSA keys; the API generates at most %d per request", count, h.opt.MaxRSAKeys)
 	}
 	return ""
-}
-
-// rsaKeygens lists the modulus sizes of the RSA keys the words would
-// generate: key_mgmt_util's genRSAKeyPair (also inside a singlecmd line),
-// openssl genrsa and openssl genpkey -algorithm RSA.
-func rsaKeygens(words []string) []int {
-	var out []int
-	for i, w := range words {
-		switch {
-		case w == "genRSAKeyPair":
-			bits, given := 0, false
-			for j := i + 1; j < len(words) && !shell.IsKMUCommand(words[j]); j++ {
-				if words[j] == "-m" && j+1 < len(words) {
-					// key_mgmt_util reads numbers in C's bases and keeps
-					// the last of a repeated flag.
-					if n, err := strconv.ParseInt(words[j+1], 0, 64); err == nil {
-						bits, given = clampBits(n), true
-					}
-					j++
-				}
-			}
-			if given {
-				out = append(out, bits)
-			}
-		case w == "openssl" && i+1 < len(words) && words[i+1] == "genrsa":
-			out = append(out, genrsaBits(words[i+2:]))
-		case w == "openssl" && i+1 < len(words) && words[i+1] == "genpkey":
-			if bits, ok := genpkeyRSABits(words[i+2:]); ok {
-				out = append(out, bits)
-			}
-		}
-	}
-	return out
-}
-
-func clampBits(n int64) int {
-	if n > 1<<30 {
-		return 1 << 30
-	}
-	return int(n)
-}
-
-// genrsaBits is the key size of "openssl genrsa [options] [numbits]".
-func genrsaBits(args []string) int {
-	bits := 2048
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if strings.HasPrefix(a, "-") {
-			switch strings.TrimLeft(a, "-") {
-			case "out", "passout", "primes":
-				i++
-			}
-			continue
-		}
-		if n, err := strconv.ParseInt(a, 10, 64); err == nil {
-			bits = clampBits(n)
-		}
-	}
-	return bits
-}
-
-// genpkeyRSABits is the key size of "openssl genpkey -algorithm RSA
-// [-pkeyopt rsa_keygen_bits:N]"; ok is false for other algorithms.
-func genpkeyRSABits(args []string) (bits int, ok bool) {
-	bits = 2048
-	for i := 0; i+1 < len(args); i++ {
-		switch strings.TrimLeft(args[i], "-") {
-		case "algorithm":
-			alg := strings.ToUpper(args[i+1])
-			ok = alg == "RSA" || alg == "RSA-PSS"
-			i++
-		case "pkeyopt":
-			if v, found := strings.CutPrefix(args[i+1], "rsa_keygen_bits:"); found {
-				if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-					bits = clampBits(n)
-				}
-			}
-			i++
-		}
-	}
-	return bits, ok
 }

@@ -1,28 +1,19 @@
 package shell
 
 import (
-	"github.com/hsmsim/hsmsim/engine/internal/cmdline"
-	"github.com/hsmsim/hsmsim/engine/internal/kmu"
 	"github.com/hsmsim/hsmsim/engine/internal/migrate"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 )
 
 // The names below are the engine's internals that front ends need: the
-// browser lists and reads files, the API looks at a script's words before it
-// runs. They are re-exported here so that everything else stays internal.
+// browser lists and reads files, the native tool migrates scripts. They are
+// re-exported here so that everything else stays internal.
 
 // FileInfo describes one file of the session's file system.
 type FileInfo = vfs.FileInfo
 
 // IsNotExist reports whether err says a file does not exist.
 func IsNotExist(err error) bool { return vfs.IsNotExist(err) }
-
-// SplitWords splits a line into words the way the tools do (quotes,
-// backslashes).
-func SplitWords(line string) ([]string, error) { return cmdline.Split(line) }
-
-// IsKMUCommand reports whether name is a key_mgmt_util command.
-func IsKMUCommand(name string) bool { return kmu.Lookup(name) != nil }
 
 // Migrate rewrites a key_mgmt_util / cloudhsm_mgmt_util script into
 // CloudHSM CLI commands for the session's cluster (user ids become the

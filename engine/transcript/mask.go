@@ -3,7 +3,6 @@ package transcript
 import (
 	"strings"
 
-	"github.com/hsmsim/hsmsim/engine/internal/kmu"
 	"github.com/hsmsim/hsmsim/engine/shell"
 )
 
@@ -67,82 +66,53 @@ func splitSpans(line string) []span {
 	return out
 }
 
-// MaskLine hides the passwords a history line holds:
-//   - loginHSM -p PASSWORD (key_mgmt_util, also inside "singlecmd" lines);
-//   - loginHSM TYPE NAME PASSWORD, createUser TYPE NAME PASSWORD and
-//     changePswd TYPE NAME PASSWORD (cloudhsm_mgmt_util);
-//   - --password PASSWORD (CloudHSM CLI style);
-//   - pass:PHRASE and openssl's -k PHRASE.
-//
-// Everything else is kept byte for byte. The rules look at words, not at
-// which tool would read the line, so a line typed at the wrong prompt is
-// masked as well: better a hidden word too many than a password in a link.
+// MaskLine hides the secrets a history line holds, as the command tables
+// of the tools name them (shell.Inspect): the password of key_mgmt_util's
+// loginHSM -p (also -p=PW, also inside a singlecmd line), the password
+// argument of cloudhsm_mgmt_util's loginHSM, createUser and changePswd,
+// openssl's pass phrases (pass:PHRASE, enc -k), and --password. Commands are
+// recognised in any case and whatever the prompt: better a hidden word too
+// many than a password in a link. Everything else is kept byte for byte.
 func MaskLine(line string) string {
 	sp := splitSpans(line)
-	hide := map[int]string{}
-	openssl := false
+	words := make([]string, len(sp))
 	for i, s := range sp {
-		switch s.word {
-		case "openssl":
-			openssl = true
-		case "loginHSM":
-			if i+1 < len(sp) && !strings.HasPrefix(sp[i+1].word, "-") {
-				maskPositional(sp, i+3, hide)
-				continue
-			}
-			for j := i + 1; j < len(sp); j++ {
-				if j > i+1 && kmu.Lookup(sp[j].word) != nil {
-					break
-				}
-				if sp[j].word == "-p" && j+1 < len(sp) {
-					hide[j+1] = Mask
-				}
-			}
-		case "createUser", "changePswd":
-			maskPositional(sp, i+3, hide)
-		case "--password", "-password":
-			if i+1 < len(sp) {
-				hide[i+1] = Mask
-			}
-		case "-k":
-			if openssl && i+1 < len(sp) {
-				hide[i+1] = Mask
-			}
-		}
-		if strings.HasPrefix(s.word, "pass:") {
-			hide[i] = "pass:" + Mask
-		}
+		words[i] = s.word
 	}
-	if len(hide) == 0 {
+	info := shell.Inspect(words)
+	if len(info.Secrets) == 0 {
 		return line
 	}
 	var b strings.Builder
 	last := 0
-	for i, s := range sp {
-		if m, ok := hide[i]; ok {
-			b.WriteString(line[last:s.start])
-			b.WriteString(m)
-			last = s.end
-		}
+	for _, sec := range info.Secrets {
+		s := sp[sec.Word]
+		b.WriteString(line[last:s.start])
+		b.WriteString(s.word[:sec.Offset])
+		b.WriteString(Mask)
+		last = s.end
 	}
 	b.WriteString(line[last:])
 	return b.String()
 }
 
-// maskPositional hides the word at i, the password of the cloudhsm_mgmt_util
-// form COMMAND TYPE NAME PASSWORD, unless it is -hpswd (the tool then asks
-// for it, and the answer never reaches the history).
-func maskPositional(sp []span, i int, hide map[int]string) {
-	if i < len(sp) && sp[i].word != "-hpswd" && sp[i].word != "-2fa" {
-		hide[i] = Mask
-	}
-}
-
-// MaskHistory masks every line of a history.
+// MaskHistory masks every line of a history. A line that makes a tool ask
+// for a hidden answer (loginHSM ... -hpswd) is followed by that answer when
+// the history holds every line typed, as an API client sends it: the next
+// line is then masked whole, unless it reads as a command of the tools or
+// the host shell (a history kept by the playground leaves hidden answers
+// out).
 func MaskHistory(lines []string) []string {
 	out := make([]string, len(lines))
+	asked := false
 	for i, l := range lines {
+		if asked && !shell.IsCommandLine(l) {
+			out[i] = Mask
+			asked = false
+			continue
+		}
 		out[i] = MaskLine(l)
+		asked = shell.InspectLine(l).AsksSecret
 	}
 	return out
 }

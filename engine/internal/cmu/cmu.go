@@ -286,9 +286,10 @@ func yesNo(then func() tool.Result) *tool.Question {
 }
 
 // withPassword runs then with the password argument, asking for it without
-// echo when it is "-hpswd".
+// echo when it is "-hpswd" or the mask history shows in its place (a
+// recalled line): the mask is never sent as the password.
 func withPassword(arg string, then func(pw string) tool.Result) tool.Result {
-	if arg != "-hpswd" {
+	if arg != "-hpswd" && arg != tool.Masked {
 		return then(arg)
 	}
 	return tool.Result{Ask: &tool.Question{Prompt: askPassword, Secret: true, Answer: func(pw string) tool.Result {

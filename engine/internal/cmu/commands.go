@@ -198,6 +198,52 @@ func lookup(word string) (*command, error) {
 	return nil, fmt.Errorf("Error: Ambiguous command: %s (%s)\n", word, strings.Join(hits, ", "))
 }
 
+// lookupFold is lookup in any case, for readers of lines that must not
+// miss a command (masking "LOGINHSM" or "loginh").
+func lookupFold(word string) *command {
+	if c, err := lookup(word); err == nil {
+		return c
+	}
+	var hit *command
+	for _, n := range commandNames() {
+		if strings.EqualFold(n, word) {
+			return commands[n]
+		}
+		if len(word) <= len(n) && strings.EqualFold(n[:len(word)], word) {
+			if hit != nil {
+				return nil
+			}
+			hit = commands[n]
+		}
+	}
+	return hit
+}
+
+// IsNameFold reports whether word is a command's whole name, in any case.
+func IsNameFold(word string) bool {
+	for n := range commands {
+		if strings.EqualFold(n, word) {
+			return true
+		}
+	}
+	return false
+}
+
+// Inspect reads a line's words without running them: words[0] names a
+// command (in any case, or enough of the name to tell it apart), and kinds
+// says what each argument after it is by the command's parameters. ok is
+// false when words[0] is no command.
+func Inspect(words []string) (kinds []tool.Kind, ok bool) {
+	if len(words) == 0 || words[0] == "" {
+		return nil, false
+	}
+	c := lookupFold(words[0])
+	if c == nil {
+		return nil, false
+	}
+	return c.argKinds(words[1:]), true
+}
+
 // usage prints a problem with the arguments and the command's syntax.
 func (c *command) usage(problem string) tool.Result {
 	var b strings.Builder

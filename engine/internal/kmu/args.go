@@ -10,6 +10,9 @@ import (
 type Args struct {
 	values map[string]string
 	set    map[string]bool
+	// answered holds the secrets typed at a prompt: taken as typed, even
+	// when that is the mask.
+	answered map[string]bool
 }
 
 // parseArgs reads "-flag value" pairs and bare "-flag" switches against the
@@ -17,7 +20,7 @@ type Args struct {
 // flags are errors; a flag given twice keeps its last value, as getopt-style
 // tools do.
 func parseArgs(c *Command, words []string) (*Args, error) {
-	a := &Args{values: map[string]string{}, set: map[string]bool{}}
+	a := &Args{values: map[string]string{}, set: map[string]bool{}, answered: map[string]bool{}}
 	flags := map[string]Flag{}
 	for _, f := range c.Flags {
 		flags[f.Name] = f

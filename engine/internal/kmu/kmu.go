@@ -180,6 +180,59 @@ func Commands() []string {
 // Lookup returns a command by name.
 func Lookup(name string) *Command { return commands[name] }
 
+// lookupFold finds a command by its name in any case.
+func lookupFold(name string) *Command {
+	if c := commands[name]; c != nil {
+		return c
+	}
+	for n, c := range commands {
+		if strings.EqualFold(n, name) {
+			return c
+		}
+	}
+	return nil
+}
+
+// IsCommandFold reports whether name is a command's name in any case.
+func IsCommandFold(name string) bool { return lookupFold(name) != nil }
+
+// Inspect reads a line's words without running them: words[0] names a
+// command (in any case: masking must not miss "LOGINHSM"), and kinds says
+// what each word after it is by the command's flags — tool.Literal for a
+// flag, the flag's kind for its value and for a "-flag=value" word (the
+// value after "="). It stops at the first word, not a flag's value, that
+// names another command (the next command of a singlecmd line) and returns
+// where that is; ok is false when words[0] is no command.
+func Inspect(words []string) (kinds []tool.Kind, end int, ok bool) {
+	if len(words) == 0 {
+		return nil, 0, false
+	}
+	c := lookupFold(words[0])
+	if c == nil {
+		return nil, 0, false
+	}
+	for i := 1; i < len(words); i++ {
+		w := words[i]
+		if lookupFold(w) != nil {
+			return kinds, i, true
+		}
+		name, _, inline := strings.Cut(strings.TrimPrefix(w, "-"), "=")
+		f, known := c.flag(name)
+		switch {
+		case !strings.HasPrefix(w, "-") || !known:
+			kinds = append(kinds, tool.Text)
+		case inline:
+			kinds = append(kinds, f.Kind)
+		case f.Kind.TakesValue() && i+1 < len(words):
+			kinds = append(kinds, tool.Literal, f.Kind)
+			i++
+		default:
+			kinds = append(kinds, tool.Literal)
+		}
+	}
+	return kinds, len(words), true
+}
+
 // Exec runs one line.
 func (t *Tool) Exec(line string) tool.Result {
 	words, err := cmdline.Split(line)
@@ -206,6 +259,26 @@ func (t *Tool) run(c *Command, words []string) tool.Result {
 	a, err := parseArgs(c, words)
 	if err != nil {
 		return t.usage(c, err)
+	}
+	return t.runArgs(c, a)
+}
+
+// askPassword is the prompt for a password the line does not give.
+const askPassword = "Enter password: "
+
+// runArgs runs a parsed command line. A secret given as the mask history
+// shows it in ("-p ********", a recalled line) is asked for instead, as
+// -hpswd asks, so the mask is never sent as the password.
+func (t *Tool) runArgs(c *Command, a *Args) tool.Result {
+	for _, f := range c.Flags {
+		if f.Kind == tool.Secret && a.Has(f.Name) && a.Str(f.Name) == tool.Masked && !a.answered[f.Name] {
+			name := f.Name
+			return tool.Result{Ask: &tool.Question{Prompt: askPassword, Secret: true, Answer: func(pw string) tool.Result {
+				a.values[name] = pw
+				a.answered[name] = true
+				return t.runArgs(c, a)
+			}}}
+		}
 	}
 	if rc := t.mayRun(c); rc != hsm.RCSuccess {
 		t.returned(c.API, rc)

@@ -47,7 +47,7 @@ func loginHSM(t *Tool, a *Args) tool.Result {
 	}
 	name := a.Str("s")
 	if a.Has("hpswd") {
-		return tool.Result{Ask: &tool.Question{Prompt: "Enter password: ", Secret: true, Answer: func(pw string) tool.Result {
+		return tool.Result{Ask: &tool.Question{Prompt: askPassword, Secret: true, Answer: func(pw string) tool.Result {
 			return t.login(role, name, pw)
 		}}}
 	}

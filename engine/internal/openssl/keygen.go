@@ -79,8 +79,8 @@ func (c *ctx) outPass(ci *pbeCipher, optName, v string) (string, error) {
 	return *p, nil
 }
 
-func runGenRSA(c *ctx, args []string) error {
-	var ci *pbeCipher
+// genrsaSpec is genrsa's options; a cipher option sets *ci.
+func genrsaSpec(c *ctx, ci **pbeCipher) *cmdSpec {
 	spec := &cmdSpec{
 		usage: "genrsa [options] numbits",
 		opts: []optDef{
@@ -94,9 +94,43 @@ func runGenRSA(c *ctx, args []string) error {
 			{"quiet", flagOpt, "", "Terse output"},
 			{"traditional", flagOpt, "", "Use traditional format for private keys"},
 		},
-		unknown: c.cipherHook(&ci),
+		unknown: c.cipherHook(ci),
 	}
 	spec.opts = append(spec.opts, cipherHelp)
+	return spec
+}
+
+// genrsaBits is the size of the key "genrsa args" generates: its numbits
+// parameter, 2048 by default; ok is false when the line would not generate
+// one (-help, a malformed line).
+func genrsaBits(args []string) (bits int, ok bool) {
+	c := &ctx{}
+	var ci *pbeCipher
+	o, err := c.parse(genrsaSpec(c, &ci), args)
+	if err != nil || o == nil || len(o.pos) > 1 {
+		return 0, false
+	}
+	if len(o.pos) == 0 {
+		return 2048, true
+	}
+	n, err := strconv.ParseInt(o.pos[0], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return clampBits(n), true
+}
+
+// clampBits keeps a size in an int, however large it was written.
+func clampBits(n int64) int {
+	if n > 1<<30 {
+		return 1 << 30
+	}
+	return int(n)
+}
+
+func runGenRSA(c *ctx, args []string) error {
+	var ci *pbeCipher
+	spec := genrsaSpec(c, &ci)
 	o, err := c.parse(spec, args)
 	if err != nil || o == nil {
 		return err
@@ -167,9 +201,9 @@ type keygenOpts struct {
 	curveIn string
 }
 
-func runGenPkey(c *ctx, args []string) error {
-	var ci *pbeCipher
-	spec := &cmdSpec{
+// genpkeySpec is genpkey's options; a cipher option sets *ci.
+func genpkeySpec(c *ctx, ci **pbeCipher) *cmdSpec {
+	return &cmdSpec{
 		usage: "genpkey [options]",
 		opts: []optDef{
 			{"algorithm", valueOpt, "val", "The public key algorithm (RSA or EC)"},
@@ -181,8 +215,34 @@ func runGenPkey(c *ctx, args []string) error {
 			{"quiet", flagOpt, "", "Do not output status while generating keys"},
 			cipherHelp,
 		},
-		unknown: c.cipherHook(&ci),
+		unknown: c.cipherHook(ci),
 	}
+}
+
+// genpkeyRSABits is the size of the RSA key "genpkey args" generates
+// (-algorithm RSA, -pkeyopt rsa_keygen_bits:N, 2048 by default); ok is false
+// for other algorithms and lines that would not generate a key.
+func genpkeyRSABits(args []string) (bits int, ok bool) {
+	c := &ctx{}
+	var ci *pbeCipher
+	o, err := c.parse(genpkeySpec(c, &ci), args)
+	if err != nil || o == nil || !strings.EqualFold(o.str("algorithm"), "RSA") {
+		return 0, false
+	}
+	bits = 2048
+	for _, opt := range o.all("pkeyopt") {
+		if v, found := strings.CutPrefix(opt, "rsa_keygen_bits:"); found {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				bits = clampBits(n)
+			}
+		}
+	}
+	return bits, true
+}
+
+func runGenPkey(c *ctx, args []string) error {
+	var ci *pbeCipher
+	spec := genpkeySpec(c, &ci)
 	o, err := c.parse(spec, args)
 	if err != nil || o == nil {
 		return err
