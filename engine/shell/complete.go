@@ -10,6 +10,7 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/kmu"
 	"github.com/hsmsim/hsmsim/engine/internal/mech"
+	"github.com/hsmsim/hsmsim/engine/internal/openssl"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
 )
 
@@ -76,6 +77,10 @@ func (s *Session) hostSlot(line string) tool.Slot {
 		return tool.Slot{Kind: tool.Literal, Choices: tool.Words(names...), Word: word}
 	}
 	switch words[0] {
+	case "openssl":
+		if len(words) == 1 {
+			return tool.Slot{Kind: tool.Literal, Choices: tool.Words(openssl.Commands()...), Word: word}
+		}
 	case "cluster":
 		switch len(words) {
 		case 1:

@@ -48,3 +48,6 @@ func Inspect(args []string) Inspection {
 	}
 	return in
 }
+
+// Commands lists the subset's commands, for Tab completion.
+func Commands() []string { return append([]string(nil), subsetNames...) }
