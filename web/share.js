@@ -44,14 +44,18 @@ export async function encodeFragment(doc) {
 export async function decodeFragment(text) {
   const dot = text.indexOf('.');
   const kind = text.slice(0, dot);
-  let bytes = unb64url(text.slice(dot + 1));
-  if (kind === 'z') {
-    if (typeof DecompressionStream !== 'function') throw new Error('this browser cannot unpack the link (no DecompressionStream)');
-    bytes = await through(new DecompressionStream('deflate-raw'), bytes);
-  } else if (kind !== 'j') {
-    throw new Error('the link is not one hsmsim made');
+  if (kind !== 'z' && kind !== 'j') throw new Error('the link is not one hsmsim made');
+  if (kind === 'z' && typeof DecompressionStream !== 'function') throw new Error('this browser cannot unpack the link (no DecompressionStream)');
+  // A link cut short or changed in transit fails in base64, in the
+  // decompressor (whose stream error reads "Failed to fetch") or in JSON:
+  // all of them are one damaged link to the user.
+  try {
+    let bytes = unb64url(text.slice(dot + 1));
+    if (kind === 'z') bytes = await through(new DecompressionStream('deflate-raw'), bytes);
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new Error('the link is damaged (cut short or changed when it was copied); ask for it again');
   }
-  return JSON.parse(new TextDecoder().decode(bytes));
 }
 
 // current reads the open workspace as {name, state, history} from a
@@ -146,7 +150,12 @@ export async function openLinked(ctx, link) {
   let doc;
   try {
     if (link.id) {
-      const res = await fetch(new URL(`./api/share/${encodeURIComponent(link.id)}`, location.href));
+      let res;
+      try {
+        res = await fetch(new URL(`./api/share/${encodeURIComponent(link.id)}`, location.href));
+      } catch {
+        throw new Error('no share server answered (the network is down, or this site keeps no shares)');
+      }
       if (res.status === 404) throw new Error(`the share link "${link.id}" is unknown: it was mistyped, or it was made on another server`);
       let body;
       try {

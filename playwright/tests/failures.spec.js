@@ -41,6 +41,21 @@ test('a record that cannot be read is named, with the way out', async ({ page },
   expect(await run(page, 'cat kept.txt')).toContain('still here');
 });
 
+test('a record that is not even bytes marks only its workspace damaged', async ({ page }) => {
+  await openConsole(page);
+  await run(page, 'echo still here > kept.txt');
+  await idb(page, { action: 'putString', name: 'default', key: 'k/524288', text: 'not bytes' });
+  await reloadReady(page);
+  const log = page.locator('#log');
+  await expect(log).toContainText('Workspace "default" cannot be opened: workspace is damaged: record "k/524288" is not a Uint8Array');
+  await expect(log).toContainText('Nothing was deleted. Use "Export" to save what can still be read');
+  await expect(log).not.toContainText('The engine did not start');
+  expect(await run(page, 'ls')).toContain('cannot be opened');
+  const [download] = await Promise.all([page.waitForEvent('download'), wsAction(page, '#ws-export')]);
+  expect(download.suggestedFilename()).toMatch(/^hsmsim-default-salvaged-.*\.json$/);
+  await expect(log).toContainText('Left out because they cannot be read: k/524288');
+});
+
 test('a schema newer than the code is refused with its message', async ({ page }) => {
   await openConsole(page);
   await idb(page, { action: 'schema', name: 'default', schema: 99 });

@@ -104,6 +104,7 @@ async function showTab(page, name) {
 // eval, so the actions are spelled out here rather than passed as code.
 //   {action: 'workspace', name}                       -> the workspace row
 //   {action: 'put', name, key, text}                  -> overwrite one record
+//   {action: 'putString', name, key, text}            -> the same, stored as a string, not bytes
 //   {action: 'schema', name, schema}                  -> set the workspace's schema
 //   {action: 'keys', name}                            -> the record keys
 //   {action: 'meta', name, version}                   -> rewrite meta's version
@@ -132,6 +133,9 @@ function idb(page, args) {
         }
         case 'put':
           await req(rw().objectStore('records').put({ ws: row.id, key: a.key, data: new TextEncoder().encode(a.text) }));
+          return null;
+        case 'putString':
+          await req(rw().objectStore('records').put({ ws: row.id, key: a.key, data: a.text }));
           return null;
         case 'schema':
           await req(rw().objectStore('workspaces').put({ ...row, schema: a.schema }));

@@ -86,6 +86,14 @@ test('an unknown link says so; a declined one changes nothing', async ({ page })
   expect(page.url()).not.toContain('share=');
 });
 
+test('a damaged link in the address says it is damaged', async ({ page }) => {
+  // A compressed link cut short when it was copied.
+  await openConsole(page, '#share=z.80A5AbpyBKRLz8zNKEgsKknNzU1VsjUGAA');
+  await expect(page.locator('#log')).toContainText('The shared workspace cannot be opened: the link is damaged (cut short or changed when it was copied); ask for it again.');
+  await expect(page.locator('#log')).not.toContainText('Failed to fetch');
+  await expect(page.locator('#ws-select option')).toHaveCount(1);
+});
+
 test('the page hides passwords in history as the server does', async ({ page }) => {
   await openConsole(page);
   const lines = [
@@ -113,7 +121,7 @@ test('the page hides passwords in history as the server does', async ({ page }) 
       if (r.mode !== 'host') await window.hsmsim.request('exec', { line: r.mode === 'cloudhsm_mgmt_util' ? 'quit' : 'exit' });
     }
     const backup = JSON.parse(new TextDecoder().decode((await window.hsmsim.request('ws.export')).data));
-    const post = await fetch('/api/share', { method: 'POST', body: JSON.stringify({ state: backup.state, history: ls }) });
+    const post = await fetch('/api/share', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ state: backup.state, history: ls }) });
     const { id } = await post.json();
     const doc = await (await fetch(`/api/share/${id}`)).json();
     return { mine, server: doc.history };

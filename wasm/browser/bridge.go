@@ -66,9 +66,17 @@ func (b *bridge) functions() map[string]call {
 			return b.records(recs)
 		},
 		"open": func(args []safejs.Value) (any, error) {
-			recs, err := argRecords(args, 0)
+			recs, bad, err := argRecords(args, 0)
 			if err != nil {
 				return nil, err
+			}
+			if len(bad) > 0 {
+				// Only this workspace is damaged: it is refused as the
+				// other kinds of damage are, and can be salvaged.
+				e.mu.Lock()
+				e.sess, e.tr = nil, nil
+				e.mu.Unlock()
+				return nil, undecodable(bad)
 			}
 			seed := ""
 			if len(args) > 1 && args[1].Type() == safejs.TypeString {
@@ -77,9 +85,12 @@ func (b *bridge) functions() map[string]call {
 			return jsonOf(e.open(recs, seed))
 		},
 		"reload": func(args []safejs.Value) (any, error) {
-			recs, err := argRecords(args, 0)
+			recs, bad, err := argRecords(args, 0)
 			if err != nil {
 				return nil, err
+			}
+			if len(bad) > 0 {
+				return nil, undecodable(bad)
 			}
 			return jsonOf(e.reload(recs))
 		},
@@ -205,11 +216,11 @@ func (b *bridge) functions() map[string]call {
 			if err != nil {
 				return nil, err
 			}
-			recs, err := argRecords(args, 2)
+			recs, bad, err := argRecords(args, 2)
 			if err != nil {
 				return nil, err
 			}
-			data, skipped, err := salvage(name, history, recs)
+			data, skipped, err := salvage(name, history, recs, bad)
 			if err != nil {
 				return nil, err
 			}
@@ -401,42 +412,52 @@ func bytesOf(v safejs.Value) ([]byte, error) {
 	return out, nil
 }
 
-// argRecords reads {keys: string[], values: Uint8Array[]}.
-func argRecords(args []safejs.Value, i int) (map[string][]byte, error) {
+// undecodable is the damage of records whose stored value is not bytes.
+func undecodable(bad []string) error {
+	return loadError(fmt.Errorf("workspace is damaged: record %q is not a Uint8Array", bad[0]))
+}
+
+// argRecords reads {keys: string[], values: Uint8Array[]}. A value that is
+// not a Uint8Array (a damaged store) is not an error of the call: its key
+// is listed in bad, so the workspace is refused as damaged.
+func argRecords(args []safejs.Value, i int) (recs map[string][]byte, bad []string, err error) {
 	if i >= len(args) || args[i].Type() != safejs.TypeObject {
-		return nil, invalid("argument %d must be records {keys, values}", i+1)
+		return nil, nil, invalid("argument %d must be records {keys, values}", i+1)
 	}
 	keys, err1 := args[i].Get("keys")
 	values, err2 := args[i].Get("values")
 	if err := errors.Join(err1, err2); err != nil {
-		return nil, invalid("records: %v", err)
+		return nil, nil, invalid("records: %v", err)
 	}
 	n, err1 := keys.Length()
 	m, err2 := values.Length()
 	if err := errors.Join(err1, err2); err != nil || n != m {
-		return nil, invalid("records need as many values as keys")
+		return nil, nil, invalid("records need as many values as keys")
 	}
 	out := make(map[string][]byte, n)
 	for j := 0; j < n; j++ {
 		k, err := keys.Index(j)
 		if err != nil || k.Type() != safejs.TypeString {
-			return nil, invalid("record key %d is not a string", j)
+			return nil, nil, invalid("record key %d is not a string", j)
 		}
 		key, err := k.String()
 		if err != nil {
-			return nil, invalid("record key %d: %v", j, err)
+			return nil, nil, invalid("record key %d: %v", j, err)
 		}
 		v, err := values.Index(j)
 		if err != nil || v.Type() != safejs.TypeObject {
-			return nil, invalid("record %q is not a Uint8Array", key)
+			bad = append(bad, key)
+			continue
 		}
 		data, err := bytesOf(v)
 		if err != nil {
-			return nil, invalid("record %q: %v", key, err)
+			bad = append(bad, key)
+			continue
 		}
 		out[key] = data
 	}
-	return out, nil
+	slices.Sort(bad)
+	return out, bad, nil
 }
 
 // argHistory reads a JSON array of strings.

@@ -192,6 +192,27 @@ func TestBridgeRejectsBadArguments(t *testing.T) {
 	kind, msg := brKind(t, e)
 	assert.Equal(t, kindDamaged, kind)
 	assert.Contains(t, msg, `record "k/524288" cannot be read`)
+
+	// A stored value that is not bytes at all marks only this workspace
+	// damaged, and salvage leaves that record out.
+	require.NoError(t, values.SetIndex(idx, "not bytes"))
+	_, e = brCall(t, api, "open", bad, "")
+	kind, msg = brKind(t, e)
+	assert.Equal(t, kindDamaged, kind)
+	assert.Contains(t, msg, `record "k/524288" is not a Uint8Array`)
+	sv := brOK(t, api, "salvage", "w", "[]", bad)
+	skipped, err := sv.Get("skipped")
+	require.NoError(t, err)
+	n, err := skipped.Length()
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	first, err := skipped.Index(0)
+	require.NoError(t, err)
+	str, err := first.String()
+	require.NoError(t, err)
+	assert.Equal(t, "k/524288", str)
+	// The engine still opens a sound workspace afterwards.
+	brOK(t, api, "open", brOK(t, api, "defaults"), "")
 }
 
 func TestBridgeFilesAndBackups(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -424,11 +425,14 @@ func importBackup(b []byte) (name string, history []string, recs map[string][]by
 
 // salvage makes a backup of what can be read of damaged records: every
 // record that decodes on its own, and the list of those left out.
-func salvage(name string, history []string, recs map[string][]byte) ([]byte, []string, error) {
+func salvage(name string, history []string, recs map[string][]byte, undecodable []string) ([]byte, []string, error) {
 	c, files, skipped, err := state.Salvage(recs)
 	if err != nil {
 		return nil, nil, loadError(err)
 	}
+	// Records whose stored value was not even bytes are left out too.
+	skipped = append(skipped, undecodable...)
+	slices.Sort(skipped)
 	doc, err := state.Encode(c, files)
 	if err != nil {
 		return nil, nil, err

@@ -169,7 +169,7 @@ func TestEngineRefusesDamagedAndNewer(t *testing.T) {
 	_, err = e.open(recs, "x")
 	assert.Equal(t, kindInvalid, errorKind(err))
 
-	b, skipped, err := salvage("damaged", []string{"ls"}, bad)
+	b, skipped, err := salvage("damaged", []string{"ls"}, bad, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"k/524288"}, skipped)
 	name, history, got, err := importBackup(b)
