@@ -1,7 +1,9 @@
 package shell
 
 import (
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -105,4 +107,14 @@ func TestBothToolsReadTheSameValues(t *testing.T) {
 		assert.Equal(t, uint64(524291), n.Value.Keys[0].Handle)
 		assert.Equal(t, "s", n.Value.Keys[0].Relation)
 	}
+}
+
+// A reply's calls are JSON a front end reads: codes as numbers, values
+// with their names.
+func TestCallsAsJSON(t *testing.T) {
+	s := valuesSession(t, "key_mgmt_util", "loginHSM -u CU -s alice -p password")
+	b, err := json.Marshal(s.Exec("getAttribute -o 524291 -a 3 -out label.txt").Calls)
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"api":"Cfm3GetAttribute","rc":0,"value":{"attributes":[{"id":3,"name":"OBJ_ATTR_LABEL","kind":4,"bytes":"`+
+		base64.StdEncoding.EncodeToString(s.Files()["label.txt"][len("OBJ_ATTR_LABEL\n"):len(s.Files()["label.txt"])-1])+`"}]}}]`, string(b))
 }

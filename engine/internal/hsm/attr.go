@@ -68,10 +68,10 @@ const (
 
 // AttrValue is one attribute of one object, as getAttribute reports it.
 type AttrValue struct {
-	ID    int
-	Name  string
-	Kind  AttrKind
-	Bytes []byte // raw value; for KindString the UTF-8 text
+	ID    int      `json:"id"`
+	Name  string   `json:"name"`
+	Kind  AttrKind `json:"kind"`
+	Bytes []byte   `json:"bytes"` // raw value; for KindString the UTF-8 text
 }
 
 // Uint is the value as a number (bools, bytes, lengths).
