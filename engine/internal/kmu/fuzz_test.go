@@ -20,6 +20,9 @@ func FuzzExec(f *testing.F) {
 		"getAttribute -o 524291 -a 512 -out a", "findKey -c 4", "wrapKey -k 524291 -w 524288 -out w -m 5",
 		"imSymKey -f rsa2048.key -t 31 -l x -w 1", "sign -f aes256.key -k 524290 -m 1 -out s",
 		"setAttribute -o 524291 -a 1 -v 1", "genECCKeyPair -i 9 -l e", "Error2String -r 0xc6", "-k", `"`,
+		"createPublicKey -l p -m aes256.key -e 65537", "getToken -t 3 -f t", "approveToken -f t", "delToken -t 4",
+		"listTokens", "loginStatus", "getHSMInfo", "getPartitionInfo", "getAttribute -o 524291 -a 512 -out ../x",
+		"getAttribute -o 524291 -a 512 -out d/e/f", "genSymKey -t 31 -s 32 -l m -min_srv 4 -timeout 1",
 	} {
 		f.Add(s)
 	}
