@@ -130,3 +130,21 @@ func TestPageExamples(t *testing.T) {
 	checkExample(t, tl, "cloudhsm_cli-key-set-attribute.md", 0)
 	checkExample(t, tl, "cloudhsm_cli-logout.md", 0)
 }
+
+// The activation page's example on a cluster that was never activated.
+func TestClusterActivate(t *testing.T) {
+	sc, err := scenario.Builtin("uninitialised")
+	require.NoError(t, err)
+	c, _, err := sc.Build()
+	require.NoError(t, err)
+	tl := New(c, vfs.NewMem(), rand.NewChaCha8([32]byte{3}))
+	ex := pageExamples(t, "cloudhsm_cli-cluster-activate.md")
+	require.Len(t, ex, 1)
+	got := run(t, tl, ex[0].command)
+	require.Equal(t, ex[0].output+"\n", got)
+	require.JSONEq(t, `{"error_code":1,"data":"The cluster is already activated"}`, run(t, tl, "cluster activate"))
+	// The admin logs in with the password just set ("password", as run answers).
+	require.JSONEq(t, `{"error_code":0,"data":{"username":"admin","role":"admin"}}`, run(t, tl, "login --username admin --role admin --password password"))
+	require.Contains(t, run(t, tl, "user replicate --username admin --role admin --source-cluster-id cluster-a --destination-cluster-id cluster-b"),
+		"The cluster cluster-a is not in the configuration")
+}
