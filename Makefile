@@ -41,10 +41,12 @@ goldens:
 
 # The kill -9 tests of the native tool (a terminal and a piped script on a
 # state file, killed at random; no acknowledged command may be lost) for
-# longer than the few seconds gotest gives them.
+# longer than the few seconds gotest gives them, and the whole corpus of
+# damaged state documents (gotest runs a sixth of it).
 SOAK ?= 2m
 soak:
 	HSMSIM_SOAK=$(SOAK) $(GO) test -count=1 -timeout 0 -run 'Kill' -v ./cmd/hsmsim/
+	HSMSIM_SOAK=$(SOAK) $(GO) test -count=1 -timeout 0 -run 'Damaged' -v ./engine/state/
 
 # Short fuzz runs of every parser; the corpus seeds run in gotest too.
 fuzz:
