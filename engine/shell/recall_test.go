@@ -146,3 +146,15 @@ func FuzzInspect(f *testing.F) {
 		}
 	})
 }
+
+// singlecmd cannot ask: a recalled singlecmd line says how to give the
+// password instead of sending the mask.
+func TestRecalledSinglecmdLineSaysHowToGiveThePassword(t *testing.T) {
+	s := seeded(t, 1)
+	line := transcript.MaskLine("key_mgmt_util singlecmd loginHSM -u CU -s example_user -p password findKey")
+	rep := s.Exec(line)
+	assert.Equal(t, "\nsinglecmd cannot answer questions; give the password with -p (not -hpswd, nor the mask ******** history shows)\n", rep.Output)
+	assert.False(t, rep.Asking)
+	assert.Equal(t, "$ ", rep.Prompt)
+	assert.Equal(t, []int{0, 0, 0}, failedLogins(t, s, "example_user"))
+}

@@ -310,7 +310,7 @@ func (s *Session) singleCmd(t *kmu.Tool, words []string) tool.Result {
 		r = tool.Merge(r, t.Exec(strings.Join(q, " ")))
 		if r.Ask != nil {
 			r.Ask = nil
-			r.Output += "\nsinglecmd cannot answer questions; use -p instead of -hpswd\n"
+			r.Output += "\nsinglecmd cannot answer questions; give the password with -p (not -hpswd, nor the mask " + Masked + " history shows)\n"
 			break
 		}
 	}
