@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hsmsim/hsmsim/engine/scenario"
 	"github.com/hsmsim/hsmsim/engine/shell"
@@ -76,9 +77,10 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request) {
 	deadline := start.Add(h.opt.RunTimeout)
 	// The context stops a line while it runs (key generation reads
 	// randomness as it goes, and the session refuses it once the context
-	// is done); the clock check between lines covers the rest.
-	ctx, cancel := context.WithTimeout(r.Context(), h.opt.RunTimeout)
-	defer cancel()
+	// is done); the clock check between lines covers the rest. Both read
+	// the same clock, so in a Worker, whose clock stands still while code
+	// runs, neither trips half way through a line.
+	ctx := budget{Context: r.Context(), deadline: deadline, clock: h.opt.Clock}
 	resp := RunResponse{Lines: make([]RunLine, 0, len(lines))}
 	status := http.StatusOK
 	size := 0
@@ -125,6 +127,24 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeRaw(w, status, out)
+}
+
+// budget is the request's context with the script's deadline read from the
+// handler's clock (time.Now, or a test's) each time Err is asked.
+type budget struct {
+	context.Context
+	deadline time.Time
+	clock    func() time.Time
+}
+
+func (b budget) Err() error {
+	if err := b.Context.Err(); err != nil {
+		return err
+	}
+	if b.clock().After(b.deadline) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // scriptLines splits a script into lines. A final newline does not start
