@@ -56,7 +56,9 @@ func Inspect(words []string) LineInfo {
 			in.addKMU(words, i, kinds)
 			i += end
 			continue
-		case i == 0 && isCMUCommand(w):
+		case i == 0 && isCMUCommand(w) && !(len(rest) > 0 && strings.HasPrefix(rest[0], "--")):
+			// (A "--" option after the first word is CloudHSM CLI's:
+			// "login --username …" is no cloudhsm_mgmt_util loginHSM.)
 			// The arguments are read again after this, by the rules for
 			// any word: a word taken for a command by mistake hides
 			// nothing.
@@ -64,10 +66,15 @@ func Inspect(words []string) LineInfo {
 			for j, k := range kinds {
 				in.add(words, i+1+j, k)
 			}
-		case w == "--password" || w == "-password":
+		case w == "--password" || w == "-password" || w == "--change-password":
 			// The CloudHSM CLI's form, and any tool's that spells it so.
 			if i+1 < len(words) {
 				in.add(words, i+1, tool.Secret)
+			}
+		case w == "--modulus-size-bits" && i+1 < len(words):
+			// CloudHSM CLI's key generate-asymmetric-pair rsa.
+			if n, err := strconv.ParseInt(words[i+1], 10, 64); err == nil {
+				in.RSABits = append(in.RSABits, clamp(n))
 			}
 		case strings.HasPrefix(w, "pass:"):
 			in.Secrets = append(in.Secrets, Secret{i, len("pass:")})

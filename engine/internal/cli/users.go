@@ -51,7 +51,8 @@ func (t *Tool) nodeIDs() []int {
 // withPassword runs then with the password given by flag, or asks for it
 // (twice when confirm is set) as the CLI does when the flag is left out.
 func withPassword(a *args, flag string, confirm bool, then func(pw string) result) result {
-	if a.has(flag) {
+	// A recalled line carries the mask where the password was: ask for it.
+	if a.has(flag) && a.get(flag) != tool.Masked {
 		return then(a.get(flag))
 	}
 	return result{ask: &tool.Question{Prompt: "Enter password:", Secret: true, Answer: func(pw string) tool.Result {
