@@ -225,7 +225,8 @@ test('Ctrl-C drops the line, refuses a question, and Ctrl-L clears the screen', 
 
   await page.keyboard.press('Control+l');
   await expect(page.locator('#log > *')).toHaveCount(0);
-  expect(await page.evaluate(() => window.hsmsim.console.term.buffer.active.getLine(0).translateToString(true))).toBe('aws-cloudhsm>');
+  // The terminal parses what it is given on its next frame: read it once it has.
+  await expect.poll(() => page.evaluate(() => window.hsmsim.console.term.buffer.active.getLine(0).translateToString(true))).toBe('aws-cloudhsm>');
   await run(page, 'quit');
 });
 
