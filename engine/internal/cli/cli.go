@@ -325,13 +325,9 @@ func (t *Tool) Close() tool.Result {
 // the command, or an option's value (a user name, a file, a filter, one of
 // its possible values).
 func (t *Tool) Complete(line string) tool.Slot {
-	words, err := cmdline.Split(line)
+	words, last, err := cmdline.SplitTyping(line)
 	if err != nil {
 		return tool.Slot{None: true}
-	}
-	last := ""
-	if line != "" && !strings.HasSuffix(line, " ") && len(words) > 0 {
-		last, words = words[len(words)-1], words[:len(words)-1]
 	}
 	if len(words) > 0 && words[0] == "help" {
 		words = words[1:]

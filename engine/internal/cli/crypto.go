@@ -95,18 +95,28 @@ func (t *Tool) signingKey(a *args, mech string, class hsm.Class) (*hsm.Object, *
 	return o, nil
 }
 
+// cryptoInput is what sign and verify both read: the key, the hash and the
+// digest of the data.
+func (t *Tool) cryptoInput(a *args, m string, class hsm.Class) (*hsm.Object, crypto.Hash, []byte, *cliError) {
+	o, e := t.signingKey(a, m, class)
+	if e != nil {
+		return nil, 0, nil, e
+	}
+	data, e := t.inputData(a, "data", "data-path")
+	if e != nil {
+		return nil, 0, nil, e
+	}
+	h := hashes[a.get("hash-function")]
+	digest, e := digestOf(a, h, data)
+	if e != nil {
+		return nil, 0, nil, e
+	}
+	return o, h, digest, nil
+}
+
 func sign(m string) func(t *Tool, a *args) result {
 	return func(t *Tool, a *args) result {
-		o, e := t.signingKey(a, m, hsm.ClassPrivate)
-		if e != nil {
-			return result{err: e}
-		}
-		data, e := t.inputData(a, "data", "data-path")
-		if e != nil {
-			return result{err: e}
-		}
-		h := hashes[a.get("hash-function")]
-		digest, e := digestOf(a, h, data)
+		o, h, digest, e := t.cryptoInput(a, m, hsm.ClassPrivate)
 		if e != nil {
 			return result{err: e}
 		}
@@ -143,20 +153,11 @@ func sign(m string) func(t *Tool, a *args) result {
 
 func verify(m string) func(t *Tool, a *args) result {
 	return func(t *Tool, a *args) result {
-		o, e := t.signingKey(a, m, hsm.ClassPublic)
-		if e != nil {
-			return result{err: e}
-		}
-		data, e := t.inputData(a, "data", "data-path")
+		o, h, digest, e := t.cryptoInput(a, m, hsm.ClassPublic)
 		if e != nil {
 			return result{err: e}
 		}
 		sig, e := t.signature(a)
-		if e != nil {
-			return result{err: e}
-		}
-		h := hashes[a.get("hash-function")]
-		digest, e := digestOf(a, h, data)
 		if e != nil {
 			return result{err: e}
 		}

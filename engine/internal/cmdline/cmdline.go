@@ -68,3 +68,16 @@ func Quote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// SplitTyping splits a line being typed for completion: the words before
+// the one being typed, and that word ("" after a trailing blank).
+func SplitTyping(line string) (words []string, word string, err error) {
+	words, err = Split(line)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(words) > 0 && !strings.HasSuffix(line, " ") && !strings.HasSuffix(line, "\t") {
+		word, words = words[len(words)-1], words[:len(words)-1]
+	}
+	return words, word, nil
+}

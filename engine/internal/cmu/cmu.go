@@ -174,14 +174,9 @@ func (t *Tool) Close() tool.Result {
 // Complete says what the word being typed is: a command name (also after
 // help), or an argument of the command, read from its parameters.
 func (t *Tool) Complete(line string) tool.Slot {
-	words, err := cmdline.Split(line)
+	words, word, err := cmdline.SplitTyping(line)
 	if err != nil {
 		return tool.Slot{None: true}
-	}
-	word := ""
-	if len(words) > 0 && !strings.HasSuffix(line, " ") && !strings.HasSuffix(line, "\t") {
-		word = words[len(words)-1]
-		words = words[:len(words)-1]
 	}
 	if len(words) == 0 {
 		names := commandNames()
