@@ -181,7 +181,7 @@ export class Panels {
       const owner = this.userName(k.owner);
       const shared = (k.shared || []).map((id) => this.userName(id));
       if (this.filter) {
-        const hay = [k.handle, k.label, k.id || '', type, k.bits, owner, shared.join(' '), k.token ? 'token' : 'session'].join(' ').toLowerCase();
+        const hay = [k.handle, k.reference || '', k.label, k.id || '', type, k.bits, owner, shared.join(' '), k.token ? 'token' : 'session'].join(' ').toLowerCase();
         if (!hay.includes(this.filter)) continue;
       }
       matched++;
@@ -209,7 +209,10 @@ export class Panels {
       const ownerCell = el('td', { cls: 'owner' }, [el('span', { cls: 'nowrap', text: owner })]);
       if (shared.length) ownerCell.append(el('span', { cls: 'sub', text: `shared with ${shared.join(', ')}` }));
       tr.append(
-        el('td', { cls: 'num', text: k.handle }),
+        el('td', { cls: 'num' }, [
+          el('span', { text: k.handle }),
+          el('span', { cls: 'sub', text: k.reference || '', attrs: { title: 'the key reference CloudHSM CLI shows' } }),
+        ]),
         label,
         kind,
         ownerCell,

@@ -3,6 +3,7 @@ package shell
 import (
 	"sort"
 
+	"github.com/hsmsim/hsmsim/engine/internal/cli"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 )
@@ -19,7 +20,9 @@ type Summary struct {
 
 // KeySummary describes one key, from the first node that holds it.
 type KeySummary struct {
-	Handle      uint64 `json:"handle"`
+	Handle uint64 `json:"handle"`
+	// Reference is the handle as CloudHSM CLI names the key.
+	Reference   string `json:"reference"`
 	Label       string `json:"label"`
 	ID          string `json:"id,omitempty"`
 	Class       string `json:"class"`
@@ -60,7 +63,7 @@ func (s *Session) Summary() Summary {
 		for h, o := range n.Objects {
 			k := keys[h]
 			if k == nil {
-				k = &KeySummary{Handle: h, Label: o.Label, ID: o.KeyID, Class: o.Class.String(), KeyType: o.KeyType.String(),
+				k = &KeySummary{Handle: h, Reference: cli.KeyReference(h), Label: o.Label, ID: o.KeyID, Class: o.Class.String(), KeyType: o.KeyType.String(),
 					Bits: keyBits(o), Owner: o.Owner, Shared: append([]int{}, o.Shared...), Token: o.Token, Extractable: o.Extractable}
 				keys[h] = k
 			}

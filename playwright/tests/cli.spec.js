@@ -3,7 +3,7 @@
 // seen by key_mgmt_util on the same cluster; passwords typed with
 // --password are masked in history.
 const { test, expect } = require('@playwright/test');
-const { openConsole, run, prompt } = require('./helpers');
+const { openConsole, run, prompt, showTab } = require('./helpers');
 
 const json = (out) => JSON.parse(out.slice(out.indexOf('{')));
 
@@ -21,6 +21,9 @@ test('the walkthrough in CloudHSM CLI, and its keys in key_mgmt_util', async ({ 
   // 524295, the walkthrough's handle, as a key reference.
   expect(out.data.key['key-reference']).toBe('0x0000000000080007');
   expect(out.data.key.attributes['key-length-bytes']).toBe(32);
+  // The keys panel shows the key reference beside the handle.
+  await showTab(page, 'keys');
+  await expect(page.locator('#keys-body tr[data-handle="524295"] td.num')).toContainText('0x0000000000080007');
 
   out = json(await run(page, 'key generate-asymmetric-pair rsa --modulus-size-bits 2048 --public-exponent 65537 --public-label rsa2048-public --private-label rsa2048-private'));
   expect(out.data.public_key['key-reference']).toBe('0x0000000000080006');
