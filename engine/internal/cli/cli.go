@@ -257,23 +257,17 @@ func (t *Tool) run(words []string) tool.Result {
 	return t.finish(c.run(t, a))
 }
 
-// finish prints a handler's result, or asks its question.
+// finish prints a handler's result, or asks its question (whose answer
+// returns text finish already made: see withPassword).
 func (t *Tool) finish(r result) tool.Result {
 	if r.ask != nil {
-		q := *r.ask
-		answer := q.Answer
-		q.Answer = func(s string) tool.Result { return t.finishTool(answer(s)) }
-		return tool.Result{Ask: &q}
+		return tool.Result{Ask: r.ask}
 	}
 	if r.err != nil {
 		return tool.Result{Output: reply(r.err.code, r.err.msg), Changed: true}
 	}
 	return tool.Result{Output: reply(0, r.data), Changed: true}
 }
-
-// finishTool passes a question's answer through: handlers' questions answer
-// tool results already formatted by finish.
-func (t *Tool) finishTool(r tool.Result) tool.Result { return r }
 
 // help answers "help [command words]".
 func (t *Tool) help(words []string) string {

@@ -169,9 +169,6 @@ func keySetAttribute(t *Tool, a *args) result {
 		if dir != "" && strconv.FormatBool(b) != dir && strconv.FormatBool(*boolField(o, name)) != strconv.FormatBool(b) {
 			return fail(fmt.Sprintf("The attribute %s can only be changed to %s", name, dir))
 		}
-		if name == "modifiable" && !b || name == "token" && b || name == "extractable" && !b {
-			// the allowed direction
-		}
 	} else if e := checkLabel(value); e != nil {
 		return result{err: e}
 	}

@@ -63,8 +63,7 @@ type tokenEntry struct {
 // answers (the simulated HSMs share one token).
 func (t *Tool) writeTokenFile(path string, data []byte) *cliError {
 	f := tokenFile{Version: "2.0"}
-	for _, n := range t.Cluster.UpNodes() {
-		_ = n
+	for range t.Cluster.UpNodes() {
 		f.Tokens = append(f.Tokens, tokenEntry{Unsigned: base64.StdEncoding.EncodeToString(data)})
 	}
 	b, _ := json.MarshalIndent(f, "", "  ")
