@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/hsmsim/hsmsim/engine/internal/tool"
 )
 
 // args are a command line's options after the command's words, checked
@@ -11,6 +13,9 @@ import (
 type args struct {
 	values map[string][]string
 	sp     *spec
+	// finish prints a result of the command, for an answer to a question
+	// that comes after the command returned (withPassword).
+	finish func(result) tool.Result
 }
 
 func (a *args) has(name string) bool { _, ok := a.values[name]; return ok }

@@ -32,6 +32,8 @@ type Tool struct {
 	Session *hsm.Session
 	// role is the role the user logged in as ("admin", "crypto-user").
 	role string
+	// note gathers, while a line runs, what its typed call reports.
+	note callNote
 }
 
 // New starts CloudHSM CLI on a cluster.
@@ -58,11 +60,13 @@ type command struct {
 }
 
 // result is what a handler answers: the data of a success, or an error,
-// or a question whose answer finishes the command.
+// or a question whose answer finishes the command. rc is the HSMs' code of
+// an error they answered (rcFail).
 type result struct {
 	data any
 	err  *cliError
 	ask  *tool.Question
+	rc   hsm.RC
 }
 
 func ok(data any) result { return result{data: data} }
@@ -214,6 +218,7 @@ func (t *Tool) Exec(line string) tool.Result {
 
 // run finds the longest command path the words start with and runs it.
 func (t *Tool) run(words []string) tool.Result {
+	t.note = callNote{}
 	switch words[0] {
 	case "quit", "exit":
 		if len(words) == 1 {
@@ -251,22 +256,26 @@ func (t *Tool) run(words []string) tool.Result {
 	if err != nil {
 		return tool.Result{Output: err.Error()}
 	}
+	a.finish = func(r result) tool.Result { return t.finish(path, r) }
 	if e := t.checkLogin(c); e != nil {
-		return tool.Result{Output: reply(e.code, e.msg)}
+		r := t.finish(path, result{err: e, rc: t.refusal(c)})
+		r.Changed = false
+		return r
 	}
-	return t.finish(c.run(t, a))
+	return t.finish(path, c.run(t, a))
 }
 
-// finish prints a handler's result, or asks its question (whose answer
-// returns text finish already made: see withPassword).
-func (t *Tool) finish(r result) tool.Result {
+// finish prints a handler's result with its typed call, or asks its
+// question (whose answer finishes through args.finish: see withPassword).
+func (t *Tool) finish(path string, r result) tool.Result {
 	if r.ask != nil {
 		return tool.Result{Ask: r.ask}
 	}
+	call := t.note.call(path, r)
 	if r.err != nil {
-		return tool.Result{Output: reply(r.err.code, r.err.msg), Changed: true}
+		return tool.Result{Output: reply(r.err.code, r.err.msg), Changed: true, Calls: []tool.Call{call}}
 	}
-	return tool.Result{Output: reply(0, r.data), Changed: true}
+	return tool.Result{Output: reply(0, r.data), Changed: true, Calls: []tool.Call{call}}
 }
 
 // help answers "help [command words]".
@@ -406,9 +415,11 @@ func (t *Tool) SingleCommand(words []string, role, pin string) tool.Result {
 		if role != "admin" && role != "crypto-user" {
 			return tool.Result{Output: reply(1, fmt.Sprintf("Invalid CLOUDHSM_ROLE %q: use admin or crypto-user", role))}
 		}
+		t.note = callNote{}
 		s, st := t.Cluster.Login(hsmRole(role), name, pw, t.nodeIDs())
 		if s == nil {
-			return tool.Result{Output: reply(1, rcMessage(st.First())), Changed: true}
+			t.note.status(st)
+			return t.finish("login", rcFail(st.First()))
 		}
 		t.Session, t.role = s, role
 		out.Changed = true

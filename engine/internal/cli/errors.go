@@ -51,4 +51,10 @@ func rcMessage(rc hsm.RC) string {
 	return rc.String()
 }
 
-func rcFail(rc hsm.RC) result { return fail(rcMessage(rc)) }
+// rcFail is the CLI's error for the HSMs' answer rc, which the reply's
+// call keeps.
+func rcFail(rc hsm.RC) result {
+	r := fail(rcMessage(rc))
+	r.rc = rc
+	return r
+}

@@ -131,7 +131,8 @@ func importPEM(t *Tool, a *args) result {
 	if e := checkLabel(o.Label); e != nil {
 		return result{err: e}
 	}
-	h, _, rc := t.Cluster.CreateKey(t.Session, o, hsm.KeyOptions{Session: !o.Token})
+	h, st, rc := t.Cluster.CreateKey(t.Session, o, hsm.KeyOptions{Session: !o.Token})
+	t.note.status(st)
 	if rc != hsm.RCSuccess {
 		return rcFail(rc)
 	}

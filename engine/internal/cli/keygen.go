@@ -205,7 +205,8 @@ func genSymmetric(kt hsm.KeyType) func(t *Tool, a *args) result {
 		}
 		opt.Session = opt.Session || !o.Token
 		o.ManageMValue = manageValue(a, "manage-key-quorum-value")
-		h, _, rc := t.Cluster.CreateKey(t.Session, o, opt)
+		h, st, rc := t.Cluster.CreateKey(t.Session, o, opt)
+		t.note.status(st)
 		if rc != hsm.RCSuccess {
 			return rcFail(rc)
 		}
@@ -250,7 +251,8 @@ func (t *Tool) makePair(a *args, priv any) result {
 	}
 	opt.Session = opt.Session || !pr.Token
 	pr.ManageMValue = manageValue(a, "manage-private-key-quorum-value")
-	ph, vh, _, rc := t.Cluster.CreateKeyPair(t.Session, pub, pr, opt)
+	ph, vh, st, rc := t.Cluster.CreateKeyPair(t.Session, pub, pr, opt)
+	t.note.status(st)
 	if rc != hsm.RCSuccess {
 		return rcFail(rc)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
+	"github.com/hsmsim/hsmsim/engine/internal/tool"
 )
 
 func init() {
@@ -41,8 +42,10 @@ func keyList(t *Tool, a *args) result {
 	verbose := a.has("verbose")
 	page := []any{}
 	end := min(len(keys), start+maxItems)
+	t.note.value = &tool.Value{Keys: []tool.KeyRef{}}
 	for i := start; i < end; i++ {
 		o := keys[i]
+		t.note.value.Keys = append(t.note.value.Keys, tool.KeyRef{Handle: o.Handle})
 		if verbose && hsm.Check(t.Session, hsm.OpReadAttributes, hsm.OnKey(o)) == hsm.RCSuccess {
 			page = append(page, t.keyObject(o))
 		} else {
@@ -61,7 +64,8 @@ func keyDelete(t *Tool, a *args) result {
 	if e != nil {
 		return result{err: e}
 	}
-	_, rc := t.Cluster.DeleteKey(t.Session, o.Handle)
+	st, rc := t.Cluster.DeleteKey(t.Session, o.Handle)
+	t.note.status(st)
 	if rc != hsm.RCSuccess {
 		return keyFail(rc)
 	}
@@ -71,7 +75,9 @@ func keyDelete(t *Tool, a *args) result {
 // keyFail words an access refusal of a key operation.
 func keyFail(rc hsm.RC) result {
 	if rc == hsm.RCKeyAccessDenied || rc == hsm.RCOperationNotAllowed {
-		return fail("Only the owner of a key may perform this operation on it")
+		r := fail("Only the owner of a key may perform this operation on it")
+		r.rc = rc
+		return r
 	}
 	return rcFail(rc)
 }
@@ -113,6 +119,7 @@ func keyShare(share bool) func(t *Tool, a *args) result {
 				k.Shared = slices.DeleteFunc(k.Shared, func(id int) bool { return id == u.ID })
 			}
 		})
+		t.note.status(st)
 		if !st.OK() {
 			return rcFail(st.First())
 		}
@@ -182,6 +189,7 @@ func keySetAttribute(t *Tool, a *args) result {
 			*boolField(k, name) = b
 		}
 	})
+	t.note.status(st)
 	if !st.OK() {
 		return rcFail(st.First())
 	}

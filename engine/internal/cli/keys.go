@@ -8,14 +8,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hsmsim/hsmsim/engine/internal/format"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/mech"
 )
 
-// KeyReference is how the CLI names a key: its handle as "0x" and 16 hex
-// digits, so 524295 is 0x0000000000080007 and a learner can follow one key
-// across the three tools (docs/simulator-choices.md).
-func KeyReference(h uint64) string { return fmt.Sprintf("0x%016x", h) }
+// KeyReference is how the CLI names a key (format.KeyReference, the one
+// formatter of a key reference).
+func KeyReference(h uint64) string { return format.KeyReference(h) }
 
 func parseKeyReference(s string) (uint64, bool) {
 	if !strings.HasPrefix(s, "0x") && !strings.HasPrefix(s, "0X") {
@@ -277,5 +277,6 @@ func (t *Tool) oneKey(words []string) (*hsm.Object, *cliError) {
 	if len(keys) != 1 {
 		return nil, &cliError{1, fmt.Sprintf("Key selection criteria matched %d keys. Refine selection criteria to select a single key.", len(keys))}
 	}
+	t.note.key(keys[0].Handle)
 	return keys[0], nil
 }

@@ -57,19 +57,16 @@ func withPassword(a *args, flag string, confirm bool, then func(pw string) resul
 	}
 	return result{ask: &tool.Question{Prompt: "Enter password:", Secret: true, Answer: func(pw string) tool.Result {
 		if !confirm {
-			return finishResult(then(pw))
+			return a.finish(then(pw))
 		}
 		return tool.Result{Ask: &tool.Question{Prompt: "Confirm password:", Secret: true, Answer: func(again string) tool.Result {
 			if again != pw {
-				return finishResult(fail(msgPasswordsDiffer))
+				return a.finish(fail(msgPasswordsDiffer))
 			}
-			return finishResult(then(pw))
+			return a.finish(then(pw))
 		}}}
 	}}}
 }
-
-// finishResult formats a result answered after a question.
-func finishResult(r result) tool.Result { return (&Tool{}).finish(r) }
 
 func userData(name, role string) obj {
 	return obj{{"username", strings.ToLower(name)}, {"role", role}}
@@ -82,6 +79,7 @@ func login(t *Tool, a *args) result {
 	name, role := a.get("username"), a.get("role")
 	return withPassword(a, "password", false, func(pw string) result {
 		s, st := t.Cluster.Login(hsmRole(role), name, pw, t.nodeIDs())
+		t.note.status(st)
 		if s == nil {
 			return rcFail(st.First())
 		}
@@ -153,6 +151,7 @@ func userList(t *Tool, a *args) result {
 			{"cluster-coverage", coverage(cu.full)},
 		})
 	}
+	t.note.value = &tool.Value{Users: tool.UsersOf(t.Cluster.Users())}
 	return ok(obj{{"users", list}})
 }
 
@@ -168,11 +167,15 @@ func boolString(b bool) string {
 func (t *Tool) perNode(fn func(node int) hsm.RC) hsm.RC {
 	first := hsm.RCSuccess
 	done := 0
+	var st hsm.Status
+	defer func() { t.note.status(st) }()
 	for _, n := range t.Cluster.Nodes {
 		if !n.Up {
+			st = append(st, hsm.NodeStatus{Node: n.ID, RC: hsm.RCServerUnavailable})
 			continue
 		}
 		rc := fn(n.ID)
+		st = append(st, hsm.NodeStatus{Node: n.ID, RC: rc})
 		if rc == hsm.RCSuccess {
 			done++
 		} else if first == hsm.RCSuccess {

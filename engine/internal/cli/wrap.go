@@ -196,7 +196,8 @@ func unwrapKey(m string) func(t *Tool, a *args) result {
 		}
 		opt.Session = opt.Session || !o.Token
 		o.ManageMValue = manageValue(a, "manage-key-quorum-value")
-		h, _, rc := t.Cluster.CreateKey(t.Session, o, opt)
+		h, st, rc := t.Cluster.CreateKey(t.Session, o, opt)
+		t.note.status(st)
 		if rc != hsm.RCSuccess {
 			return rcFail(rc)
 		}

@@ -199,3 +199,8 @@ func KeyInfo(l Layout, k *tool.KeyInfo) string {
 	}
 	return b.String()
 }
+
+// KeyReference is how CloudHSM CLI names a key: its handle as "0x" and 16
+// hex digits, so key_mgmt_util's 524295 is 0x0000000000080007 and a learner
+// can follow one key across the three tools (docs/simulator-choices.md).
+func KeyReference(h uint64) string { return fmt.Sprintf("0x%016x", h) }

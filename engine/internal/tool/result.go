@@ -7,23 +7,33 @@ import "github.com/hsmsim/hsmsim/engine/internal/hsm"
 // (the tour's explanations, tests, a JSON front end) reads it here rather
 // than from the text.
 type Call struct {
-	// API is the Cfm call key_mgmt_util reports ("Cfm3GenerateSymmetricKey")
-	// or the cloudhsm_mgmt_util command that ran on each server ("shareKey").
+	// API is the Cfm call key_mgmt_util reports ("Cfm3GenerateSymmetricKey"),
+	// the cloudhsm_mgmt_util command that ran on each server ("shareKey"),
+	// or the CloudHSM CLI command path ("key generate-symmetric aes").
 	API string `json:"api"`
 	// RC is the call's return code: the "returned: 0x.." code of
 	// key_mgmt_util; for cloudhsm_mgmt_util the first server's failure, or
-	// success when every server that answered succeeded.
+	// success when every server that answered succeeded. CloudHSM CLI
+	// prints only error_code 0 or 1: its RC is success for 0, the HSMs'
+	// code when they refused, and for a refusal the CLI makes before asking
+	// them, the access table's code or RCInvalidInput
+	// (docs/simulator-choices.md).
 	RC hsm.RC `json:"rc"`
 	// Nodes are the HSMs' own answers in the order the tool printed them
 	// (key_mgmt_util's "Cluster Status" and "Cluster Error Status" blocks,
 	// cloudhsm_mgmt_util's line per server). Empty when the tool printed
-	// none.
+	// none. CloudHSM CLI prints none, only a key-coverage or
+	// cluster-coverage that sums them up; its calls carry the answers of
+	// the HSMs it asked one by one.
 	Nodes []Node `json:"nodes,omitempty"`
 	// Handles are the keys the call made or found.
 	Handles []uint64 `json:"handles,omitempty"`
 	// Value is what the call read back, when it read one for the whole
-	// cluster (key_mgmt_util).
+	// cluster (key_mgmt_util; CloudHSM CLI's key list and user list).
 	Value *Value `json:"value,omitempty"`
+	// Message is the error message CloudHSM CLI printed (its "data" when
+	// error_code is 1).
+	Message string `json:"message,omitempty"`
 }
 
 // Node is one HSM's answer to a call.
