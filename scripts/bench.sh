@@ -68,3 +68,14 @@ root=$(pwd)
 
 echo "== report"
 node playwright/bench/report.js "$OUT" "$SITE" BENCHMARKS.md
+
+# ---- size breakdown (scripts/wasmsize) ---------------------------------
+# engine.wasm by package group: a build of the same code that keeps its
+# function names (no -s), checked to be the shipped module but for them,
+# read by scripts/wasmsize. The table replaces the size markers' part of
+# BENCHMARKS.md; the figures are in dist/bench/size.json and size.txt.
+echo "== engine.wasm by package group"
+GOOS=js GOARCH=wasm "$GO" build -trimpath -o "$OUT/engine-named.wasm" ./wasm/browser
+"$GO" run ./scripts/wasmsize -check "$SITE/engine.wasm" -json "$OUT/size.json" -update BENCHMARKS.md \
+	"$OUT/engine-named.wasm" | tee "$OUT/size.txt"
+# ---- end of the size breakdown -----------------------------------------
