@@ -77,3 +77,17 @@ func TestFolderDownloadIsAZip(t *testing.T) {
 	again, _ := s.ReadFile("keys")
 	assert.Equal(t, data, again, "the same folder, the same bytes")
 }
+
+// The cluster mtls pages, replayed from the golden testdata/mtls.md: the
+// trust anchors are certificates the host shell's openssl makes, and what
+// the cluster keeps of them is saved with the workspace.
+func TestMTLSGolden(t *testing.T) {
+	s := seeded(t, 1)
+	got := golden.Run(t, filepath.Join("testdata", "mtls.md"), func(text string) string { return replaySeed(t, s, text) })
+	assert.Contains(t, got, `"message": "Trust anchor with reference 0x01 deregistered successfully"`)
+	assert.Contains(t, got, `"message": "Mtls enforcement level set to Cluster successfully"`)
+	for _, n := range s.Cluster.Nodes {
+		assert.Empty(t, n.TrustAnchors, "node %d: both deregistered", n.ID)
+	}
+	assert.Equal(t, "none", s.Cluster.MTLSLevel())
+}

@@ -52,6 +52,7 @@ var optional = map[string]bool{
 	"quorum": true, "tokens": true, "id": true, "shared": true, "mValue": true, "session": true,
 	"modulus": true, "modulusBits": true, "publicExponent": true, "curveId": true,
 	"failedLogins": true, "quorumPubKey": true, "twoFA": true, "approvals": true, "journal": true, "sum": true,
+	"trustAnchors": true, "mtlsEnforcement": true, "mfaPubKey": true,
 }
 
 type damaged struct {

@@ -163,6 +163,21 @@ func changeReplay() []replayStep {
 	// The approved token is spent on createUser.
 	add(yes("createUser CU dave password1", "Creating User dave(CU) on 3 nodes")...)
 	add(replayStep{line: "quit"})
+
+	// CloudHSM CLI: mutual TLS trust anchors (certificates made in the
+	// host shell) and the enforcement level.
+	add(
+		replayStep{line: "openssl req -new -x509 -days 3652 -key admin.key -out rootCA.crt -subj /CN=rootCA"},
+		replayStep{line: "openssl ecparam -name prime256v1 -genkey -out ec.key"},
+		replayStep{line: "openssl req -new -x509 -key ec.key -out ecCA.crt -subj /CN=ecCA"},
+		replayStep{line: "cloudhsm-cli interactive"},
+		replayStep{line: "login --username admin --role admin --password password", want: `"role": "admin"`},
+		replayStep{line: "cluster mtls register-trust-anchor --path rootCA.crt", want: `"certificate-reference": "0x01"`},
+		replayStep{line: "cluster mtls register-trust-anchor --path ecCA.crt", want: `"certificate-reference": "0x02"`},
+		replayStep{line: "cluster mtls deregister-trust-anchor --certificate-reference 0x01", want: "deregistered successfully"},
+		replayStep{line: "cluster mtls set-enforcement --level cluster", want: "Mtls enforcement level set to Cluster successfully"},
+		replayStep{line: "quit"},
+	)
 	return steps
 }
 
@@ -245,6 +260,12 @@ func TestSavedRecordsFollowEveryChange(t *testing.T) {
 		assert.Equal(t, 0, n.FindUser("admin").FailedLogins, "node %d: the good login reset the count", n.ID)
 		assert.NotEmpty(t, n.FindUser("officer2").QuorumPubKey, "node %d", n.ID)
 	}
+	for _, n := range c.Nodes {
+		require.Len(t, n.TrustAnchors, 1, "node %d", n.ID)
+		assert.Equal(t, 2, n.TrustAnchors[0].Ref, "node %d", n.ID)
+		assert.Contains(t, n.TrustAnchors[0].PEM, "-----BEGIN CERTIFICATE-----", "node %d", n.ID)
+	}
+	assert.Equal(t, hsm.MTLSCluster, c.MTLSLevel())
 	assert.Equal(t, 2, c.MValue(hsm.ServiceUserMgmt))
 	assert.Empty(t, c.Tokens, "the token was spent")
 }

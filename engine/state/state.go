@@ -190,6 +190,9 @@ func Check(c *hsm.Cluster) error {
 		}
 	}
 	c.Prepare()
+	if c.MTLSEnforcement != "" && c.MTLSEnforcement != hsm.MTLSCluster {
+		return fmt.Errorf("mutual TLS enforcement level %q (none or cluster)", c.MTLSEnforcement)
+	}
 	for i, n := range c.Nodes {
 		if len(n.Users) > hsm.MaxUsers {
 			return fmt.Errorf("HSM %d has %d users, more than %d", i, len(n.Users), hsm.MaxUsers)
@@ -214,6 +217,9 @@ func Check(c *hsm.Cluster) error {
 			return fmt.Errorf("HSM %d has an address of %d bytes", i, len(n.Addr))
 		}
 		if err := checkUsers(n); err != nil {
+			return err
+		}
+		if err := checkTrustAnchors(n); err != nil {
 			return err
 		}
 		for h, o := range n.Objects {

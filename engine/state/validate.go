@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"slices"
 
+	"github.com/hsmsim/hsmsim/engine/internal/cert"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
 )
@@ -87,6 +88,30 @@ func checkUsers(n *hsm.Node) error {
 		}
 		if len(u.QuorumPubKey) > maxQuorumPK {
 			return fmt.Errorf("HSM %d: user %s has a quorum key of %d bytes", n.ID, u.Name, len(u.QuorumPubKey))
+		}
+	}
+	return nil
+}
+
+// checkTrustAnchors holds a node's trust anchors to what register-trust-anchor
+// stores: at most two, references 1 and 2 each once, in order, each a chain
+// the HSM accepts, stored as the PEM of its certificates.
+func checkTrustAnchors(n *hsm.Node) error {
+	if len(n.TrustAnchors) > hsm.MaxTrustAnchors {
+		return fmt.Errorf("HSM %d has %d trust anchors, more than %d", n.ID, len(n.TrustAnchors), hsm.MaxTrustAnchors)
+	}
+	prev := 0
+	for _, a := range n.TrustAnchors {
+		if a == nil || a.Ref <= prev || a.Ref > hsm.MaxTrustAnchors {
+			return fmt.Errorf("HSM %d has an invalid or duplicate trust anchor reference", n.ID)
+		}
+		prev = a.Ref
+		certs, err := hsm.CheckTrustAnchor([]byte(a.PEM))
+		if err != nil {
+			return fmt.Errorf("HSM %d: trust anchor %d: %v", n.ID, a.Ref, err)
+		}
+		if string(cert.EncodeChain(certs)) != a.PEM {
+			return fmt.Errorf("HSM %d: trust anchor %d is not in the form the HSM stores", n.ID, a.Ref)
 		}
 	}
 	return nil

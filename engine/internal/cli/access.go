@@ -41,6 +41,11 @@ var commandOps = map[string][]hsm.Op{
 	"quorum token-sign list":                 {hsm.OpLoggedIn},
 	"quorum token-sign delete":               {hsm.OpQuorum},
 	"user change-quorum token-sign register": {hsm.OpQuorum},
+	"cluster mtls register-trust-anchor":     {hsm.OpManageMTLS},
+	"cluster mtls deregister-trust-anchor":   {hsm.OpManageMTLS},
+	"cluster mtls list-trust-anchors":        {hsm.OpClusterInfo},
+	"cluster mtls get-enforcement":           {hsm.OpMTLSStatus},
+	"cluster mtls set-enforcement":           {hsm.OpManageMTLS},
 }
 
 func init() {

@@ -29,6 +29,9 @@ const (
 	OpSyncStatus                  // the key hashes that tell whether HSMs agree (findAllKeys 1, findSingleKey)
 	OpCreateKey                   // generate, import, unwrap, insert a key
 	OpShareWith                   // name a user to share a key with (shareKey, -u of the key commands)
+	OpManageMTLS                  // register and deregister mutual TLS trust anchors, set their enforcement
+	OpMTLSStatus                  // read the mutual TLS enforcement level
+	OpChangeMFA                   // register or deregister a user's MFA key (oneself; an admin also others)
 
 	OpRead           // see that a key exists and its label: find it, list it
 	OpReadAttributes // read its attributes, owner and users: getAttribute, getKeyInfo
@@ -48,7 +51,7 @@ const (
 var opNames = [numOps]string{
 	"cluster info", "login", "logged in", "list users", "change own password", "change password",
 	"manage users", "sync user", "quorum", "list all keys", "sync status", "create key",
-	"share with",
+	"share with", "manage mtls", "mtls status", "change mfa",
 	"read", "read attributes", "use", "export", "export public", "delete", "share", "modify",
 	"set trusted", "mask", "sync key",
 }
@@ -199,6 +202,15 @@ func buildRules() [numOps][numActors]cells {
 	t[OpSyncStatus] = roles(ok, ok, ok, ok)
 	t[OpCreateKey] = roles(NA, NA, ok, NA)
 	t[OpShareWith] = roles(NA, NA, ok, NA)
+	// CloudHSM CLI's cluster mtls pages: admins register and deregister
+	// trust anchors and set the enforcement level (set-enforcement only the
+	// admin called admin, Cluster.SetMTLSEnforcement); admins and crypto
+	// users read the level. Listing trust anchors is basic cluster info.
+	t[OpManageMTLS] = roles(NA, ok, NA, NA)
+	t[OpMTLSStatus] = roles(NA, ok, ok, NA)
+	// user change-mfa token-sign: admins and crypto users, for themselves;
+	// admins also for other users (checkUser).
+	t[OpChangeMFA] = roles(NA, ok, ok, NA)
 
 	// Operations on keys. Only crypto users manage and use keys; officers
 	// and the appliance user copy them between HSMs (syncKey, masked
@@ -343,6 +355,9 @@ func checkUser(s *Session, op Op, u *User) RC {
 	}
 	if s != nil && op == OpChangePassword && u.ID == s.UserID {
 		op = OpChangeOwnPassword
+	}
+	if s != nil && op == OpChangeMFA && u.ID != s.UserID {
+		op = OpChangePassword
 	}
 	rc, same := rules[op][actorOf(s)].uniform()
 	if !same {

@@ -12,6 +12,9 @@ type Node struct {
 	Up      bool               `json:"up"`
 	Users   []*User            `json:"users"`
 	Objects map[uint64]*Object `json:"objects"`
+	// TrustAnchors are the certificates registered for mutual TLS on this
+	// HSM (mtls.go), by reference.
+	TrustAnchors []*TrustAnchor `json:"trustAnchors,omitempty"`
 }
 
 // Cluster is the set of HSMs the tools talk to.
@@ -23,6 +26,9 @@ type Cluster struct {
 	Quorum map[int]int `json:"quorum,omitempty"`
 	// Tokens holds outstanding quorum tokens and their approvals.
 	Tokens []*QuorumToken `json:"tokens,omitempty"`
+	// MTLSEnforcement is the mutual TLS enforcement level: "" (none) or
+	// "cluster" (mtls.go).
+	MTLSEnforcement string `json:"mtlsEnforcement,omitempty"`
 
 	sessions int       // counter for session names; not persisted
 	log      changeLog // what changed, and when (changes.go); not persisted

@@ -163,3 +163,44 @@ func (e *interopEnv) file(name string) []byte {
 	require.NoError(e.t, err, name)
 	return b
 }
+
+// req -x509: the trust anchor of the mutual TLS setup. OpenSSL reads and
+// verifies the simulator's certificate as a CA, and issues a client
+// certificate with it; the simulator's certificate of OpenSSL's key is the
+// same names and key as OpenSSL's own.
+func TestOslInteropReqX509(t *testing.T) {
+	e := newInteropEnv(t)
+	e.sim("genrsa -out ca.key 4096")
+	e.sim("req -new -x509 -days 3652 -key ca.key -out ca.crt -subj /C=US/O=Example/CN=rootCA")
+	text := e.real("x509 -in ca.crt -noout -text")
+	assert.Contains(t, text, "Issuer: C = US, O = Example, CN = rootCA")
+	assert.Contains(t, text, "Subject: C = US, O = Example, CN = rootCA")
+	assert.Contains(t, text, "CA:TRUE")
+	assert.Contains(t, text, "Not Before: Jan  1 00:00:00 2025 GMT")
+	assert.Contains(t, text, "Not After : Jan  1 00:00:00 2035 GMT")
+	assert.Contains(t, text, "Signature Algorithm: sha256WithRSAEncryption")
+	assert.Contains(t, text, "Public-Key: (4096 bit)")
+	assert.Contains(t, e.real("verify -CAfile ca.crt ca.crt"), "ca.crt: OK")
+	// The key identifiers are OpenSSL's.
+	e.real("req -new -x509 -days 3652 -key ca.key -out real.crt -subj /C=US/O=Example/CN=rootCA")
+	realText := e.real("x509 -in real.crt -noout -text")
+	for _, ext := range []string{"X509v3 Subject Key Identifier", "X509v3 Authority Key Identifier"} {
+		i, j := strings.Index(text, ext), strings.Index(realText, ext)
+		require.True(t, i >= 0 && j >= 0, ext)
+		assert.Equal(t, strings.SplitN(realText[j:], "\n", 3)[1], strings.SplitN(text[i:], "\n", 3)[1], ext)
+	}
+
+	// A client certificate signed by it verifies.
+	e.real("genrsa -out client.key 2048")
+	e.real("req -new -key client.key -out client.csr -subj /CN=client")
+	e.real("x509 -req -days 365 -in client.csr -CA ca.crt -CAkey ca.key -out client.crt -CAcreateserial")
+	assert.Contains(t, e.real("verify -CAfile ca.crt client.crt"), "client.crt: OK")
+
+	// An EC key, SHA-384.
+	e.real("genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out ec.key")
+	e.sim("req -new -x509 -key ec.key -sha384 -out ec.crt -subj /CN=ec")
+	ecText := e.real("x509 -in ec.crt -noout -text")
+	assert.Contains(t, ecText, "Signature Algorithm: ecdsa-with-SHA384")
+	assert.Contains(t, ecText, "Not After : Jan 31 00:00:00 2025 GMT", "30 days by default")
+	assert.Contains(t, e.real("verify -no_check_time -CAfile ec.crt ec.crt"), "ec.crt: OK", "expired in real time: valid from the simulated epoch")
+}

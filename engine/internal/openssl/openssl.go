@@ -27,7 +27,7 @@ import (
 
 // subsetNames lists the supported commands in the order the version line
 // and the refusal message name them.
-var subsetNames = []string{"rand", "genrsa", "genpkey", "ecparam", "rsa", "pkey", "ec", "dgst", "pkeyutl", "enc", "version"}
+var subsetNames = []string{"rand", "genrsa", "genpkey", "ecparam", "rsa", "pkey", "ec", "dgst", "pkeyutl", "enc", "req", "version"}
 
 // versionLine is what `openssl version` prints: it must not be mistaken
 // for a real OpenSSL build.
@@ -100,6 +100,7 @@ func commands() map[string]func(*ctx, []string) error {
 		"dgst":    runDgst,
 		"pkeyutl": runPkeyutl,
 		"enc":     runEnc,
+		"req":     runReq,
 		"version": runVersion,
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hsmsim/hsmsim/engine/internal/cert"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,7 +70,7 @@ func pemLabel(t *testing.T, data []byte) string {
 func TestOslVersion(t *testing.T) {
 	e := newOslEnv(t, 1)
 	out, changed := e.run("version")
-	assert.Equal(t, "OpenSSL 3.0 subset (hsmsim): rand, genrsa, genpkey, ecparam, rsa, pkey, ec, dgst, pkeyutl, enc, version\n", out)
+	assert.Equal(t, "OpenSSL 3.0 subset (hsmsim): rand, genrsa, genpkey, ecparam, rsa, pkey, ec, dgst, pkeyutl, enc, req, version\n", out)
 	assert.False(t, changed)
 	out, _ = e.run("version -x")
 	assert.Equal(t, "version: Unknown option: -x\nversion: Use -help for summary.\n", out)
@@ -77,8 +78,8 @@ func TestOslVersion(t *testing.T) {
 
 func TestOslUnknownCommand(t *testing.T) {
 	e := newOslEnv(t, 1)
-	out, changed := e.run("req -new -x509")
-	assert.Equal(t, "openssl: 'req' is not part of the hsmsim simulator's openssl subset (supported: rand, genrsa, genpkey, ecparam, rsa, pkey, ec, dgst, pkeyutl, enc, version)\n", out)
+	out, changed := e.run("x509 -req -in client.csr")
+	assert.Equal(t, "openssl: 'x509' is not part of the hsmsim simulator's openssl subset (supported: rand, genrsa, genpkey, ecparam, rsa, pkey, ec, dgst, pkeyutl, enc, req, version)\n", out)
 	assert.False(t, changed)
 	out, _ = Run(nil, e.fs, e.rand)
 	assert.Contains(t, out, "supports: rand, genrsa")
@@ -615,5 +616,35 @@ func TestOslNoPartialWrites(t *testing.T) {
 		_, changed := e.run(line)
 		assert.False(t, changed, line)
 		assert.Equal(t, before, e.fs.Snapshot(), line)
+	}
+}
+
+// req makes a self-signed CA of a key, and refuses what it does not do.
+func TestOslReq(t *testing.T) {
+	e := newOslEnv(t, 1)
+	e.ok("genrsa -out ca.key 2048")
+	out, changed := e.run("req -new -x509 -days 3652 -key ca.key -out ca.crt -subj /CN=rootCA")
+	assert.Equal(t, "", out)
+	assert.True(t, changed)
+	certs, err := cert.ParseChain(e.file("ca.crt"))
+	require.NoError(t, err)
+	require.Len(t, certs, 1)
+	assert.Equal(t, "RSA-2048", cert.KeyName(certs[0].PublicKey))
+
+	// Without -subj, the names Enter gives, and a note.
+	out, _ = e.run("req -new -x509 -key ca.key -out plain.crt")
+	assert.Equal(t, "hsmsim: there is no terminal for OpenSSL's distinguished name questions: the certificate has the names Enter gives (/C=AU/ST=Some-State/O=Internet Widgits Pty Ltd); choose them with -subj\n", out)
+
+	for line, want := range map[string]string{
+		"req -new -key ca.key -out x.csr":             "hsmsim: only self-signed certificates (req -new -x509 -key <file>) are in the hsmsim simulator's openssl subset\n",
+		"req -new -x509 -newkey rsa:2048":             "req: Unknown option: -newkey\nreq: Use -help for summary.\n",
+		"req -new -x509 -out x.crt":                   "hsmsim: give the certificate's key with -key <file> (make one with openssl genrsa or genpkey); -newkey is not in the hsmsim simulator's openssl subset\n",
+		"req -new -x509 -key ca.key -days 0":          "req: Non-positive number \"0\" for option -days\nreq: Use -help for summary.\n",
+		"req -new -x509 -key ca.key -subj CN=x":       "req: name is expected to be in the format /type0=value0/type1=value1/type2=... where characters may be escaped by \\. This name is not in that format: 'CN=x'\nError making certificate request\n",
+		"req -new -x509 -key missing.key -subj /CN=x": "Could not open file or uri for loading private key from missing.key\nhsmsim: missing.key: No such file or directory\n",
+	} {
+		out, changed := e.run(line)
+		assert.Equal(t, want, out, line)
+		assert.False(t, changed, line)
 	}
 }
