@@ -3,7 +3,9 @@ package tour
 import (
 	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/hsmsim/hsmsim/engine/internal/cli"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
 )
@@ -31,15 +33,89 @@ var explanations = []struct {
 	{hsm.RCMxNAuthFailed, "Quorum authentication is on: enough crypto officers must approve a token first.", "getToken, have the officers sign it, approveToken, then run the command again."},
 }
 
+// cliExplanations are CloudHSM CLI's refusals in its own words: matched
+// by the call's code, or by its message where the CLI refused by itself
+// (RCInvalidInput, tool.Call).
+var cliExplanations = []struct {
+	rc           hsm.RC
+	message      string // a part of the CLI's message; "" matches any
+	meaning, fix string
+}{
+	{hsm.RCNotLoggedIn, "", "You are not logged in: every CloudHSM CLI command but login needs a login.", "Run login --username example_user --role crypto-user --password password first."},
+	{hsm.RCLoginFailure, "", "Login failed: wrong password. Five failures lock the account.", "The default users' password is 'password'. An admin unlocks an account with user change-password."},
+	{hsm.RCUserNotFound, "", "Login failed: no such user, or not with this role.", "user list shows every user and role; example_user and alice are crypto users, admin is an admin."},
+	{hsm.RCInvalidUserType, "", "Login failed: the user exists with another role.", "Use the role user list shows: crypto-user for example_user and alice, admin for admin."},
+	{hsm.RCOperationNotAllowed, "", "Your role may not run this command: crypto users manage keys, admins manage users.", "Log out and log in with the other role (logout, then login … --role crypto-user or --role admin)."},
+	{hsm.RCKeyAccessDenied, "", "Only the key's owner may do this: a key shared with you can be used, not exported, deleted, shared or changed.", "key list --filter … --verbose names the owner under key-owners; use a key you made, or log in as its owner."},
+	{hsm.RCInvalidInput, "matched 0 keys", "The filter matched no key you can see: labels are exact, and other users' unshared keys are invisible.", "key list (or key list --filter attr.label=… ) shows what there is; the tour's labels start with cli-."},
+	{hsm.RCInvalidInput, "keys. Refine", "The command works on one key, and the filter matched several (the same label twice, perhaps from an earlier run).", "Add attributes until one key is left (attr.class=private-key, attr.key-type=aes), or use key-reference=0x… from key list."},
+	{hsm.RCInvalidInput, "attribute is false", "The key's attributes do not allow this: a wrapping key needs wrap (and unwrap to unwrap).", "Generate the wrapping key with --attributes wrap=true unwrap=true, or key set-attribute --name wrap --value true."},
+	{hsm.RCMxNAuthFailed, "", "Quorum authentication is on for this: enough admins must approve a token first.", "quorum token-sign generate, have the admins sign the token file, then run the command again with --approval."},
+}
+
 // Explain explains, once each, the return codes of a command's calls (a
 // reply's Calls): each call's own code and each HSM's answer, whichever
-// tool made them.
+// tool made them. CloudHSM CLI's calls are explained in its own words.
 func Explain(calls []tool.Call) []Explanation {
-	codes := tool.Codes(calls)
+	var sdk3, viaCLI []tool.Call
+	for _, c := range calls {
+		if slices.Contains(cli.Commands(), c.API) {
+			viaCLI = append(viaCLI, c)
+		} else {
+			sdk3 = append(sdk3, c)
+		}
+	}
 	var out []Explanation
+	for _, c := range viaCLI {
+		for _, e := range cliExplanations {
+			if c.RC == e.rc && strings.Contains(c.Message, e.message) {
+				out = appendOnce(out, Explanation{Code: code(e.rc), Meaning: e.meaning, Fix: e.fix})
+				break
+			}
+		}
+		// An HSM that did not answer: the CLI says partial, the call says which.
+		for _, n := range c.Nodes {
+			if n.RC == hsm.RCServerUnavailable {
+				out = appendOnce(out, Explanation{Code: code(n.RC), Meaning: fmt.Sprintf("HSM %d of the cluster did not answer: it is offline, so it missed this change (key-coverage and cluster-coverage say partial).", n.Node), Fix: fmt.Sprintf("cluster node %d up at the $ prompt brings it back.", n.Node)})
+			}
+		}
+	}
+	codes := tool.Codes(sdk3)
 	for _, e := range explanations {
 		if slices.Contains(codes, e.rc) {
-			out = append(out, Explanation{Code: fmt.Sprintf("0x%02x", uint32(e.rc)), Meaning: e.meaning, Fix: e.fix})
+			out = appendOnce(out, Explanation{Code: code(e.rc), Meaning: e.meaning, Fix: e.fix})
+		}
+	}
+	return out
+}
+
+func code(rc hsm.RC) string { return fmt.Sprintf("0x%02x", uint32(rc)) }
+
+func appendOnce(out []Explanation, e Explanation) []Explanation {
+	if slices.Contains(out, e) {
+		return out
+	}
+	return append(out, e)
+}
+
+// Notes says what a reply's calls show that a learner following one key
+// across the tools needs: each key a CloudHSM CLI command named, with its
+// key reference and the handle the SDK 3 tools know it by.
+func Notes(calls []tool.Call) []string {
+	var out []string
+	for _, c := range calls {
+		if !slices.Contains(cli.Commands(), c.API) || c.RC != hsm.RCSuccess {
+			continue
+		}
+		hs := c.Handles
+		if len(hs) > 4 {
+			hs = hs[:4]
+		}
+		for _, h := range hs {
+			n := fmt.Sprintf("Key reference %s is handle %d in key_mgmt_util and cloudhsm_mgmt_util.", cli.KeyReference(h), h)
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
 		}
 	}
 	return out

@@ -1,7 +1,10 @@
-// Package tour is the guided walkthrough of "Managing Keys in AWS
-// CloudHSM": its steps, what each one teaches, the command it offers, and
-// how to tell from the cluster — not from what was typed — that the learner
-// did it, so a learner's own variant of a command counts too.
+// Package tour is the guided walkthroughs of "Managing Keys in AWS
+// CloudHSM": the walkthrough itself in the SDK 3 tools, and the same
+// learning path in CloudHSM CLI. Each has its steps, what each one teaches,
+// the commands it offers, and how to tell from the cluster — not from what
+// was typed — that the learner did it, so a learner's own variant of a
+// command counts too. A step that changes nothing (a key list) is told from
+// the typed result of the reply instead.
 package tour
 
 import (
@@ -9,12 +12,49 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"slices"
+	"strconv"
 
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/mech"
+	"github.com/hsmsim/hsmsim/engine/internal/tool"
 	"github.com/hsmsim/hsmsim/engine/shell"
 )
+
+// Tour is one guided walkthrough.
+type Tour struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Intro says in a sentence or two what the tour walks through.
+	Intro string `json:"intro"`
+	// Tool is the program most of its steps run in.
+	Tool  string `json:"tool"`
+	Steps []Step `json:"steps"`
+}
+
+// Tours lists the tours, the SDK 3 walkthrough first.
+func Tours() []Tour { return tours }
+
+// ByID returns a tour by id.
+func ByID(id string) (Tour, bool) {
+	for _, t := range tours {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return Tour{}, false
+}
+
+// StatusOf is every step of the tour judged against the same marks, and
+// the calls of the reply just given (nil when there is none).
+func (t Tour) StatusOf(marks Marks, s *shell.Session, calls []tool.Call) []Status {
+	out := make([]Status, len(t.Steps))
+	for i, st := range t.Steps {
+		out[i] = Status{ID: st.ID, Done: DoneAfter(st, marks, s, calls)}
+	}
+	return out
+}
 
 // Step is one step of the tour.
 type Step struct {
@@ -28,7 +68,9 @@ type Step struct {
 	Commands []string `json:"commands"`
 	// Tool is the program the commands run in.
 	Tool string `json:"tool"`
-	done func(c check) bool
+	// Notice says what to look at in the reply.
+	Notice string `json:"notice,omitempty"`
+	done   func(c check) bool
 }
 
 // Marks is what a step remembers of the cluster when it starts, so that
@@ -40,6 +82,12 @@ type Marks struct {
 	// looks only at files written since it started (the walkthrough's
 	// import files hold key material too).
 	Files map[string]string `json:"files"`
+	// LoggedIn: a tool was logged in when the step started (a logout step
+	// looks for the login to be gone).
+	LoggedIn bool `json:"loggedIn,omitempty"`
+	// Attrs maps each owned key (its handle in decimal) to a digest of its
+	// attributes, so a step can see that one was changed.
+	Attrs map[string]string `json:"attrs,omitempty"`
 }
 
 type check struct {
@@ -48,16 +96,20 @@ type check struct {
 	// user is the crypto user the learner works as: the one logged in now,
 	// or example_user, the walkthrough's user, when nobody is.
 	user int
+	// calls are the typed results of the reply being judged.
+	calls []tool.Call
 }
 
-// Steps lists the tour in order.
-func Steps() []Step { return steps }
+// Steps lists the first tour, the walkthrough in the SDK 3 tools, in order.
+func Steps() []Step { return sdk3Steps }
 
-// Find returns a step by id.
+// Find returns a step of any tour by id (ids are unique across tours).
 func Find(id string) (Step, bool) {
-	for _, st := range steps {
-		if st.ID == id {
-			return st, true
+	for _, t := range tours {
+		for _, st := range t.Steps {
+			if st.ID == id {
+				return st, true
+			}
 		}
 	}
 	return Step{}, false
@@ -66,7 +118,7 @@ func Find(id string) (Step, bool) {
 // Mark records the starting state of a step.
 func Mark(s *shell.Session) Marks {
 	c := check{s: s, user: learner(s)}
-	m := Marks{Files: map[string]string{}}
+	m := Marks{Files: map[string]string{}, Attrs: map[string]string{}, LoggedIn: s.Login() != nil}
 	files, _ := s.ListFiles()
 	for _, fi := range files {
 		if data, err := s.ReadFile(fi.Name); err == nil {
@@ -76,6 +128,7 @@ func Mark(s *shell.Session) Marks {
 	for _, o := range c.keys() {
 		if o.Owner == c.user {
 			m.Owned = append(m.Owned, o.Handle)
+			m.Attrs[strconv.FormatUint(o.Handle, 10)] = attrDigest(o)
 			if len(o.Shared) > 0 {
 				m.Shared = append(m.Shared, o.Handle)
 			}
@@ -86,11 +139,15 @@ func Mark(s *shell.Session) Marks {
 
 // Done reports whether the step happened, judged from the cluster and the
 // files now and the marks taken when the step started.
-func Done(st Step, marks Marks, s *shell.Session) bool {
+func Done(st Step, marks Marks, s *shell.Session) bool { return DoneAfter(st, marks, s, nil) }
+
+// DoneAfter is Done judged also from the typed results of the reply just
+// given, which a step that changes nothing needs.
+func DoneAfter(st Step, marks Marks, s *shell.Session, calls []tool.Call) bool {
 	if st.done == nil {
 		return false
 	}
-	return st.done(check{s: s, marks: marks, user: learner(s)})
+	return st.done(check{s: s, marks: marks, user: learner(s), calls: calls})
 }
 
 // Status is every step's state, for the tour panel.
@@ -103,11 +160,7 @@ type Status struct {
 // the current step's entry (the marks were taken when it started), and a
 // later step whose state already holds shows as reachable at once.
 func StatusOf(marks Marks, s *shell.Session) []Status {
-	out := make([]Status, len(steps))
-	for i, st := range steps {
-		out[i] = Status{ID: st.ID, Done: Done(st, marks, s)}
-	}
-	return out
+	return tours[0].StatusOf(marks, s, nil)
 }
 
 func learner(s *shell.Session) int {
@@ -159,12 +212,23 @@ func (c check) fileHolds(f func(data []byte) bool) bool {
 	return false
 }
 
+// made is owned, and made since the step started.
+func (c check) made(f func(o *hsm.Object) bool) bool {
+	return c.owned(func(o *hsm.Object) bool { return !slices.Contains(c.marks.Owned, o.Handle) && f(o) })
+}
+
+// attrDigest is a digest of a key's attributes.
+func attrDigest(o *hsm.Object) string {
+	b, _ := json.Marshal(o.Attributes())
+	return digest(b)
+}
+
 func digest(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
 
-var steps = []Step{
+var sdk3Steps = []Step{
 	{
 		ID: "login", Title: "Log in as a crypto user", Tool: "key_mgmt_util",
 		Why:      "Only crypto users (CUs) create and manage keys; a CU owns the keys it makes. Start key_mgmt_util and log in to every HSM of the cluster as the CU example_user.",
@@ -253,60 +317,25 @@ var steps = []Step{
 		ID: "export-public", Title: "Export a public key", Tool: "key_mgmt_util",
 		Why:      "exportPubKey writes a public key as PEM; any CU may export any public key.",
 		Commands: []string{"exportPubKey -k 524294 -out rsa2048.pub.exp"},
-		done: func(c check) bool {
-			return c.fileHolds(func(data []byte) bool {
-				k, err := mech.ParsePublicKeyPEM(data)
-				if err != nil {
-					return false
-				}
-				der, err := mech.MarshalPublicKeyDER(k)
-				if err != nil {
-					return false
-				}
-				for _, o := range c.keys() {
-					if o.Class == hsm.ClassPublic && o.Local && bytes.Equal(o.Value, der) {
-						return true
-					}
-				}
-				return false
-			})
-		},
+		done:     exportedPublic,
 	},
 	{
 		ID: "delete", Title: "Delete a key", Tool: "key_mgmt_util",
 		Why:      "deleteKey destroys a key on every HSM. Only the owner may; anyone else gets 0xc6, Key Access is denied.",
 		Commands: []string{"deleteKey -k 524300"},
-		done: func(c check) bool {
-			for _, h := range c.marks.Owned {
-				if c.s.Cluster.Object(h) == nil {
-					if o := findTokenAnywhere(c.s.Cluster, h); o == nil {
-						return true
-					}
-				}
-			}
-			return false
-		},
+		done:     deletedOne,
 	},
 	{
 		ID: "share", Title: "Share a key with another user", Tool: "cloudhsm_mgmt_util",
 		Why:      "Sharing an existing key is done in cloudhsm_mgmt_util, as the owner. The user it is shared with (alice, user 4) may use the key but not export, delete or share it. The command asks for confirmation because it must reach every HSM.",
 		Commands: []string{"exit", "cloudhsm_mgmt_util", "enable_e2e", "loginHSM CU example_user password", "shareKey 524295 4 1", "y"},
-		done: func(c check) bool {
-			return c.owned(func(o *hsm.Object) bool { return len(o.Shared) > 0 && !slices.Contains(c.marks.Shared, o.Handle) })
-		},
+		done:     sharedOne,
 	},
 	{
 		ID: "unshare", Title: "Unshare it again", Tool: "cloudhsm_mgmt_util",
 		Why:      "The same command with 0 as its last parameter takes the sharing back.",
 		Commands: []string{"shareKey 524295 4 0", "y"},
-		done: func(c check) bool {
-			for _, h := range c.marks.Shared {
-				if o := c.s.Cluster.Object(h); o != nil && o.Owner == c.user && len(o.Shared) == 0 {
-					return true
-				}
-			}
-			return false
-		},
+		done:     unsharedOne,
 	},
 }
 
@@ -317,4 +346,54 @@ func findTokenAnywhere(c *hsm.Cluster, h uint64) *hsm.Object {
 		}
 	}
 	return nil
+}
+
+// exportedPublic: a file written since the step started holds, as PEM, a
+// public key generated in the HSMs.
+func exportedPublic(c check) bool {
+	return c.fileHolds(func(data []byte) bool {
+		k, err := mech.ParsePublicKeyPEM(data)
+		if err != nil {
+			return false
+		}
+		der, err := mech.MarshalPublicKeyDER(k)
+		if err != nil {
+			return false
+		}
+		for _, o := range c.keys() {
+			if o.Class == hsm.ClassPublic && o.Local && bytes.Equal(o.Value, der) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// deletedOne: a key the learner owned when the step started is gone from
+// every HSM.
+func deletedOne(c check) bool {
+	for _, h := range c.marks.Owned {
+		if c.s.Cluster.Object(h) == nil {
+			if o := findTokenAnywhere(c.s.Cluster, h); o == nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sharedOne: a key of the learner's that was not shared is shared now.
+func sharedOne(c check) bool {
+	return c.owned(func(o *hsm.Object) bool { return len(o.Shared) > 0 && !slices.Contains(c.marks.Shared, o.Handle) })
+}
+
+// unsharedOne: a key of the learner's that was shared is shared with
+// nobody now.
+func unsharedOne(c check) bool {
+	for _, h := range c.marks.Shared {
+		if o := c.s.Cluster.Object(h); o != nil && o.Owner == c.user && len(o.Shared) == 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -63,12 +63,14 @@ func scenarioRecords(name string) (map[string][]byte, error) {
 	return state.Records(c, files)
 }
 
-// tourSteps is the tour, in order.
+// tourSteps is the first tour, in order.
 func tourSteps() []tour.Step { return tour.Steps() }
 
-// tourExplain explains the return codes of a reply's calls (the JSON of
-// its "calls"); never nil, so the page always gets a list.
-func tourExplain(calls string) ([]tour.Explanation, error) {
+// tourTours is every tour with its steps, the first tour first.
+func tourTours() []tour.Tour { return tour.Tours() }
+
+// parseCalls reads the JSON of a reply's "calls" ("" is none).
+func parseCalls(calls string) ([]shell.Call, error) {
 	var cs []shell.Call
 	if calls != "" {
 		if len(calls) > maxCalls {
@@ -78,9 +80,33 @@ func tourExplain(calls string) ([]tour.Explanation, error) {
 			return nil, invalid("calls must be the JSON of a reply's calls: %v", err)
 		}
 	}
+	return cs, nil
+}
+
+// tourExplain explains the return codes of a reply's calls (the JSON of
+// its "calls"); never nil, so the page always gets a list.
+func tourExplain(calls string) ([]tour.Explanation, error) {
+	cs, err := parseCalls(calls)
+	if err != nil {
+		return nil, err
+	}
 	out := tour.Explain(cs)
 	if out == nil {
 		out = []tour.Explanation{}
+	}
+	return out, nil
+}
+
+// tourNotes says what a reply's calls show (the key references of
+// CloudHSM CLI's keys as handles); never nil.
+func tourNotes(calls string) ([]string, error) {
+	cs, err := parseCalls(calls)
+	if err != nil {
+		return nil, err
+	}
+	out := tour.Notes(cs)
+	if out == nil {
+		out = []string{}
 	}
 	return out, nil
 }
@@ -105,6 +131,18 @@ const maxMarks = 1 << 20
 // tourStatus judges every step against marks (JSON of tour.Marks), or only
 // the step named, which is all the panel needs after each command.
 func (e *engine) tourStatus(marksJSON, step string) ([]tour.Status, error) {
+	return e.tourStatusAfter(marksJSON, step, "")
+}
+
+// tourStatusAfter is tourStatus judged also from the calls of the reply
+// just given (the JSON of its "calls"), which a step that changes nothing
+// (CloudHSM CLI's key list) is told by. Without a step it judges every
+// step of the first tour.
+func (e *engine) tourStatusAfter(marksJSON, step, calls string) ([]tour.Status, error) {
+	cs, err := parseCalls(calls)
+	if err != nil {
+		return nil, err
+	}
 	if len(marksJSON) > maxMarks {
 		return nil, invalid("marks are %d bytes, more than %d", len(marksJSON), maxMarks)
 	}
@@ -125,9 +163,9 @@ func (e *engine) tourStatus(marksJSON, step string) ([]tour.Status, error) {
 		return nil, errClosed
 	}
 	if step != "" {
-		return []tour.Status{{ID: one.ID, Done: tour.Done(one, m, e.sess)}}, nil
+		return []tour.Status{{ID: one.ID, Done: tour.DoneAfter(one, m, e.sess, cs)}}, nil
 	}
-	return tour.StatusOf(m, e.sess), nil
+	return tour.Tours()[0].StatusOf(m, e.sess, cs), nil
 }
 
 // checkpointFormat names a step's starting state: the workspace's state

@@ -11,10 +11,13 @@ import (
 //
 //	scenarios()                      -> JSON [{name, title, description}]
 //	scenarioRecords(name)            -> records of a built-in scenario
-//	tourSteps()                      -> JSON [{id, title, why, commands, tool}]
+//	tourSteps()                      -> JSON [{id, title, why, commands, tool, notice}] of the first tour
+//	tourTours()                      -> JSON [{id, title, intro, tool, steps}] every tour
 //	tourMark()                       -> JSON marks of the state a step starts from
-//	tourStatus(marks JSON, step?)    -> JSON [{id, done}], every step or the one named
+//	tourStatus(marks JSON, step?, calls?) -> JSON [{id, done}], every step of the first tour or the
+//	                                    one named, judged also from a reply's "calls" JSON
 //	tourExplain(calls)               -> JSON [{code, meaning, fix}]  calls: a reply's "calls" JSON
+//	tourNotes(calls)                 -> JSON [string]  what a reply's calls show
 //	checkpoint()                     -> Uint8Array, the workspace now
 //	restore(checkpoint)              -> {records, prompt, mode}; the session keeps its tool and login
 //	transcriptMarkdown(steps JSON, seed, scenario) -> Uint8Array (UTF-8 Markdown)
@@ -39,6 +42,16 @@ func (b *bridge) learnFunctions() map[string]call {
 		"tourSteps": func([]safejs.Value) (any, error) {
 			return jsonOf(tourSteps(), nil)
 		},
+		"tourTours": func([]safejs.Value) (any, error) {
+			return jsonOf(tourTours(), nil)
+		},
+		"tourNotes": func(args []safejs.Value) (any, error) {
+			out, err := argString(args, 0)
+			if err != nil {
+				return nil, err
+			}
+			return jsonOf(tourNotes(out))
+		},
 		"tourMark": func([]safejs.Value) (any, error) {
 			return jsonOf(e.tourMark())
 		},
@@ -47,7 +60,7 @@ func (b *bridge) learnFunctions() map[string]call {
 			if err != nil {
 				return nil, err
 			}
-			return jsonOf(e.tourStatus(marks, optString(args, 1)))
+			return jsonOf(e.tourStatusAfter(marks, optString(args, 1), optString(args, 2)))
 		},
 		"tourExplain": func(args []safejs.Value) (any, error) {
 			out, err := argString(args, 0)

@@ -272,3 +272,37 @@ func TestLearnTranscriptScriptMasksPasswords(t *testing.T) {
 	_, err = transcriptScript("nope")
 	assert.Equal(t, kindInvalid, errorKind(err))
 }
+
+// The CloudHSM CLI tour's list step is told from the reply's calls, which
+// the page hands back as the engine sent them; the notes name handles.
+func TestLearnTheCLITourReadsTheReplysCalls(t *testing.T) {
+	tours := tourTours()
+	require.Len(t, tours, 2)
+	assert.Equal(t, "cli", tours[1].ID)
+	e := learnOpen(t, "default", "1")
+	learnExec(t, e, "cloudhsm-cli interactive", "login --username example_user --role crypto-user --password password",
+		"key generate-symmetric aes --label cli-aes256 --key-length-bytes 32")
+	m, err := e.tourMark()
+	require.NoError(t, err)
+	mj, err := json.Marshal(m)
+	require.NoError(t, err)
+	r, err := e.exec("key list --filter attr.label=cli-aes256")
+	require.NoError(t, err)
+	calls, err := json.Marshal(r.Calls)
+	require.NoError(t, err)
+	st, err := e.tourStatusAfter(string(mj), "cli-list", string(calls))
+	require.NoError(t, err)
+	assert.Equal(t, []tour.Status{{ID: "cli-list", Done: true}}, st)
+	st, err = e.tourStatus(string(mj), "cli-list")
+	require.NoError(t, err)
+	assert.Equal(t, []tour.Status{{ID: "cli-list", Done: false}}, st, "without the reply")
+	_, err = e.tourStatusAfter(string(mj), "cli-list", "{not json")
+	assert.Equal(t, kindInvalid, errorKind(err))
+
+	notes, err := tourNotes(string(calls))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Key reference 0x0000000000080007 is handle 524295 in key_mgmt_util and cloudhsm_mgmt_util."}, notes)
+	notes, err = tourNotes("")
+	require.NoError(t, err)
+	assert.Equal(t, []string{}, notes)
+}
