@@ -75,8 +75,11 @@ func (t *Tool) signingKey(a *args, mech string, class hsm.Class) (*hsm.Object, *
 		return nil, e
 	}
 	want := hsm.KeyTypeRSA
-	if mech == "ecdsa" {
+	switch mech {
+	case "ecdsa":
 		want = hsm.KeyTypeEC
+	case "ed25519", "ed25519ph":
+		want = hsm.KeyTypeECEdwards
 	}
 	op := "sign"
 	allowed := o.Sign
@@ -85,7 +88,7 @@ func (t *Tool) signingKey(a *args, mech string, class hsm.Class) (*hsm.Object, *
 	}
 	switch {
 	case o.KeyType != want || o.Class != class:
-		return nil, &cliError{1, fmt.Sprintf("The key is a %s %s, which cannot %s with %s", keyTypeName(o.KeyType), className(o.Class), op, mech)}
+		return nil, &cliError{1, fmt.Sprintf("The key is a %s %s, which cannot %s with %s", keyKind(o), className(o.Class), op, mech)}
 	case !allowed:
 		return nil, &cliError{1, fmt.Sprintf("The key's %s attribute is false", op)}
 	}
@@ -93,6 +96,19 @@ func (t *Tool) signingKey(a *args, mech string, class hsm.Class) (*hsm.Object, *
 		return nil, &cliError{1, rcMessage(rc)}
 	}
 	return o, nil
+}
+
+// keyKind names a key's type for an error, an EC key with its curve
+// ("ec (secp224r1)", "ec (ed25519)") since the curve decides which
+// mechanisms it takes.
+func keyKind(o *hsm.Object) string {
+	switch o.KeyType {
+	case hsm.KeyTypeEC:
+		return "ec (" + curveName(o.CurveID) + ")"
+	case hsm.KeyTypeECEdwards:
+		return "ec (ed25519)"
+	}
+	return keyTypeName(o.KeyType)
 }
 
 // cryptoInput is what sign and verify both read: the key, the hash and the

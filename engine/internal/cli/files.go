@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/asn1"
 	"encoding/binary"
@@ -41,7 +42,7 @@ func generateFile(t *Tool, a *args) result {
 		}
 	case "reference-pem":
 		if o.Class != hsm.ClassPrivate || o.KeyType != hsm.KeyTypeRSA && o.KeyType != hsm.KeyTypeEC {
-			return fail("The reference-pem encoding is for RSA and EC private keys")
+			return fail("The reference-pem encoding is for RSA and EC private keys; Ed25519 and ML-DSA private keys take cloudhsm-reference-pem")
 		}
 		pub, err := keyobj.PublicKey(o)
 		if err != nil {
@@ -56,8 +57,14 @@ func generateFile(t *Tool, a *args) result {
 		if data, err = referencePEM(rsaPub, o); err != nil {
 			return fail(err.Error())
 		}
-	default:
-		return fail("The cloudhsm-reference-pem encoding is for Ed25519 and ML-DSA private keys, which need hsm2m.medium HSMs")
+	default: // cloudhsm-reference-pem
+		if o.Class != hsm.ClassPrivate || !cloudHSMReferenced(o.KeyType) {
+			return fail("The cloudhsm-reference-pem encoding is for Ed25519 and ML-DSA private keys; RSA and EC private keys take reference-pem")
+		}
+		var err error
+		if data, err = cloudHSMReferencePEM(o); err != nil {
+			return fail(err.Error())
+		}
 	}
 	if err := t.FS.WriteFile(a.get("path"), data); err != nil {
 		return fail(fmt.Sprintf("Unable to write the key file %s: %v", a.get("path"), err))
@@ -97,6 +104,25 @@ func fakeECPEM(o *hsm.Object) ([]byte, error) {
 	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
 }
 
+// cloudHSMReferenced are the key types of the cloudhsm-reference-pem
+// encoding.
+func cloudHSMReferenced(kt hsm.KeyType) bool { return kt == hsm.KeyTypeECEdwards }
+
+// cloudHSMReferencePEM is the reference PEM of an Ed25519 or ML-DSA
+// private key: a PKCS #8 "PRIVATE KEY" of the key's algorithm whose seed
+// is the key's handle (big-endian in its last eight bytes), as a reference
+// PEM of an EC key holds the handle in place of its private value. It
+// names the key and holds nothing secret (docs/simulator-choices.md).
+func cloudHSMReferencePEM(o *hsm.Object) ([]byte, error) {
+	seed := make([]byte, 32)
+	binary.BigEndian.PutUint64(seed[24:], o.Handle)
+	der, err := mech.ReferencePKCS8(o.KeyType, seed)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+}
+
 func importPEM(t *Tool, a *args) result {
 	data, err := t.FS.ReadFile(a.get("path"))
 	if err != nil {
@@ -112,7 +138,9 @@ func importPEM(t *Tool, a *args) result {
 		if want != "rsa-public" {
 			return fail(fmt.Sprintf("The key in %s is an RSA public key, not %s", a.get("path"), want))
 		}
-	case *mech.ECPublicKey:
+	case *mech.ECPublicKey, ed25519.PublicKey:
+		// An Ed25519 key is an EC key on the curve ed25519 (the verify
+		// pages import one with --key-type-class ec-public).
 		if want != "ec-public" {
 			return fail(fmt.Sprintf("The key in %s is an EC public key, not %s", a.get("path"), want))
 		}

@@ -288,8 +288,12 @@ func genEC(t *Tool, a *args) result {
 		id = mech.CurveP521
 	case "secp256k1":
 		id = mech.CurveSecp256k1
-	default:
-		return fail("The curve ed25519 is supported only on hsm2m.medium HSMs in non-FIPS mode; this cluster's HSMs are hsm1.medium")
+	default: // ed25519, the one other value the option takes
+		k, err := mech.GenerateEd25519(t.Rand)
+		if err != nil {
+			return fail(err.Error())
+		}
+		return t.makePair(a, k)
 	}
 	k, err := mech.GenerateEC(t.Rand, id)
 	if err != nil {

@@ -31,7 +31,9 @@ func keyTypeName(t hsm.KeyType) string {
 		return "aes"
 	case hsm.KeyTypeRSA:
 		return "rsa"
-	case hsm.KeyTypeEC:
+	case hsm.KeyTypeEC, hsm.KeyTypeECEdwards:
+		// Ed25519 keys are EC keys on the curve ed25519 to the CLI (the
+		// attribute table's key-type and curve values).
 		return "ec"
 	case hsm.KeyTypeGenericSecret:
 		return "generic-secret"
@@ -70,7 +72,7 @@ func curveName(id int) string {
 }
 
 // keyLength is key-length-bytes: a secret key's length; a private key's
-// stored (PKCS #8) size; an EC public key's point; an RSA public key twice
+// stored (PKCS #8) size; an EC or Ed25519 public key's point; an RSA public key twice
 // its modulus, as the pages' examples show (512 for RSA-2048).
 func keyLength(o *hsm.Object) int {
 	switch {
@@ -78,7 +80,7 @@ func keyLength(o *hsm.Object) int {
 		return o.ValueLen
 	case o.Class == hsm.ClassPrivate:
 		return len(o.Value)
-	case o.KeyType == hsm.KeyTypeEC:
+	case o.KeyType == hsm.KeyTypeEC || o.KeyType == hsm.KeyTypeECEdwards:
 		return len(o.Modulus)
 	case o.KeyType == hsm.KeyTypeRSA:
 		return 2 * len(o.Modulus)
@@ -127,6 +129,8 @@ func attributes(o *hsm.Object) obj {
 		a = append(a, field{"public-exponent", hexValue(e)}, field{"modulus", hexValue(o.Modulus)}, field{"modulus-size-bits", o.ModulusBits})
 	case o.KeyType == hsm.KeyTypeEC:
 		a = append(a, field{"ec-point", hexValue(o.Modulus)}, field{"curve", curveName(o.CurveID)})
+	case o.KeyType == hsm.KeyTypeECEdwards:
+		a = append(a, field{"ec-point", hexValue(o.Modulus)}, field{"curve", "ed25519"})
 	}
 	return a
 }

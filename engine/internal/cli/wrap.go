@@ -251,7 +251,8 @@ func unwrappedObject(class, m string, material []byte) (*hsm.Object, *cliError) 
 		if err != nil {
 			return nil, &cliError{1, err.Error()}
 		}
-		if want := map[string]hsm.KeyType{"rsa-private": hsm.KeyTypeRSA, "ec-private": hsm.KeyTypeEC}[class]; o.KeyType != want {
+		// keyTypeName calls an Ed25519 key "ec", as ec-private takes it.
+		if want := map[string]string{"rsa-private": "rsa", "ec-private": "ec"}[class]; keyTypeName(o.KeyType) != want {
 			return nil, &cliError{1, fmt.Sprintf("The unwrapped key is a %s private key, not %s", keyTypeName(o.KeyType), class)}
 		}
 		return o, nil

@@ -138,7 +138,8 @@ func (o *Object) trailingAttrs() []AttrValue {
 // dumps them, with the sets the AWS transcripts show: the 17 common ones
 // for a secret key (getAttribute.md, genSymKey.md); for an EC key those plus
 // the public point as OBJ_ATTR_MODULUS and OBJ_ATTR_MODULUS_BITS, 19
-// (genECCKeyPair.md); for an RSA key those plus modulus, modulus bits,
+// (genECCKeyPair.md), and the same for an Ed25519 key, its encoded point
+// and 255 bits; for an RSA key those plus modulus, modulus bits,
 // public exponent and six more flags, 26 (genRSAKeyPair.md). DSA keys have
 // no documented dump and get the common 17.
 //
@@ -176,7 +177,7 @@ func (o *Object) Attributes() []AttrValue {
 				Bytes: new(big.Int).SetUint64(uint64(o.PublicExponent)).Bytes()},
 		)
 		out = append(out, o.trailingAttrs()...)
-	case KeyTypeEC:
+	case KeyTypeEC, KeyTypeECEdwards:
 		out = append(out,
 			AttrValue{ID: AttrModulus, Name: AttrNames[AttrModulus], Kind: KindPoint, Bytes: o.Modulus},
 			u32Attr(AttrModulusBits, o.ModulusBits),

@@ -40,6 +40,7 @@ const (
 	KeyTypeRC4           = mech.KeyTypeRC4
 	KeyTypeDES3          = mech.KeyTypeDES3
 	KeyTypeAES           = mech.KeyTypeAES
+	KeyTypeECEdwards     = mech.KeyTypeECEdwards
 )
 
 // FirstHandle is the lowest handle the simulated HSMs hand out; the seed

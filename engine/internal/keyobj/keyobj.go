@@ -7,6 +7,7 @@ package keyobj
 
 import (
 	"crypto/dsa"
+	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/pem"
 	"fmt"
@@ -16,7 +17,7 @@ import (
 )
 
 // Public builds the HSM object of a public key: its key type, RSA
-// modulus and exponent, EC curve, KCV and PKIX DER value.
+// modulus and exponent, EC curve or Ed25519 point, KCV and PKIX DER value.
 func Public(pub any) (*hsm.Object, error) {
 	p, err := mech.MarshalPublicKeyPEM(pub)
 	if err != nil {
@@ -49,6 +50,13 @@ func Public(pub any) (*hsm.Object, error) {
 	case *dsa.PublicKey:
 		o.KeyType = hsm.KeyTypeDSA
 		o.ValueLen = len(blk.Bytes)
+	case ed25519.PublicKey:
+		// An Ed25519 key reports its encoded point (RFC 8032) where an EC
+		// key has its public point, and the curve's field size, 255 bits.
+		o.KeyType = hsm.KeyTypeECEdwards
+		o.ValueLen = len(blk.Bytes)
+		o.Modulus = append([]byte(nil), k...)
+		o.ModulusBits = 255
 	default:
 		return nil, fmt.Errorf("unsupported public key type %T", pub)
 	}

@@ -127,7 +127,7 @@ func (t *Tool) parseFind(a *Args) (findCriteria, error) {
 			return fc, err
 		}
 		kt := hsm.KeyType(n)
-		if !kt.IsSymmetric() && !kt.IsAsymmetric() {
+		if !kt.SDK3() {
 			return fc, fmt.Errorf("invalid key type %d for -t (0, 1, 3, 16, 18, 21 or 31)", n)
 		}
 		fc.filter.KeyType = &kt

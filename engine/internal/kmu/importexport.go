@@ -361,6 +361,9 @@ func importPrivateKey(t *Tool, a *Args) tool.Result {
 		return t.ioError(err)
 	}
 	priv, err := mech.ParsePrivateKeyPEM(data)
+	if err == nil {
+		err = sdk3Key(priv)
+	}
 	if err != nil {
 		return t.ioError(ioPEMError(name, err))
 	}
@@ -400,6 +403,9 @@ func importPubKey(t *Tool, a *Args) tool.Result {
 		return t.ioError(err)
 	}
 	pub, err := mech.ParsePublicKeyPEM(data)
+	if err == nil {
+		err = sdk3Key(pub)
+	}
 	if err != nil {
 		return t.ioError(ioPEMError(name, err))
 	}
@@ -410,4 +416,17 @@ func importPubKey(t *Tool, a *Args) tool.Result {
 	o.Label, o.KeyID, o.Local = cr.label, cr.id, false
 	t.ioStore("Cfm3CreatePublicKey", "Public Key Handle: ", o, cr)
 	return tool.Result{}
+}
+
+// sdk3Key refuses the keys key_mgmt_util never had (Ed25519, ML-DSA) as it
+// refuses any algorithm it does not know: those keys are CloudHSM CLI's.
+func sdk3Key(k any) error {
+	kt, err := mech.KeyTypeOf(k)
+	if err != nil {
+		return err
+	}
+	if !kt.SDK3() {
+		return fmt.Errorf("%w: %v", mech.ErrUnsupportedKey, kt)
+	}
+	return nil
 }

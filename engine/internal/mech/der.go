@@ -3,6 +3,7 @@ package mech
 import (
 	"crypto/dsa"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -68,9 +69,15 @@ func algID(oid asn1.ObjectIdentifier, params any) (pkix.AlgorithmIdentifier, err
 }
 
 // MarshalPublicKeyDER returns the PKIX SubjectPublicKeyInfo DER of an
-// *rsa.PublicKey, *ECPublicKey, *ecdsa.PublicKey or *dsa.PublicKey.
+// *rsa.PublicKey, *ECPublicKey, *ecdsa.PublicKey, *dsa.PublicKey or
+// ed25519.PublicKey.
 func MarshalPublicKeyDER(pub any) ([]byte, error) {
 	switch k := pub.(type) {
+	case ed25519.PublicKey:
+		if len(k) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("%w: Ed25519 public key of %d bytes", ErrMalformedKey, len(k))
+		}
+		return x509.MarshalPKIXPublicKey(k)
 	case *rsa.PublicKey:
 		if err := CheckRSAPublicKey(k); err != nil {
 			return nil, err
@@ -111,10 +118,16 @@ func MarshalPublicKeyDER(pub any) ([]byte, error) {
 }
 
 // MarshalPrivateKeyDER returns the PKCS #8 PrivateKeyInfo DER of an
-// *rsa.PrivateKey, *ECKey, *ecdsa.PrivateKey or *dsa.PrivateKey. Its length
-// is what importPrivateKey prints as "BER encoded key length".
+// *rsa.PrivateKey, *ECKey, *ecdsa.PrivateKey, *dsa.PrivateKey or
+// ed25519.PrivateKey. Its length is what importPrivateKey prints as "BER
+// encoded key length".
 func MarshalPrivateKeyDER(priv any) ([]byte, error) {
 	switch k := priv.(type) {
+	case ed25519.PrivateKey:
+		if len(k) != ed25519.PrivateKeySize {
+			return nil, fmt.Errorf("%w: Ed25519 private key of %d bytes", ErrMalformedKey, len(k))
+		}
+		return x509.MarshalPKCS8PrivateKey(k)
 	case *rsa.PrivateKey:
 		if k == nil {
 			break
@@ -238,6 +251,8 @@ func ParsePublicKeyDER(der []byte) (any, error) {
 			return nil, err
 		}
 		return &ECPublicKey{CurveID: id, X: x, Y: y}, nil
+	case alg.Equal(oidEd25519()):
+		return parseEd25519SPKI(der)
 	case alg.Equal(oidDSA()):
 		var params dsaParamsASN1
 		if err := unmarshalExact(spki.Algorithm.Parameters.FullBytes, &params); err != nil {
@@ -291,6 +306,8 @@ func parsePKCS8(p8 pkcs8) (any, error) {
 			return nil, err
 		}
 		return asKey(parseSEC1(p8.PrivateKey, id))
+	case alg.Equal(oidEd25519()):
+		return asKey(parseEd25519PKCS8(p8.PrivateKey))
 	case alg.Equal(oidDSA()):
 		var params dsaParamsASN1
 		if err := unmarshalExact(p8.Algo.Parameters.FullBytes, &params); err != nil {

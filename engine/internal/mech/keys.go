@@ -3,6 +3,7 @@ package mech
 import (
 	"crypto/dsa"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/rsa"
 	"fmt"
 )
@@ -12,7 +13,7 @@ import (
 // public halves). These helpers let callers treat them uniformly.
 
 // PublicOf returns the public half of a private key (*rsa.PublicKey,
-// *ECPublicKey or *dsa.PublicKey). Public keys are returned as they are,
+// *ECPublicKey, *dsa.PublicKey or ed25519.PublicKey). Public keys are returned as they are,
 // with *ecdsa keys converted to the package's EC types; anything else gives
 // nil.
 func PublicOf(key any) any {
@@ -51,6 +52,14 @@ func PublicOf(key any) any {
 		if k != nil {
 			return k
 		}
+	case ed25519.PrivateKey:
+		if len(k) == ed25519.PrivateKeySize {
+			return k.Public().(ed25519.PublicKey)
+		}
+	case ed25519.PublicKey:
+		if len(k) == ed25519.PublicKeySize {
+			return k
+		}
 	}
 	return nil
 }
@@ -65,6 +74,8 @@ func KeyTypeOf(key any) (KeyType, error) {
 		return KeyTypeEC, nil
 	case *dsa.PublicKey:
 		return KeyTypeDSA, nil
+	case ed25519.PublicKey:
+		return KeyTypeECEdwards, nil
 	}
 	return 0, fmt.Errorf("%w: %T", ErrUnsupportedKey, key)
 }

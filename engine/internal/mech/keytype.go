@@ -16,6 +16,10 @@ const (
 	KeyTypeRC4           KeyType = 18
 	KeyTypeDES3          KeyType = 21
 	KeyTypeAES           KeyType = 31
+	// KeyTypeECEdwards is CKK_EC_EDWARDS (0x40), the type of Ed25519
+	// keys, which only CloudHSM CLI makes (as "ec" keys on the curve
+	// ed25519); key_mgmt_util never had it.
+	KeyTypeECEdwards KeyType = 64
 )
 
 // String returns the name key_mgmt_util prints for the type.
@@ -35,6 +39,8 @@ func (t KeyType) String() string {
 		return "DES3"
 	case KeyTypeAES:
 		return "AES"
+	case KeyTypeECEdwards:
+		return "EC_EDWARDS"
 	}
 	return "KeyType(" + strconv.Itoa(int(t)) + ")"
 }
@@ -52,8 +58,15 @@ func (t KeyType) IsSymmetric() bool {
 // IsAsymmetric reports whether keys of this type come as key pairs.
 func (t KeyType) IsAsymmetric() bool {
 	switch t {
-	case KeyTypeRSA, KeyTypeDSA, KeyTypeEC:
+	case KeyTypeRSA, KeyTypeDSA, KeyTypeEC, KeyTypeECEdwards:
 		return true
 	}
 	return false
+}
+
+// SDK3 reports whether key_mgmt_util and cloudhsm_mgmt_util (Client SDK 3)
+// know the type: every type but Ed25519's and ML-DSA's, which only
+// CloudHSM CLI makes.
+func (t KeyType) SDK3() bool {
+	return t.IsSymmetric() || t == KeyTypeRSA || t == KeyTypeDSA || t == KeyTypeEC
 }

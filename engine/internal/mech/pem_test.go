@@ -264,12 +264,25 @@ func TestParseOpenSSLFormats(t *testing.T) {
 	if _, err := ParsePublicKeyPEM(conv(p192, "pkey", "-pubout")); !errors.Is(err, ErrCurveNotSupported) {
 		t.Errorf("prime192v1 public: %v", err)
 	}
+	// Ed25519 keys (CloudHSM CLI's --curve ed25519) read both ways, and
+	// the public key written is the one OpenSSL derives.
 	ed := gen("genpkey", "-algorithm", "ed25519")
-	if _, err := ParsePrivateKeyPEM(ed); !errors.Is(err, ErrUnsupportedKey) {
-		t.Errorf("ed25519: %v", err)
+	edKey, err := ParsePrivateKeyPEM(ed)
+	if err != nil {
+		t.Fatalf("ed25519: %v", err)
 	}
-	if _, err := ParsePublicKeyPEM(conv(ed, "pkey", "-pubout")); !errors.Is(err, ErrUnsupportedKey) {
-		t.Errorf("ed25519 public: %v", err)
+	edPub, err := ParsePublicKeyPEM(conv(ed, "pkey", "-pubout"))
+	if err != nil {
+		t.Fatalf("ed25519 public: %v", err)
+	}
+	if mine, _ := MarshalPublicKeyPEM(PublicOf(edKey)); !bytes.Equal(mine, conv(ed, "pkey", "-pubout")) {
+		t.Errorf("ed25519 public key: %s", mine)
+	}
+	if kt, _ := KeyTypeOf(edPub); kt != KeyTypeECEdwards {
+		t.Errorf("ed25519 key type %v", kt)
+	}
+	if der, _ := MarshalPrivateKeyDER(edKey); !bytes.Equal(der, conv(ed, "pkey", "-outform", "DER")) {
+		t.Errorf("ed25519 PKCS #8 differs from OpenSSL's")
 	}
 	explicit := conv(ecNoParams, "ec", "-param_enc", "explicit")
 	if _, err := ParsePrivateKeyPEM(explicit); !errors.Is(err, ErrUnsupportedKey) {
