@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"crypto"
 	"crypto/ed25519"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -289,4 +291,54 @@ func TestEd25519WrapUnwrap(t *testing.T) {
 		want := signatureOf(t, run(t, tl, "crypto sign ed25519 --key-filter attr.label=ed25519-private --data YWJj"))
 		require.Equal(t, want, signatureOf(t, run(t, tl, "crypto sign ed25519 --key-filter attr.label=back-"+m+" --data YWJj")), m)
 	}
+}
+
+func TestEd25519phPageExamples(t *testing.T) {
+	tl := ed25519Tool(t)
+	require.NoError(t, tl.FS.WriteFile("data.txt", []byte("abc")))
+	sign := pageExamples(t, "cloudhsm_cli-crypto-sign-ed25519ph.md")
+	require.Len(t, sign, 2)
+	var sigs []string
+	for i, ex := range sign {
+		got := run(t, tl, ex.command)
+		require.Equal(t, normaliseSig(t, ex.output), normaliseSig(t, got), "example %d", i)
+		sigs = append(sigs, signatureOf(t, got))
+	}
+	require.Equal(t, sigs[0], sigs[1])
+	require.NoError(t, tl.FS.WriteFile("signature-file", []byte(sigs[0])))
+	verify := pageExamples(t, "cloudhsm_cli-crypto-verify-ed25519ph.md")
+	require.Len(t, verify, 2)
+	for i, ex := range verify {
+		got := run(t, tl, withSignature(ex.command, sigs[0]))
+		require.Equal(t, normalise(t, ex.output), normalise(t, got), "example %d", i)
+	}
+
+	// HashEdDSA over SHA-512 of "abc" (RFC 8032 5.1 with phflag 1), as
+	// crypto/ed25519 checks it; not the PureEdDSA signature of the same data.
+	pubKey := tl.Cluster.Object(func() uint64 { p, _ := pairHandles(t, tl.Cluster, "ed25519-public", "ed25519-private"); return p }())
+	pub, err := keyobj.PublicKey(pubKey)
+	require.NoError(t, err)
+	sig, err := base64.StdEncoding.DecodeString(sigs[0])
+	require.NoError(t, err)
+	sum := sha512.Sum512([]byte("abc"))
+	require.NoError(t, ed25519.VerifyWithOptions(pub.(ed25519.PublicKey), sum[:], sig, &ed25519.Options{Hash: crypto.SHA512}))
+	require.False(t, ed25519.Verify(pub.(ed25519.PublicKey), []byte("abc"), sig))
+
+	// --data-type digest takes the digest itself, and signs the same.
+	d := base64.StdEncoding.EncodeToString(sum[:])
+	require.Equal(t, sigs[0], signatureOf(t, run(t, tl, "crypto sign ed25519ph --key-filter attr.label=ed25519-private --data-type digest --hash-function sha512 --data "+d)))
+	require.JSONEq(t, `{"error_code": 0, "data": {"message": "Signature verified successfully"}}`,
+		run(t, tl, "crypto verify ed25519ph --key-filter attr.label=ed25519-public --data-type digest --hash-function sha512 --data "+d+" --signature "+sigs[0]))
+	require.JSONEq(t, `{"error_code": 1, "data": "A sha512 digest is 64 bytes; the data is 3"}`,
+		run(t, tl, "crypto sign ed25519ph --key-filter attr.label=ed25519-private --data-type digest --hash-function sha512 --data YWJj"))
+	// A PureEdDSA signature is not a HashEdDSA one.
+	pure := signatureOf(t, run(t, tl, "crypto sign ed25519 --key-filter attr.label=ed25519-private --data YWJj"))
+	require.NotEqual(t, pure, sigs[0])
+	require.JSONEq(t, `{"error_code": 1, "data": "Signature verification failed"}`,
+		run(t, tl, "crypto verify ed25519ph --key-filter attr.label=ed25519-public --data-type raw --hash-function sha512 --data YWJj --signature "+pure))
+	// Only sha512 (the option's possible values).
+	require.Contains(t, run(t, tl, "crypto sign ed25519ph --key-filter attr.label=ed25519-private --data-type raw --hash-function sha256 --data YWJj"), "invalid value 'sha256' for '--hash-function <HASH_FUNCTION>'")
+	// Ed25519ph has no 16,000-byte limit.
+	big := base64.StdEncoding.EncodeToString(make([]byte, 20000))
+	signatureOf(t, run(t, tl, "crypto sign ed25519ph --key-filter attr.label=ed25519-private --data-type raw --hash-function sha512 --data "+big))
 }

@@ -34,3 +34,9 @@ func TestEd25519Golden(t *testing.T) {
 	require.NoError(t, tl.FS.WriteFile("data.txt", []byte("abc")))
 	cliGolden(t, "ed25519", tl)
 }
+
+func TestEd25519phGolden(t *testing.T) {
+	tl := testTool(t)
+	require.NoError(t, tl.FS.WriteFile("data.txt", []byte("abc")))
+	cliGolden(t, "ed25519ph", tl)
+}
