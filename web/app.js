@@ -3,13 +3,22 @@
 // theme and the welcome. The engine and the storage live in the worker
 // (worker.js); this module only talks to it.
 //
-// The first prompt waits for the engine (fetched, compiled, its workspace
-// read), so that starts before anything else: this module imports only
-// the worker's client, starts the worker, the compile and `init`, and
-// only then loads the console and the rest. What is not needed for the
-// first prompt (the panels, sharing, the tour) is loaded after it.
+// The engine (fetched, compiled, its workspace read) takes longest, so it
+// starts before anything else: this module imports only the worker's
+// client, starts the worker, the compile and `init`, and only then loads
+// the console and the rest. The console's prompt takes keys as soon as
+// the terminal is drawn, before the engine is ready (console.js,
+// acceptAhead); lines entered meanwhile run when it is. What is not needed
+// for the first prompt (the panels, sharing, the tour) is loaded after the
+// engine is ready.
+//
+// Performance marks for the benchmarks: hsmsim-script (this module runs),
+// hsmsim-keys (the prompt takes keys), hsmsim-ready (the engine answers;
+// its detail holds the worker's milestones on this page's clock).
 
 import { EngineClient } from './client.js';
+
+performance.mark('hsmsim-script');
 
 // Compiling the engine starts first, here, while the worker loads; the
 // compile runs off the main thread and the module goes to the worker.
@@ -25,10 +34,17 @@ compiling.then((module) => client.send('module', { module }), () => client.send(
 window.hsmsim = { request: (op, args) => client.request(op, args) };
 const initing = client.request('init', { ns: 'site', seed: params.get('seed') || '', module: 'page' });
 initing.catch(() => {});
-// The worker's events that come before the page is ready wait for it.
+// The worker's events that come before the page is ready wait for it;
+// the workspace's history comes ahead of the engine, for the console's
+// Up key.
 const early = [];
 let onEvent = (ev) => early.push(ev);
-client.on((ev) => onEvent(ev));
+let aheadHistory = null;
+let takeHistory = (h) => { aheadHistory = h; };
+client.on((ev) => {
+  if (ev.event === 'history') takeHistory(ev.history || []);
+  else onEvent(ev);
+});
 
 const [{ Console }, { ask }, { setupMenu, setupWorkspaces }] = await Promise.all([
   import('./console.js'), import('./dialog.js'), import('./workspaces.js'),
@@ -65,6 +81,8 @@ const con = new Console($('console'), {
 });
 window.hsmsim.console = con;
 con.log.id = 'log';
+takeHistory = (h) => con.setHistory(h);
+if (aheadHistory) con.setHistory(aheadHistory);
 
 // The journal of each workspace (journal.js): every step, kept across
 // reloads, for transcripts of the workspace's whole history.
@@ -341,18 +359,14 @@ async function mountTour() {
   }
 }
 
+// untouched: the keyboard is nowhere in particular, or already in the
+// console (the console then takes it without taking it from elsewhere).
+const untouched = () => {
+  const at = document.activeElement;
+  return !at || at === body || $('console').contains(at);
+};
+
 async function start() {
-  con.open().catch(() => {});
-  let r;
-  try {
-    r = await initing;
-  } catch (err) {
-    await con.open().catch(() => {});
-    con.notice('error', `The engine did not start: ${err.message}`);
-    return;
-  }
-  memoryOnly = r.memoryOnly;
-  initHistory = r.history || [];
   try {
     await con.open();
   } catch (err) {
@@ -361,11 +375,26 @@ async function start() {
     return;
   }
   con.notice('info', 'hsmsim — a simulated AWS CloudHSM cluster. Type help for what you can do; the ? button at the top shows users and passwords. Escape then Tab leaves the console.');
+  // Every workspace opens at the host shell's prompt (a tool session does
+  // not outlive the page), so it is drawn now and takes keys at once.
+  await con.acceptAhead('$ ');
+  if (untouched()) con.focus();
+  performance.mark('hsmsim-keys');
+  let r;
+  try {
+    r = await initing;
+  } catch (err) {
+    con.fail(`the engine did not start (${err.message})`);
+    con.notice('error', `The engine did not start: ${err.message}`);
+    return;
+  }
+  memoryOnly = r.memoryOnly;
+  initHistory = r.history || [];
   for (const n of r.notices || []) con.notice(n.level, n.text);
   for (const ev of early.splice(0)) onEvent(ev);
   opened(r);
   await con.start(r);
-  con.focus();
+  if (untouched()) con.focus();
   // The worker's milestones, moved to this page's clock, for the benchmarks.
   const detail = {};
   if (r.timings) {

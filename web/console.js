@@ -8,6 +8,15 @@
 // `inbox` and is handled, in order, once the command has answered: pasting
 // several lines runs them one after the other, each after its own prompt.
 //
+// The prompt is drawn and takes keys before the engine is ready (ahead,
+// see acceptAhead): the line is edited as usual, and Enter sends it to wait
+// for the engine, which runs it the moment start is called; what is typed
+// after that waits in `inbox` as type-ahead does, so every answer comes
+// after its own prompt and line. Tab and the history keys wait too when
+// they need what is not there yet (the engine, the stored history). A
+// quiet status line (console-loading, aria-live polite, in words) says so
+// while the engine loads.
+//
 // The text on screen is also kept in an aria-live log (class console-log)
 // for screen readers and tests: each line typed after its prompt (nothing
 // for a hidden answer), each output, each notice.
@@ -243,7 +252,13 @@ export class Console {
     this.inbox = '';
     this.running = false; // a command is with the engine
     this.holding = 0;     // a completion is being fetched
-    this.ready = false;
+    this.ready = false;   // the engine answers
+    this.ahead = false;   // the prompt takes keys before the engine is ready
+    this.preface = false; // start's own lines run: what was typed waits
+    this.failed = null;   // why the engine did not start
+    this.whenReady = new Promise((resolve) => { this.readyNow = resolve; });
+    this.historyKnown = false;
+    this.historyLoaded = new Promise((resolve) => { this.historyNow = resolve; });
     this.done = 0;
     this.shown = 0;       // where the terminal's cursor is, counted from the prompt's first cell
     this.promptShown = false;
@@ -252,6 +267,7 @@ export class Console {
     this.disposers = [];
 
     container.classList.add('console');
+    container.dataset.done = '0';
     this.screen = document.createElement('div');
     this.screen.className = 'console-screen';
     this.log = document.createElement('div');
@@ -284,11 +300,40 @@ export class Console {
     this.spinner.className = 'console-busy';
     this.spinner.hidden = true;
     this.spinner.setAttribute('aria-hidden', 'true');
-    container.append(this.screen, this.log, this.hint, this.status, this.spinner);
+    // Said in words (not by a colour) and politely, while the engine loads.
+    this.loadingNote = document.createElement('div');
+    this.loadingNote.className = 'console-loading';
+    this.loadingNote.setAttribute('role', 'status');
+    this.loadingNote.setAttribute('aria-live', 'polite');
+    this.loadingNote.hidden = true;
+    container.append(this.screen, this.log, this.hint, this.status, this.spinner, this.loadingNote);
     if (this.lineMode) this.buildLineInput();
+    this.showLoading(true);
     this.setState('loading');
     this.loading = loadXterm();
     this.loading.catch(() => {});
+    if (!this.readOnly && !this.lineMode) this.catchEarlyKeys();
+  }
+
+  // catchEarlyKeys keeps what is typed before the terminal exists (nothing
+  // has the focus yet): the keys go to the inbox, in order, and are edited
+  // once the prompt is there.
+  catchEarlyKeys() {
+    const doc = this.container.ownerDocument;
+    // Not Tab: with nothing focused it moves the focus, as it should.
+    const named = { Enter: '\r', Backspace: '\x7f' };
+    const onKey = (ev) => {
+      if (this.term || ev.defaultPrevented || ev.ctrlKey || ev.altKey || ev.metaKey) return;
+      const at = doc.activeElement;
+      if (at && at !== doc.body && at !== this.container) return;
+      const data = ev.key.length === 1 ? ev.key : named[ev.key];
+      if (!data) return;
+      ev.preventDefault();
+      this.receive(data);
+    };
+    doc.addEventListener('keydown', onKey);
+    this.disposers.push(() => doc.removeEventListener('keydown', onKey));
+    this.dropEarlyKeys = () => doc.removeEventListener('keydown', onKey);
   }
 
   // --- public interface (shared with the embeds) ---------------------------------
@@ -305,7 +350,24 @@ export class Console {
     await this.opening;
   }
 
-  async start(init = {}) {
+  // acceptAhead draws the prompt and takes keys before the engine is
+  // ready (start then runs what was entered meanwhile). The prompt is the
+  // one a workspace always opens at (see docs/simulator-choices.md,
+  // *Typing before the engine is ready*); start checks it.
+  async acceptAhead(prompt = '$ ') {
+    await this.open();
+    if (this.ready || this.readOnly) return;
+    this.setPrompt(prompt);
+    this.ahead = true;
+    this.container.dataset.accepts = 'true';
+    this.showPrompt();
+    this.pump();
+  }
+
+  // start is called once the engine answers: init is its first reply
+  // ({prompt, secret, asking}); opts.lines run first, before anything
+  // typed (an embed's tool and lines), each as if typed.
+  async start(init = {}, opts = {}) {
     await this.open();
     let lines = [];
     try {
@@ -314,12 +376,44 @@ export class Console {
       lines = [];
     }
     if (!this.history.length) this.setHistory(lines || []);
+    else this.setHistory(this.history);
     this.setPrompt(init.prompt || '$ ', { secret: !!init.secret, asking: !!init.asking });
+    const first = (opts.lines || []).filter((l) => typeof l === 'string');
+    this.preface = first.length > 0;
     this.ready = true;
-    this.showPrompt();
-    this.setState('ready');
+    this.container.dataset.accepts = 'true';
+    this.showLoading(false);
+    // A line entered ahead is waiting for the engine: its prompt stays
+    // where it is, and the next one comes after its answer.
+    if (!this.running) this.showPrompt();
+    this.setState(this.running ? 'busy' : 'ready');
+    this.readyNow(true);
+    for (const line of first) {
+      if (this.running) await this.current;
+      this.setLine(printable(line));
+      await this.submit();
+    }
+    this.preface = false;
     this.pump();
   }
+
+  // fail is called when the engine cannot start: a line entered ahead is
+  // not run, and says why.
+  fail(message) {
+    this.failed = message;
+    this.showLoading(false);
+    this.readyNow(false);
+  }
+
+  showLoading(on) {
+    const n = this.loadingNote;
+    n.hidden = !on;
+    let text = '';
+    if (on) text = this.readOnly ? 'Loading the engine…' : 'Loading the engine… type away: lines you enter run, in order, when it is ready.';
+    n.textContent = text;
+    this.container.dataset.engine = on ? 'loading' : 'ready';
+  }
+
 
   // run types line at the prompt and runs it, as if typed; it waits for a
   // command already running. It resolves with the engine's reply.
@@ -386,6 +480,7 @@ export class Console {
     this.screen.remove();
     this.log.remove();
     this.spinner.remove();
+    this.loadingNote.remove();
     this.hint.remove();
     this.status.remove();
     if (this.lineForm) this.lineForm.remove();
@@ -405,9 +500,17 @@ export class Console {
 
   setHistory(lines) {
     // Stored history was masked by the engine when it was typed.
-    this.history = (lines || []).filter((l) => typeof l === 'string' && l.trim() !== '');
-    this.histPos = this.history.length;
-    this.draft = '';
+    const next = (lines || []).filter((l) => typeof l === 'string' && l.trim() !== '');
+    const same = next.length === this.history.length && next.every((l, i) => l === this.history[i]);
+    this.history = next;
+    // The same lines again (the workspace's history came ahead of the
+    // engine, then with it): a recall under way keeps its place.
+    if (!same || !this.historyKnown) {
+      this.histPos = this.history.length;
+      this.draft = '';
+    }
+    this.historyKnown = true;
+    this.historyNow();
   }
 
   // setPrompt changes the prompt; when idle it is redrawn at once.
@@ -452,7 +555,7 @@ export class Console {
 
   // idle resolves when no command runs and nothing typed waits.
   idle() {
-    if (this.ready && !this.running && !this.holding && !this.inbox) return Promise.resolve();
+    if (this.ready && !this.preface && !this.running && !this.holding && !this.inbox) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -491,6 +594,7 @@ export class Console {
     ro.observe(this.screen);
     this.disposers.push(() => ro.disconnect());
     term.onData((d) => this.receive(d));
+    if (this.dropEarlyKeys) this.dropEarlyKeys();
     term.attachCustomKeyEventHandler((ev) => this.keyFilter(ev));
     if (term.textarea) {
       term.textarea.setAttribute('aria-label', `Command line, prompt ${this.prompt.trim()}`);
@@ -564,7 +668,7 @@ export class Console {
   }
 
   pump() {
-    while (this.inbox && this.ready && !this.running && !this.holding) {
+    while (this.inbox && (this.ready || this.ahead) && !this.preface && !this.running && !this.holding) {
       const t = nextToken(this.inbox);
       this.inbox = this.inbox.slice(t.len);
       const p = this.key(t);
@@ -576,7 +680,7 @@ export class Console {
         });
       }
     }
-    if (this.ready && !this.running && !this.holding && !this.inbox) {
+    if (this.ready && !this.preface && !this.running && !this.holding && !this.inbox) {
       const w = this.idleWaiters;
       this.idleWaiters = [];
       for (const fn of w) fn();
@@ -640,6 +744,8 @@ export class Console {
       }
       case 'up':
       case 'down':
+        // Before the stored history is known, the key waits for it.
+        if (!this.historyKnown) return this.historyLoaded.then(() => this.recall(t.key === 'up' ? -1 : 1));
         this.recall(t.key === 'up' ? -1 : 1);
         return null;
       case 'tab':
@@ -844,7 +950,8 @@ export class Console {
     this.line = '';
     this.cursor = 0;
     if (this.lineInput) this.lineInput.value = '';
-    return this.execute(line, prompt, secret, remember);
+    this.current = this.execute(line, prompt, secret, remember);
+    return this.current;
   }
 
   // remember keeps the line in history as the engine masked it (passwords
@@ -857,9 +964,14 @@ export class Console {
   }
 
   async execute(line, prompt, secret, remember = false) {
-    this.setRunning(true);
     this.logEcho(prompt, secret ? '' : line);
     let reply = null;
+    if (!this.ready && !(await this.awaitEngine(line, prompt))) {
+      this.tell({ line: secret ? MASK : line, reply });
+      this.finish();
+      return reply;
+    }
+    this.setRunning(true);
     try {
       reply = await this.client.request('exec', { line });
     } catch (err) {
@@ -874,6 +986,25 @@ export class Console {
     this.tell({ line: secret ? MASK : line, reply });
     this.finish();
     return reply;
+  }
+
+  // awaitEngine holds a line entered before the engine was ready until it
+  // is; false when it is not to run: the engine did not start, or the
+  // workspace opened at another prompt than the one it was typed at.
+  async awaitEngine(line, prompt) {
+    this.running = true;
+    this.log.setAttribute('aria-busy', 'true');
+    const ok = await this.whenReady;
+    this.running = false;
+    if (!ok) {
+      this.notice('error', `"${line}" was not run: ${this.failed || 'the engine did not start'}.`);
+      return false;
+    }
+    if (prompt !== this.prompt) {
+      this.notice('warn', `"${line}" was not run: it was typed at "${prompt.trim()}" while the engine loaded, but the workspace opened at "${this.prompt.trim()}". Type it again if you mean it there.`);
+      return false;
+    }
+    return true;
   }
 
   tell(ev) {
@@ -947,8 +1078,10 @@ export class Console {
     this.edit(r.line + after, r.line.length);
   }
 
-  // completeLine asks the engine for the words that can end `before`.
+  // completeLine asks the engine for the words that can end `before`
+  // (before the engine is ready, once it is).
   async completeLine(before) {
+    if (!this.ready && !(await this.whenReady)) return null;
     let cands;
     try {
       cands = await this.client.request('complete', { line: before });

@@ -126,9 +126,14 @@ async function main() {
   const compiling = WebAssembly.compileStreaming(fetch(new URL('./engine.wasm', import.meta.url)));
   const client = new EngineClient(new URL('./worker.js', import.meta.url));
   compiling.then((module) => client.send('module', { module }), () => client.send('module', { module: null }));
-  client.on((ev) => {
-    if (ev.event === 'notice' && ev.level !== 'info') notice(ev.text, ev.level);
+  const initing = client.request('init', {
+    ns: cfg.storage === 'none' ? 'embed' : `embed-${cfg.storage}`,
+    storage: cfg.storage === 'none' ? 'none' : 'indexeddb',
+    seed: cfg.seed,
+    scenario: cfg.scenario,
+    module: 'page',
   });
+  initing.catch(() => {});
 
   const allowed = new Set(cfg.origins);
   const framed = window.parent !== window;
@@ -138,7 +143,6 @@ async function main() {
   };
 
   let replies = 0;
-  let con = null;
   let failed = null;
   let ready = null;
   const started = new Promise((resolve) => { ready = resolve; });
@@ -184,27 +188,8 @@ async function main() {
     }).then((result) => answer({ ok: true, result }), (err) => answer({ ok: false, error: err && err.message ? err.message : String(err) }));
   });
 
-  let init;
-  try {
-    init = await client.request('init', {
-      ns: cfg.storage === 'none' ? 'embed' : `embed-${cfg.storage}`,
-      storage: cfg.storage === 'none' ? 'none' : 'indexeddb',
-      seed: cfg.seed,
-      scenario: cfg.scenario,
-      module: 'page',
-    });
-  } catch (err) {
-    body.dataset.state = 'error';
-    notice(`The console did not start: ${err.message}`);
-    failed = err;
-    ready();
-    emit({ event: 'error', message: `the console did not start: ${err.message}` });
-    return;
-  }
-  for (const n of init.notices || []) notice(n.text, n.level);
-
-  const history = init.history || [];
-  con = new Console($('embed-console'), {
+  let history = [];
+  const con = new Console($('embed-console'), {
     client,
     readOnly: cfg.replay,
     screenReader: cfg.screenReader,
@@ -225,7 +210,38 @@ async function main() {
     },
   });
   con.setTheme(theme);
-  await con.start(init);
+  client.on((ev) => {
+    if (ev.event === 'notice' && ev.level !== 'info') notice(ev.text, ev.level);
+    if (ev.event === 'history') con.setHistory(ev.history || []);
+  });
+
+  // The prompt takes keys before the engine is ready, as the playground's
+  // does, unless the embed runs a tool or lines first: the prompt what is
+  // typed belongs to is known only after them, so until then it waits
+  // (not drawn, not lost) and is edited once they ran.
+  const preface = !!cfg.tool || cfg.lines.length > 0;
+  try {
+    await con.open();
+    if (!preface) await con.acceptAhead('$ ');
+  } catch (err) {
+    notice(`The console could not be loaded: ${err.message}`);
+  }
+  performance.mark('hsmsim-keys');
+
+  let init;
+  try {
+    init = await initing;
+  } catch (err) {
+    body.dataset.state = 'error';
+    con.fail(`the console did not start (${err.message})`);
+    notice(`The console did not start: ${err.message}`);
+    failed = err;
+    ready();
+    emit({ event: 'error', message: `the console did not start: ${err.message}` });
+    return;
+  }
+  for (const n of init.notices || []) notice(n.text, n.level);
+  history = init.history || [];
 
   client.request('scenarios').then((list) => {
     const s = list.find((x) => x.name === (cfg.scenario || 'default'));
@@ -238,8 +254,7 @@ async function main() {
   // A stored embed keeps its workspace: its lines ran on the first visit.
   const runLines = cfg.storage === 'none' || history.length === 0;
   try {
-    if (cfg.tool) await con.run(cfg.tool);
-    if (runLines) for (const line of cfg.lines) await con.run(line);
+    await con.start(init, { lines: [...(cfg.tool ? [cfg.tool] : []), ...(runLines ? cfg.lines : [])] });
   } catch (err) {
     notice(`A line did not run: ${err.message}`);
   }

@@ -54,6 +54,9 @@
 //   {event: 'changed', by: 'other-tab'}            another tab changed this workspace
 //   {event: 'changed', by: 'tour-reset', workspace} a tour step put the workspace back
 //   {event: 'restarted', prompt, mode}             the engine was restarted
+//   {event: 'history', history}                    during init, as soon as the
+//                              workspace is read (before the engine is ready):
+//                              the lines init's reply will hold, for the Up key
 //
 // Two tabs on one workspace: every command runs under a Web Lock named for
 // the workspace; inside it the stored revision is compared with this tab's,
@@ -120,7 +123,7 @@ function engineStarted(fromPage) {
 
 // timings are the worker's milestones (ms since the worker started), for
 // the benchmarks' breakdown of a load.
-const timings = {};
+const timings = { started: performance.now() };
 
 async function startEngine() {
   const go = new Go();
@@ -268,7 +271,7 @@ async function openWorkspace(id, readAlready) {
   }
   await st.store.setSetting('current', id).catch(() => {});
   if (st.ws.broken) notice('error', describeBroken(st.ws));
-  const history = await st.store.history(id).catch(() => []);
+  const history = snap.history || await st.store.history(id).catch(() => []);
   return { ...info, history };
 }
 
@@ -424,6 +427,7 @@ const OPS = {
     if (args.storage === 'none') {
       // An embed without storage: nothing is read or written, and no other
       // page can see or change its workspace.
+      post({ event: 'history', history: [] });
       await engine;
       st.memoryOnly = true;
       return { ...(await opened(await openMemory())), notices: [], memoryOnly: true };
@@ -437,6 +441,7 @@ const OPS = {
     }).catch((err) => err);
     timings.store = performance.now();
     if (store instanceof Error) {
+      post({ event: 'history', history: [] });
       await engine;
       st.memoryOnly = true;
       const way = store.kind === 'newer-db'
@@ -460,8 +465,10 @@ const OPS = {
       const last = await store.getSetting('current').catch(() => undefined);
       pick = list.find((w) => w.id === last) || list[0];
       snap = await store.readWorkspace(pick.id);
+      snap.history = await store.history(pick.id).catch(() => []);
       timings.read = performance.now();
     }
+    post({ event: 'history', history: snap ? snap.history : [] });
     await engine;
     if (!pick) {
       const scen = st.scenario && st.scenario !== 'default' ? st.scenario : '';

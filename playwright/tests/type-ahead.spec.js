@@ -1,0 +1,155 @@
+// Typing before the engine is ready: the prompt is drawn and edits keys
+// while engine.wasm is still on its way (held back here by a route), a
+// status line says the engine is loading, and the lines entered meanwhile
+// run in order once it is, each answer after its own prompt and line. The
+// same in an embed. Behaviour only: nothing here is timed.
+const { test, expect } = require('@playwright/test');
+const { focusConsole, waitDone, run, openConsole } = require('./helpers');
+
+// The service worker would answer engine.wasm from its cache, out of the
+// route's reach.
+test.use({ serviceWorkers: 'block' });
+
+// holdEngine keeps every request for engine.wasm waiting until the
+// returned function is called.
+async function holdEngine(context) {
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  await context.route('**/engine.wasm', async (route) => {
+    await gate;
+    await route.continue();
+  });
+  return release;
+}
+
+// steps reads the console's log as the lines typed (with their prompts)
+// and the outputs, in order; the page's own notices are left out.
+function steps(page, log = '#log') {
+  return page.$$eval(`${log} > .entry, ${log} > pre.output`, (els) => els.map((e) => e.textContent));
+}
+
+const OK3 = [
+  'Node id 0 and err state 0x00000000 : HSM Return: SUCCESS',
+  'Node id 1 and err state 0x00000000 : HSM Return: SUCCESS',
+  'Node id 2 and err state 0x00000000 : HSM Return: SUCCESS',
+];
+const LINES = [
+  'key_mgmt_util',
+  'loginHSM -u CU -s example_user -p password',
+  'genSymKey -t 31 -s 32 -l ahead',
+  'findKey -l ahead',
+];
+// What the lines print, as the native tool prints them for the same lines.
+const EXPECTED = [
+  '$ key_mgmt_util',
+  'Command: loginHSM -u CU -s example_user -p password',
+  ['Cfm3LoginHSM returned: 0x00 : HSM Return: SUCCESS', 'Cluster Status', ...OK3].join('\n'),
+  'Command: genSymKey -t 31 -s 32 -l ahead',
+  ['Cfm3GenerateSymmetricKey returned: 0x00 : HSM Return: SUCCESS', 'Symmetric Key Created.  Key Handle: 524295', 'Cluster Error Status', ...OK3].join('\n'),
+  'Command: findKey -l ahead',
+  ['Total number of keys present 1', ' number of keys matched from start index 0::0', '524295', 'Cluster Error Status', ...OK3, 'Cfm3FindKey returned: 0x00 : HSM Return: SUCCESS'].join('\n'),
+];
+
+test('lines typed while the engine loads run in order once it is ready', async ({ page, context }) => {
+  const release = await holdEngine(context);
+  await page.goto('/');
+  const con = page.locator('#console');
+  await expect(con).toHaveAttribute('data-accepts', 'true');
+  await expect(con).toHaveAttribute('data-engine', 'loading');
+  const note = con.locator('.console-loading');
+  await expect(note).toBeVisible();
+  await expect(note).toHaveAttribute('aria-live', 'polite');
+  await expect(note).toHaveAttribute('role', 'status');
+  await expect(note).toContainText('Loading the engine');
+  await expect(page.locator('body')).toHaveAttribute('data-state', 'loading');
+  await expect(con).toHaveAttribute('data-prompt', '$ ');
+
+  // The line is edited before the engine is there.
+  await focusConsole(page);
+  await page.keyboard.insertText('key_mgmt_utix');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.insertText('l');
+  await expect(con).toHaveAttribute('data-line', 'key_mgmt_util');
+  await page.keyboard.press('Enter');
+  // Entered: it waits at its prompt for the engine.
+  await expect.poll(() => steps(page)).toEqual(['$ key_mgmt_util']);
+  for (const l of LINES.slice(1)) {
+    await page.keyboard.insertText(l);
+    await page.keyboard.press('Enter');
+  }
+  // Still loading, nothing answered, and the lines after the first are
+  // kept (not drawn) until its answer.
+  await expect(con).toHaveAttribute('data-engine', 'loading');
+  await expect(con).toHaveAttribute('data-done', '0');
+  expect(await steps(page)).toEqual(['$ key_mgmt_util']);
+
+  release();
+  await waitDone(page, LINES.length);
+  await expect(note).toBeHidden();
+  await expect(con).toHaveAttribute('data-engine', 'ready');
+  expect(await steps(page)).toEqual(EXPECTED);
+  await expect(con).toHaveAttribute('data-prompt', 'Command: ');
+  // And the console goes on as usual.
+  const out = await run(page, 'findKey -l ahead');
+  expect(out).toContain('524295');
+});
+
+test('Up recalls the stored history and Tab completes before the engine is ready', async ({ page, context }) => {
+  await openConsole(page);
+  await run(page, 'pwd');
+  const release = await holdEngine(context);
+  await page.reload();
+  const con = page.locator('#console');
+  await expect(con).toHaveAttribute('data-accepts', 'true');
+  await expect(con).toHaveAttribute('data-engine', 'loading');
+  await focusConsole(page);
+  // The history comes from IndexedDB ahead of the engine.
+  await page.keyboard.press('ArrowUp');
+  await expect(con).toHaveAttribute('data-line', 'pwd');
+  await expect(con).toHaveAttribute('data-engine', 'loading');
+  await page.keyboard.press('Control+u');
+  await page.keyboard.insertText('key_mgmt_u');
+  // Tab waits for the engine; what follows it waits for Tab.
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.keyboard.insertText('loginHSM -u CU -s example_user -p password');
+  await page.keyboard.press('Enter');
+  await expect(con).toHaveAttribute('data-line', 'key_mgmt_u');
+  release();
+  await waitDone(page, 2);
+  // Completion ended the word with a blank, as it does after the engine.
+  expect(await steps(page)).toEqual(['$ key_mgmt_util ', ...EXPECTED.slice(1, 3)]);
+});
+
+test('an embed takes keys before its engine is ready, and runs them in order', async ({ page, context }) => {
+  const release = await holdEngine(context);
+  await page.goto('/embed.html');
+  const con = page.locator('#embed-console');
+  await expect(con).toHaveAttribute('data-accepts', 'true');
+  await expect(con.locator('.console-loading')).toBeVisible();
+  await page.locator('#embed-console .xterm-helper-textarea').focus();
+  for (const l of LINES) {
+    await page.keyboard.insertText(l);
+    await page.keyboard.press('Enter');
+  }
+  await expect.poll(() => steps(page, '#embed-console .console-log')).toEqual(['$ key_mgmt_util']);
+  release();
+  await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');
+  await expect(con).toHaveAttribute('data-done', String(LINES.length));
+  await expect(con.locator('.console-loading')).toBeHidden();
+  expect(await steps(page, '#embed-console .console-log')).toEqual(EXPECTED);
+});
+
+test('an embed that runs a tool first keeps what was typed until it ran', async ({ page, context }) => {
+  const release = await holdEngine(context);
+  await page.goto('/embed.html?tool=key_mgmt_util');
+  const con = page.locator('#embed-console');
+  await expect(con.locator('.xterm-helper-textarea')).toBeAttached();
+  await expect(con.locator('.console-loading')).toBeVisible();
+  await page.locator('#embed-console .xterm-helper-textarea').focus();
+  await page.keyboard.insertText(LINES[1]);
+  await page.keyboard.press('Enter');
+  release();
+  await expect(con).toHaveAttribute('data-done', '2');
+  expect(await steps(page, '#embed-console .console-log')).toEqual(EXPECTED.slice(0, 3));
+});
