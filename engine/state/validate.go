@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 	"fmt"
@@ -14,6 +13,8 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/cert"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
+
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 // Limits a saved workspace is held to beyond the cluster's own (MaxUsers,
@@ -192,7 +193,7 @@ var oidRSA = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
 
 type pkcs8In struct {
 	Version    int
-	Algo       pkix.AlgorithmIdentifier
+	Algo       keyder.AlgorithmIdentifier
 	PrivateKey []byte
 }
 

@@ -5,10 +5,11 @@ package main
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
 	"errors"
 
 	"github.com/hack-pad/safejs"
+
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 // webCrypto is the randomness of an unseeded browser session: bytes from
@@ -80,13 +81,12 @@ func (webCrypto) GenerateRSA(bits, exponent int) (*rsa.PrivateKey, error) {
 	if _, err := safejs.CopyBytesToGo(der, arr); err != nil {
 		return nil, err
 	}
-	k, err := x509.ParsePKCS8PrivateKey(der)
+	rk, err := keyder.ParsePKCS8RSAPrivateKey(der)
+	if errors.Is(err, keyder.ErrNotRSA) {
+		return nil, errNoWebCrypto
+	}
 	if err != nil {
 		return nil, err
-	}
-	rk, ok := k.(*rsa.PrivateKey)
-	if !ok {
-		return nil, errNoWebCrypto
 	}
 	return rk, nil
 }

@@ -3,8 +3,6 @@ package cmu
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -14,6 +12,7 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
+	"github.com/hsmsim/hsmsim/internal/der"
 )
 
 func init() {
@@ -202,24 +201,17 @@ func certificate(n *hsm.Node, typ int) ([]byte, error) {
 	case 16:
 		subject, issuer, isCA = cluster, hw, false
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(int64(1000*(n.ID+1) + typ)),
-		Subject:               pkix.Name{CommonName: subject.cn, Organization: []string{"hsmsim"}},
-		Issuer:                pkix.Name{CommonName: issuer.cn, Organization: []string{"hsmsim"}},
-		NotBefore:             notBefore,
-		NotAfter:              notAfter,
-		BasicConstraintsValid: true,
-		IsCA:                  isCA,
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+	tmpl := &der.Certificate{
+		SerialNumber: big.NewInt(int64(1000*(n.ID+1) + typ)),
+		Subject:      der.Name{CommonName: subject.cn, Organization: []string{"hsmsim"}},
+		NotBefore:    notBefore,
+		NotAfter:     notAfter,
+		IsCA:         isCA,
+		KeyUsage:     der.KeyUsageDigitalSignature | der.KeyUsageCertSign,
 	}
-	parent := tmpl
+	var parent *der.Issuer // self-signed
 	if issuer.cn != subject.cn {
-		parent = &x509.Certificate{
-			Subject:               pkix.Name{CommonName: issuer.cn, Organization: []string{"hsmsim"}},
-			BasicConstraintsValid: true,
-			IsCA:                  true,
-			KeyUsage:              x509.KeyUsageCertSign,
-		}
+		parent = &der.Issuer{Subject: der.Name{CommonName: issuer.cn, Organization: []string{"hsmsim"}}.Marshal()}
 	}
-	return x509.CreateCertificate(nil, tmpl, parent, subject.key.Public(), issuer.key)
+	return der.CreateCertificate(nil, tmpl, parent, subject.key.Public(), issuer.key)
 }

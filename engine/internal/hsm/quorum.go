@@ -4,11 +4,12 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/hsmsim/hsmsim/internal/der"
 )
 
 // Quorum (M of N) authentication for crypto officers, from
@@ -185,23 +186,23 @@ func ParseQuorumPublicKey(data []byte) (*rsa.PublicKey, error) {
 	if blk == nil {
 		return nil, errors.New("no PEM public key found")
 	}
-	var pub any
+	var pub *rsa.PublicKey
 	var err error
 	switch blk.Type {
 	case "PUBLIC KEY":
-		pub, err = x509.ParsePKIXPublicKey(blk.Bytes)
+		pub, err = der.ParsePKIXRSAPublicKey(blk.Bytes)
 	case "RSA PUBLIC KEY":
-		pub, err = x509.ParsePKCS1PublicKey(blk.Bytes)
+		pub, err = der.ParsePKCS1PublicKey(blk.Bytes)
 	default:
 		return nil, fmt.Errorf("PEM block %q is not a public key", blk.Type)
+	}
+	if errors.Is(err, der.ErrNotRSA) {
+		return nil, errors.New("the public key is not an RSA key")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot parse public key: %v", err)
 	}
-	rk, ok := pub.(*rsa.PublicKey)
-	if !ok {
-		return nil, errors.New("the public key is not an RSA key")
-	}
+	rk := pub
 	if rk.N.BitLen() != 2048 {
 		return nil, fmt.Errorf("the public key is RSA-%d, not RSA-2048", rk.N.BitLen())
 	}

@@ -4,8 +4,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -14,6 +12,7 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/mech"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
+	"github.com/hsmsim/hsmsim/internal/der"
 )
 
 func init() {
@@ -143,11 +142,12 @@ func (t *Tool) certReturned(rc hsm.RC) {
 	t.returnedText("Cfm3GetCert", rc, fmt.Sprintf("Cfm3GetCert() returned %x :%s\n", uint32(rc), rc))
 }
 
-// certIssued is a certificate with the key that signs below it.
+// certIssued is a certificate with the key that signs below it and what
+// the certificates it signs name of it.
 type certIssued struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	der  []byte
+	issuer der.Issuer
+	key    *ecdsa.PrivateKey
+	der    []byte
 }
 
 // certValidity is fixed so that a node's certificates are the same each
@@ -174,59 +174,55 @@ func certKey(name string) (*ecdsa.PrivateKey, error) {
 // certIssue makes the certificate of role name, signed by parent (self-signed
 // when parent is nil). The signature's randomness comes from the tool's
 // reader.
-func certIssue(t *Tool, name string, subject pkix.Name, ca bool, parent *certIssued) (*certIssued, error) {
+func certIssue(t *Tool, name string, subject der.Name, ca bool, parent *certIssued) (*certIssued, error) {
 	key, err := certKey(name)
 	if err != nil {
 		return nil, err
 	}
 	serial := sha256.Sum256([]byte("hsmsim partition certificate serial\x00" + name))
 	ski := sha256.Sum256([]byte("hsmsim partition certificate ski\x00" + name))
-	tmpl := &x509.Certificate{
-		SerialNumber:          new(big.Int).SetBytes(serial[:16]),
-		Subject:               subject,
-		NotBefore:             certNotBefore,
-		NotAfter:              certNotAfter,
-		SubjectKeyId:          ski[:20],
-		BasicConstraintsValid: true,
-		IsCA:                  ca,
-		KeyUsage:              x509.KeyUsageDigitalSignature,
+	tmpl := &der.Certificate{
+		SerialNumber: new(big.Int).SetBytes(serial[:16]),
+		Subject:      subject,
+		NotBefore:    certNotBefore,
+		NotAfter:     certNotAfter,
+		SubjectKeyID: ski[:20],
+		IsCA:         ca,
+		KeyUsage:     der.KeyUsageDigitalSignature,
 	}
 	if ca {
-		tmpl.KeyUsage |= x509.KeyUsageCertSign | x509.KeyUsageCRLSign
+		tmpl.KeyUsage |= der.KeyUsageCertSign | der.KeyUsageCRLSign
 	}
-	parentCert, signer := tmpl, key
+	var issuer *der.Issuer // self-signed
+	signer := key
 	if parent != nil {
-		parentCert, signer = parent.cert, parent.key
+		issuer, signer = &parent.issuer, parent.key
 	}
-	der, err := x509.CreateCertificate(t.Rand, tmpl, parentCert, &key.PublicKey, signer)
+	cert, err := der.CreateCertificate(t.Rand, tmpl, issuer, &key.PublicKey, signer)
 	if err != nil {
 		return nil, err
 	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	return &certIssued{cert: cert, key: key, der: der}, nil
+	return &certIssued{issuer: der.Issuer{Subject: subject.Marshal(), SubjectKeyID: tmpl.SubjectKeyID}, key: key, der: cert}, nil
 }
 
 // partitionCert builds certificate kind of one HSM.
 func partitionCert(t *Tool, kind int, node *hsm.Node) ([]byte, error) {
 	org := []string{"hsmsim (simulated AWS CloudHSM)"}
 	mfrRoot := func() (*certIssued, error) {
-		return certIssue(t, "manufacturer-root", pkix.Name{Organization: org, CommonName: "HSM Manufacturer Root CA"}, true, nil)
+		return certIssue(t, "manufacturer-root", der.Name{Organization: org, CommonName: "HSM Manufacturer Root CA"}, true, nil)
 	}
 	hardware := func() (*certIssued, error) {
 		root, err := mfrRoot()
 		if err != nil {
 			return nil, err
 		}
-		return certIssue(t, "hardware/"+node.Addr, pkix.Name{Organization: org,
+		return certIssue(t, "hardware/"+node.Addr, der.Name{Organization: org,
 			CommonName: fmt.Sprintf("HSM %d hardware (%s)", node.ID, node.Addr)}, true, root)
 	}
 	custRoot := func() (*certIssued, error) {
-		return certIssue(t, "customer-root", pkix.Name{Organization: []string{"Customer"}, CommonName: "Customer Root CA"}, true, nil)
+		return certIssue(t, "customer-root", der.Name{Organization: []string{"Customer"}, CommonName: "Customer Root CA"}, true, nil)
 	}
-	partition := pkix.Name{Organization: org, CommonName: fmt.Sprintf("HSM %d cluster partition (%s)", node.ID, node.Addr)}
+	partition := der.Name{Organization: org, CommonName: fmt.Sprintf("HSM %d cluster partition (%s)", node.ID, node.Addr)}
 	var ci *certIssued
 	var err error
 	switch kind {

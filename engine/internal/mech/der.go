@@ -5,17 +5,18 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
 	"math/big"
+
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
-// This file holds the DER (ASN.1) encodings of keys. crypto/x509 is used
-// where it can do the job (RSA), but it cannot marshal DSA keys or handle
-// secp256k1 at all, so PKIX and PKCS #8 structures for EC and DSA are
-// written here with encoding/asn1.
+// This file holds the DER (ASN.1) encodings of keys. RSA's are package
+// der's (crypto/x509's layout without crypto/x509, which the engine does
+// not link); PKIX and PKCS #8 structures for EC and DSA, which crypto/x509
+// cannot write (DSA) or know (secp256k1), are written here with
+// encoding/asn1.
 
 func oidRSA() asn1.ObjectIdentifier { return asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1} }
 func oidEC() asn1.ObjectIdentifier  { return asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1} }
@@ -23,7 +24,7 @@ func oidDSA() asn1.ObjectIdentifier { return asn1.ObjectIdentifier{1, 2, 840, 10
 
 // subjectPublicKeyInfo is RFC 5280 4.1.2.7.
 type subjectPublicKeyInfo struct {
-	Algorithm pkix.AlgorithmIdentifier
+	Algorithm keyder.AlgorithmIdentifier
 	PublicKey asn1.BitString
 }
 
@@ -31,7 +32,7 @@ type subjectPublicKeyInfo struct {
 // are ignored on input (encoding/asn1 tolerates trailing elements).
 type pkcs8 struct {
 	Version    int
-	Algo       pkix.AlgorithmIdentifier
+	Algo       keyder.AlgorithmIdentifier
 	PrivateKey []byte
 }
 
@@ -60,12 +61,12 @@ type dsaPrivateKeyTraditional struct {
 	P, Q, G, Y, X *big.Int
 }
 
-func algID(oid asn1.ObjectIdentifier, params any) (pkix.AlgorithmIdentifier, error) {
+func algID(oid asn1.ObjectIdentifier, params any) (keyder.AlgorithmIdentifier, error) {
 	der, err := asn1.Marshal(params)
 	if err != nil {
-		return pkix.AlgorithmIdentifier{}, err
+		return keyder.AlgorithmIdentifier{}, err
 	}
-	return pkix.AlgorithmIdentifier{Algorithm: oid, Parameters: asn1.RawValue{FullBytes: der}}, nil
+	return keyder.AlgorithmIdentifier{Algorithm: oid, Parameters: asn1.RawValue{FullBytes: der}}, nil
 }
 
 // MarshalPublicKeyDER returns the PKIX SubjectPublicKeyInfo DER of an
@@ -82,7 +83,7 @@ func MarshalPublicKeyDER(pub any) ([]byte, error) {
 		if err := CheckRSAPublicKey(k); err != nil {
 			return nil, err
 		}
-		return x509.MarshalPKIXPublicKey(k)
+		return keyder.MarshalPKIXRSAPublicKey(k), nil
 	case *ecdsa.PublicKey:
 		ek, err := ECPublicKeyFromECDSA(k)
 		if err != nil {
@@ -138,7 +139,7 @@ func MarshalPrivateKeyDER(priv any) ([]byte, error) {
 		if err := k.Validate(); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrMalformedKey, err)
 		}
-		return x509.MarshalPKCS8PrivateKey(k)
+		return keyder.MarshalPKCS8RSAPrivateKey(k), nil
 	case *ecdsa.PrivateKey:
 		ek, err := ECKeyFromECDSA(k)
 		if err != nil {
@@ -222,13 +223,9 @@ func ParsePublicKeyDER(der []byte) (any, error) {
 	alg := spki.Algorithm.Algorithm
 	switch {
 	case alg.Equal(oidRSA()):
-		k, err := x509.ParsePKIXPublicKey(der)
+		pub, err := keyder.ParsePKIXRSAPublicKey(der)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrMalformedKey, err)
-		}
-		pub, ok := k.(*rsa.PublicKey)
-		if !ok {
-			return nil, fmt.Errorf("%w: unexpected RSA key type %T", ErrMalformedKey, k)
 		}
 		if err := CheckRSAPublicKey(pub); err != nil {
 			return nil, err
@@ -331,7 +328,7 @@ func parsePKCS8(p8 pkcs8) (any, error) {
 }
 
 func parsePKCS1(der []byte) (*rsa.PrivateKey, error) {
-	k, err := x509.ParsePKCS1PrivateKey(der)
+	k, err := keyder.ParsePKCS1PrivateKey(der)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedKey, err)
 	}

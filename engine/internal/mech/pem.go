@@ -1,10 +1,11 @@
 package mech
 
 import (
-	"crypto/x509"
 	"encoding/pem"
 	"fmt"
 	"strings"
+
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 // PEM block types.
@@ -124,7 +125,7 @@ func ParsePublicKeyPEM(data []byte) (any, error) {
 		case pemPublicKey:
 			return ParsePublicKeyDER(block.Bytes)
 		case pemRSAPublicKey:
-			pub, err := x509.ParsePKCS1PublicKey(block.Bytes)
+			pub, err := keyder.ParsePKCS1PublicKey(block.Bytes)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %v", ErrMalformedKey, err)
 			}

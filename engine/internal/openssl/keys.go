@@ -3,7 +3,6 @@ package openssl
 import (
 	"crypto/dsa"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
@@ -12,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/hsmsim/hsmsim/engine/internal/mech"
+
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 // Keys are *rsa.PrivateKey, *mech.ECKey, *rsa.PublicKey or
@@ -189,7 +190,7 @@ func parsePublic(data []byte, format string) (any, error) {
 	if format == formatDER {
 		key, err = mech.ParsePublicKeyDER(data)
 		if err != nil {
-			if k, err1 := x509.ParsePKCS1PublicKey(data); err1 == nil {
+			if k, err1 := keyder.ParsePKCS1PublicKey(data); err1 == nil {
 				if err2 := mech.CheckRSAPublicKey(k); err2 != nil {
 					return nil, err2
 				}
@@ -274,7 +275,7 @@ func privateDER(key any, style privStyle) ([]byte, string, error) {
 	}
 	switch k := key.(type) {
 	case *rsa.PrivateKey:
-		return x509.MarshalPKCS1PrivateKey(k), "RSA PRIVATE KEY", nil
+		return keyder.MarshalPKCS1PrivateKey(k), "RSA PRIVATE KEY", nil
 	case *mech.ECKey:
 		der, err := marshalSEC1(k)
 		return der, "EC PRIVATE KEY", err
@@ -299,7 +300,7 @@ func (c *ctx) encodeKey(key any, ok outKey) ([]byte, error) {
 		label := "PUBLIC KEY"
 		var err error
 		if rk, isRSA := key.(*rsa.PublicKey); isRSA && ok.rsaPublicPKCS1 {
-			der, label = x509.MarshalPKCS1PublicKey(rk), "RSA PUBLIC KEY"
+			der, label = keyder.MarshalPKCS1PublicKey(rk), "RSA PUBLIC KEY"
 		} else {
 			der, err = mech.MarshalPublicKeyDER(key)
 		}

@@ -9,13 +9,14 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"strings"
+
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 // Pass-phrase protected private keys: PKCS #8 EncryptedPrivateKeyInfo with
@@ -104,20 +105,20 @@ func (c *ctx) cipherHook(dst **pbeCipher) func(string) (bool, error) {
 var cipherHelp = optDef{"aes128, -aes192, -aes256, -des3", helpOpt, "", "Encrypt the key with this cipher (needs a pass phrase)"}
 
 type encryptedPKI struct {
-	Algo pkix.AlgorithmIdentifier
+	Algo keyder.AlgorithmIdentifier
 	Data []byte
 }
 
 type pbes2Params struct {
-	KDF pkix.AlgorithmIdentifier
-	Enc pkix.AlgorithmIdentifier
+	KDF keyder.AlgorithmIdentifier
+	Enc keyder.AlgorithmIdentifier
 }
 
 type pbkdf2Params struct {
 	Salt   []byte
 	Iter   int
-	KeyLen int                      `asn1:"optional"`
-	PRF    pkix.AlgorithmIdentifier `asn1:"optional"`
+	KeyLen int                        `asn1:"optional"`
+	PRF    keyder.AlgorithmIdentifier `asn1:"optional"`
 }
 
 func prfByOID(oid asn1.ObjectIdentifier) (func() hash.Hash, bool) {
@@ -222,7 +223,7 @@ func encryptPKCS8(r io.Reader, der []byte, pass string, ci *pbeCipher) ([]byte, 
 	kdf, err := asn1.Marshal(pbkdf2Params{
 		Salt: salt,
 		Iter: iter,
-		PRF:  pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}, Parameters: asn1.NullRawValue},
+		PRF:  keyder.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}, Parameters: asn1.NullRawValue},
 	})
 	if err != nil {
 		return nil, err
@@ -232,14 +233,14 @@ func encryptPKCS8(r io.Reader, der []byte, pass string, ci *pbeCipher) ([]byte, 
 		return nil, err
 	}
 	params, err := asn1.Marshal(pbes2Params{
-		KDF: pkix.AlgorithmIdentifier{Algorithm: oidPBKDF2, Parameters: asn1.RawValue{FullBytes: kdf}},
-		Enc: pkix.AlgorithmIdentifier{Algorithm: ci.oid, Parameters: asn1.RawValue{FullBytes: ivDER}},
+		KDF: keyder.AlgorithmIdentifier{Algorithm: oidPBKDF2, Parameters: asn1.RawValue{FullBytes: kdf}},
+		Enc: keyder.AlgorithmIdentifier{Algorithm: ci.oid, Parameters: asn1.RawValue{FullBytes: ivDER}},
 	})
 	if err != nil {
 		return nil, err
 	}
 	return asn1.Marshal(encryptedPKI{
-		Algo: pkix.AlgorithmIdentifier{Algorithm: oidPBES2, Parameters: asn1.RawValue{FullBytes: params}},
+		Algo: keyder.AlgorithmIdentifier{Algorithm: oidPBES2, Parameters: asn1.RawValue{FullBytes: params}},
 		Data: ct,
 	})
 }
