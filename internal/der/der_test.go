@@ -242,3 +242,26 @@ func verifies(pub any, tbs, sig []byte) bool {
 	}
 	return false
 }
+
+func TestEd25519EncodingsAreX509s(t *testing.T) {
+	for i := byte(0); i < 4; i++ {
+		k := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{i}, 32))
+		pub := k.Public().(ed25519.PublicKey)
+		want, _ := x509.MarshalPKIXPublicKey(pub)
+		if got := MarshalPKIXEd25519PublicKey(pub); !bytes.Equal(got, want) {
+			t.Error("Ed25519 SubjectPublicKeyInfo differs from crypto/x509's")
+		}
+		back, err := ParsePKIXEd25519PublicKey(want)
+		if err != nil || !back.Equal(pub) {
+			t.Errorf("Ed25519 SubjectPublicKeyInfo does not read back: %v", err)
+		}
+		want, _ = x509.MarshalPKCS8PrivateKey(k)
+		if got := MarshalPKCS8Ed25519PrivateKey(k); !bytes.Equal(got, want) {
+			t.Error("Ed25519 PKCS #8 differs from crypto/x509's")
+		}
+	}
+	spki, _ := x509.MarshalPKIXPublicKey(&testKeys(t)[0].PublicKey)
+	if _, err := ParsePKIXEd25519PublicKey(spki); err != ErrNotEd25519 {
+		t.Errorf("an RSA key: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package der
 
 import (
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
@@ -110,6 +111,31 @@ func FuzzParsePKCS8RSAPrivateKey(f *testing.F) {
 		default:
 			if werr == nil && isRSA {
 				t.Fatalf("der: %v, crypto/x509 reads an RSA key", err)
+			}
+		}
+	})
+}
+
+func FuzzParsePKIXEd25519PublicKey(f *testing.F) {
+	b, _ := x509.MarshalPKIXPublicKey(ed25519.NewKeyFromSeed(make([]byte, 32)).Public())
+	f.Add(b)
+	seeds(f, "pkix")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := ParsePKIXEd25519PublicKey(b)
+		want, werr := x509.ParsePKIXPublicKey(b)
+		wantEd, isEd := want.(ed25519.PublicKey)
+		switch {
+		case err == ErrNotEd25519:
+			if werr == nil && isEd {
+				t.Fatal("crypto/x509 reads an Ed25519 key")
+			}
+		case err == nil:
+			if werr != nil || !isEd || !got.Equal(wantEd) {
+				t.Fatalf("der reads an Ed25519 key, crypto/x509: %T %v", want, werr)
+			}
+		default:
+			if werr == nil && isEd {
+				t.Fatalf("der: %v, crypto/x509 reads an Ed25519 key", err)
 			}
 		}
 	})

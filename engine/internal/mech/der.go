@@ -12,8 +12,8 @@ import (
 	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
-// This file holds the DER (ASN.1) encodings of keys. RSA's are package
-// der's (crypto/x509's layout without crypto/x509, which the engine does
+// This file holds the DER (ASN.1) encodings of keys. RSA's and Ed25519's
+// are package der's (crypto/x509's layout without crypto/x509, which the engine does
 // not link); PKIX and PKCS #8 structures for EC and DSA, which crypto/x509
 // cannot write (DSA) or know (secp256k1), are written here with
 // encoding/asn1.
@@ -78,7 +78,7 @@ func MarshalPublicKeyDER(pub any) ([]byte, error) {
 		if len(k) != ed25519.PublicKeySize {
 			return nil, fmt.Errorf("%w: Ed25519 public key of %d bytes", ErrMalformedKey, len(k))
 		}
-		return x509.MarshalPKIXPublicKey(k)
+		return keyder.MarshalPKIXEd25519PublicKey(k), nil
 	case *rsa.PublicKey:
 		if err := CheckRSAPublicKey(k); err != nil {
 			return nil, err
@@ -128,7 +128,7 @@ func MarshalPrivateKeyDER(priv any) ([]byte, error) {
 		if len(k) != ed25519.PrivateKeySize {
 			return nil, fmt.Errorf("%w: Ed25519 private key of %d bytes", ErrMalformedKey, len(k))
 		}
-		return x509.MarshalPKCS8PrivateKey(k)
+		return keyder.MarshalPKCS8Ed25519PrivateKey(k), nil
 	case *rsa.PrivateKey:
 		if k == nil {
 			break

@@ -2,6 +2,7 @@ package mech
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -47,5 +48,27 @@ func TestRSADERIsX509s(t *testing.T) {
 		if err != nil || !got.(*rsa.PublicKey).Equal(&k.PublicKey) {
 			t.Errorf("RSA-%d SubjectPublicKeyInfo does not read back: %v", bits, err)
 		}
+	}
+}
+
+func TestEd25519DERIsX509s(t *testing.T) {
+	k := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
+	pub, err := MarshalPublicKeyDER(k.Public())
+	want, _ := x509.MarshalPKIXPublicKey(k.Public())
+	if err != nil || !bytes.Equal(pub, want) {
+		t.Errorf("Ed25519 public key: %v, not crypto/x509's SubjectPublicKeyInfo", err)
+	}
+	priv, err := MarshalPrivateKeyDER(k)
+	want, _ = x509.MarshalPKCS8PrivateKey(k)
+	if err != nil || !bytes.Equal(priv, want) {
+		t.Errorf("Ed25519 private key: %v, not crypto/x509's PKCS #8", err)
+	}
+	ref, err := ReferencePKCS8(KeyTypeECEdwards, k.Seed())
+	if err != nil || !bytes.Equal(ref, want) {
+		t.Errorf("Ed25519 reference PKCS #8: %v", err)
+	}
+	got, err := ParsePublicKeyDER(pub)
+	if err != nil || !got.(ed25519.PublicKey).Equal(k.Public()) {
+		t.Errorf("Ed25519 SubjectPublicKeyInfo does not read back: %v", err)
 	}
 }

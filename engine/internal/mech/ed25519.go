@@ -3,10 +3,11 @@ package mech
 import (
 	"crypto"
 	"crypto/ed25519"
-	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
 	"io"
+
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 // Ed25519 keys are the standard library's ed25519.PrivateKey and
@@ -43,13 +44,9 @@ func parseEd25519PKCS8(inner []byte) (ed25519.PrivateKey, error) {
 
 // parseEd25519SPKI reads an Ed25519 SubjectPublicKeyInfo.
 func parseEd25519SPKI(der []byte) (ed25519.PublicKey, error) {
-	k, err := x509.ParsePKIXPublicKey(der)
+	pub, err := keyder.ParsePKIXEd25519PublicKey(der)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedKey, err)
-	}
-	pub, ok := k.(ed25519.PublicKey)
-	if !ok {
-		return nil, fmt.Errorf("%w: unexpected Ed25519 key type %T", ErrMalformedKey, k)
 	}
 	return pub, nil
 }
@@ -92,7 +89,7 @@ func ReferencePKCS8(kt KeyType, seed []byte) ([]byte, error) {
 	}
 	switch kt {
 	case KeyTypeECEdwards:
-		return x509.MarshalPKCS8PrivateKey(ed25519.NewKeyFromSeed(seed))
+		return keyder.MarshalPKCS8Ed25519PrivateKey(ed25519.NewKeyFromSeed(seed)), nil
 	}
 	return nil, fmt.Errorf("%w: no reference key for %v", ErrBadKeyType, kt)
 }
