@@ -1,7 +1,9 @@
-// tour.js — the guided tour of "Managing Keys in AWS CloudHSM" beside the
-// console. The steps, their checks and the explanations of errors come
-// from the engine (engine/tour, through the worker's tour.* operations);
-// this module only shows them and keeps the learner's place.
+// tour.js — the guided tours of "Managing Keys in AWS CloudHSM" beside the
+// console: the walkthrough in the SDK 3 tools, and the same learning path in
+// CloudHSM CLI; the learner picks one, and each keeps its own place. The
+// steps, their checks, the explanations of errors and the notes on a reply
+// come from the engine (engine/tour, through the worker's tour.*
+// operations); this module only shows them and keeps the learner's place.
 //
 //   mountTour(el, host)   host = {request(op, args) -> Promise, type(line),
 //                                  onReply(fn), workspace() -> id}
@@ -16,9 +18,12 @@
 // data-checked counts the replies it has finished judging, data-active is
 // true once the tour has started in this workspace, data-current names the
 // current step, and each step's <li> has data-step and data-state (done,
-// current, ahead).
+// current, ahead). data-tour names the tour shown.
 
 let cssLinked = false;
+
+// TOUR_CHOICE keeps the tour the learner picked, for the next visit.
+const TOUR_CHOICE = 'hsmsim.tour';
 
 function linkCSS() {
   if (cssLinked) return;
@@ -54,7 +59,10 @@ class Tour {
   constructor(el, host) {
     this.el = el;
     this.host = host;
+    this.tours = [];
+    this.tour = '';
     this.steps = [];
+    this.notes = [];
     this.progress = { current: null, done: [], marks: null, resettable: false };
     this.workspace = null;
     this.scenario = '';
@@ -88,7 +96,12 @@ class Tour {
   async start() {
     this.render();
     try {
-      this.steps = await this.host.request('tour.steps');
+      this.tours = await this.host.request('tour.tours');
+      let chosen = '';
+      try { chosen = localStorage.getItem(TOUR_CHOICE) || ''; } catch { /* no storage */ }
+      const t = this.tours.find((x) => x.id === chosen) || this.tours[0];
+      this.tour = t.id;
+      this.steps = t.steps;
       await this.load();
     } catch (err) {
       this.fail(err);
@@ -121,14 +134,26 @@ class Tour {
     await this.load();
   }
 
+  // pick shows another tour, where its own progress left off.
+  async pick(id) {
+    const t = this.tours.find((x) => x.id === id);
+    if (!t || t.id === this.tour) return;
+    this.tour = t.id;
+    this.steps = t.steps;
+    this.open = null;
+    try { localStorage.setItem(TOUR_CHOICE, t.id); } catch { /* no storage */ }
+    await this.load();
+  }
+
   // load reads this workspace's progress, starting the first step when
   // there is none.
   async load() {
-    const r = await this.host.request('tour.load');
+    const r = await this.host.request('tour.load', { tour: this.tour });
     this.workspace = this.host.workspace();
     this.scenario = r.scenario || '';
     this.progress = r.progress || { current: null, done: [], marks: null, resettable: false };
     this.explanations = [];
+    this.notes = [];
     this.typed = new Set();
     this.message = null;
     if (r.progress) this.active = true;
@@ -152,7 +177,7 @@ class Tour {
   // begin makes a step the current one: the worker takes its marks and a
   // checkpoint of the workspace now.
   async begin(id, done = this.progress.done) {
-    this.progress = await this.host.request('tour.begin', { step: id, done });
+    this.progress = await this.host.request('tour.begin', { tour: this.tour, step: id, done });
     this.typed = new Set();
     this.open = null;
     this.render();
@@ -179,18 +204,20 @@ class Tour {
     const ex = calls.length ? await this.host.request('tour.explain', { calls }) : [];
     if (ex.length) this.explanations = ex;
     else if (reply && reply.changed) this.explanations = [];
+    this.notes = calls.length ? await this.host.request('tour.notes', { calls }) : [];
     this.message = null;
-    await this.judge();
+    await this.judge(calls);
   }
 
-  // judge asks whether the current step is done now and moves on when it is.
-  async judge() {
+  // judge asks whether the current step is done now, from the cluster and
+  // the calls of the reply just given, and moves on when it is.
+  async judge(calls = []) {
     const cur = this.progress.current;
     if (!cur || !this.progress.marks) {
       this.render();
       return;
     }
-    const status = await this.host.request('tour.status', { marks: this.progress.marks, step: cur });
+    const status = await this.host.request('tour.status', { marks: this.progress.marks, step: cur, calls });
     const mine = status.find((s) => s.id === cur);
     if (!mine || !mine.done) {
       this.render();
@@ -204,7 +231,7 @@ class Tour {
       await this.begin(next.id, done);
       this.message = { level: 'done', text: `Done: ${title}. Next: ${next.title}.` };
     } else {
-      this.progress = await this.host.request('tour.save', { current: null, done });
+      this.progress = await this.host.request('tour.save', { tour: this.tour, current: null, done });
       this.message = { level: 'done', text: `Done: ${title}. That was the whole walkthrough.` };
     }
     this.render();
@@ -212,7 +239,7 @@ class Tour {
 
   async reset() {
     const cur = this.step(this.progress.current);
-    const r = await this.host.request('tour.reset');
+    const r = await this.host.request('tour.reset', { tour: this.tour });
     this.progress = r.progress;
     this.typed = new Set();
     this.explanations = [];
@@ -221,7 +248,7 @@ class Tour {
   }
 
   async restart() {
-    this.progress = await this.host.request('tour.save', { current: null, done: [] });
+    this.progress = await this.host.request('tour.save', { tour: this.tour, current: null, done: [] });
     await this.begin(this.steps[0].id, []);
     this.message = { level: 'info', text: 'The tour starts again from the first step. The workspace keeps its keys; Reset on a step puts that step back.' };
     this.render();
@@ -240,8 +267,14 @@ class Tour {
       h('p', { class: 'tour-count', text: this.steps.length ? `${count} of ${this.steps.length} steps done` : 'Loading the tour…' }),
       h('button', { type: 'button', class: 'tour-restart', onclick: () => this.serial(() => this.restart()), disabled: !this.steps.length }, 'Start over'),
     );
+    const t = this.tours.find((x) => x.id === this.tour);
+    const pick = this.tours.length > 1 ? h('label', { class: 'tour-pick' }, 'Tour ',
+      h('select', {
+        class: 'tour-pick-select',
+        onchange: (e) => { const id = e.target.value; this.serial(() => this.pick(id)); },
+      }, ...this.tours.map((x) => h('option', { value: x.id, selected: x.id === this.tour }, x.title)))) : null;
     const intro = h('p', { class: 'tour-intro' },
-      'The walkthrough of “Managing Keys in AWS CloudHSM”. Click a command to put it on the console’s line, then press Enter. A step is done when the cluster shows it happened — your own variant of a command counts.');
+      `${t ? t.intro : 'The walkthrough of “Managing Keys in AWS CloudHSM”.'} Click a command to put it on the console’s line, then press Enter. A step is done when the cluster shows it happened — your own variant of a command counts.`);
     const note = this.scenario && this.scenario !== 'default'
       ? h('p', { class: 'tour-note', text: `This workspace started from the “${this.scenario}” scenario; the tour follows the default cluster, so some handles and users in its commands may not exist here.` })
       : null;
@@ -262,6 +295,10 @@ class Tour {
       list.append(li);
     }
 
+    const notes = this.notes.length ? h('section', { class: 'tour-notes', 'aria-label': 'What the reply shows' },
+      h('h3', { text: 'What the reply shows' }),
+      h('ul', {}, ...this.notes.map((n) => h('li', { text: n })))) : null;
+
     const explain = this.explanations.length ? h('section', { class: 'tour-explain', 'aria-label': 'What went wrong' },
       h('h3', { text: 'What went wrong' }),
       ...this.explanations.map((e) => h('div', { class: 'tour-error', dataset: { code: e.code } },
@@ -275,10 +312,11 @@ class Tour {
       : null;
 
     this.el.dataset.active = String(this.active);
+    this.el.dataset.tour = this.tour;
     this.el.dataset.current = cur || '';
     const focused = this.el.contains(document.activeElement) ? document.activeElement : null;
     const focusKey = focused ? focused.dataset.focusKey : null;
-    this.el.replaceChildren(header, intro, ...[note, msg, explain, finished].filter(Boolean), list);
+    this.el.replaceChildren(header, ...[pick].filter(Boolean), intro, ...[note, msg, explain, notes, finished].filter(Boolean), list);
     if (focusKey) {
       const again = this.el.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
       if (again) again.focus();
@@ -288,6 +326,7 @@ class Tour {
   details(s, state) {
     const box = h('div', { class: 'tour-body' });
     box.append(h('p', { class: 'tour-why', text: s.why }));
+    if (s.notice) box.append(h('p', { class: 'tour-notice' }, h('strong', { text: 'Notice: ' }), s.notice));
     if (s.tool) box.append(h('p', { class: 'tour-tool' }, 'Runs in ', h('code', { text: s.tool })));
     const cmds = h('ol', { class: 'tour-commands', 'aria-label': `Commands of “${s.title}”` });
     s.commands.forEach((c, i) => {

@@ -35,14 +35,17 @@
 //   memory                     [{wasmBytes, heapAlloc, heapSys, sys}]
 //   engine.exit {code}         ends the Go program; the worker restarts it
 //   scenarios                  [[{name, title, description}]]  the built-in scenarios
-//   tour.steps                 [[{id, title, why, commands, tool}]]
+//   tour.tours                 [[{id, title, intro, tool, steps}]]  every tour, the SDK 3 one first
+//   tour.steps {tour?}         [[{id, title, why, commands, tool, notice}]]  a tour's steps (the first)
 //   tour.mark                  [marks]  the state a step starts from
-//   tour.status {marks, step}  [[{id, done}]]  every step (or the one named) judged against marks
+//   tour.status {marks, step, calls?}  [[{id, done}]]  every step of the first tour (or the one
+//                              named) judged against marks and the calls of the reply just given
 //   tour.explain {calls}       [[{code, meaning, fix}]]  the return codes of a reply's calls
-//   tour.load                  [{workspace, scenario, progress: {current, done, marks, resettable} | null}]
-//   tour.begin {step, done}    [progress]  step starts now: its marks and a checkpoint to reset to
-//   tour.save {current, done}  [progress]  (a new current step drops the old one's marks)
-//   tour.reset                 [{prompt, mode, progress}]  the workspace back to the current
+//   tour.notes {calls}         [[string]]  what a reply's calls show (key references as handles)
+//   tour.load {tour?}          [{workspace, scenario, progress: {current, done, marks, resettable} | null}]
+//   tour.begin {tour?, step, done}  [progress]  step starts now: its marks and a checkpoint to reset to
+//   tour.save {tour?, current, done}  [progress]  (a new current step drops the old one's marks)
+//   tour.reset {tour?}         [{prompt, mode, progress}]  the workspace back to the current
 //                              step's start, keeping the tool and login; emits 'changed'
 //   transcript.markdown {steps} [{filename, data: Uint8Array}]  steps: [{prompt, input, output}];
 //                              the docs' style with seed and scenario, for hsmsim run --check
@@ -74,7 +77,7 @@ const st = {
   ns: 'site',
   seed: '',
   scenario: '',      // init's scenario: the memory workspace's and a first workspace's
-  tourMem: null,     // the tour's progress when nothing is stored
+  tourMem: {},       // each tour's progress when nothing is stored
   store: null,       // Store, or null when running without storage
   memoryOnly: false,
   eng: null,         // {api, instance, exited, alive, expected}
@@ -635,21 +638,28 @@ async function wsScenario() {
   return (await st.store.getSetting(`scenario:${st.ws.id}`).catch(() => '')) || '';
 }
 
-// The tour's progress is kept per workspace beside it in the settings:
+// Each tour's progress is kept per workspace beside it in the settings:
 // {current, done, marks, checkpoint}; the checkpoint (the workspace when
-// the current step started) stays in the worker.
-function tourKey() {
-  return `tour:${st.ws ? st.ws.id : ''}`;
+// the current step started) stays in the worker. The first tour ('sdk3')
+// keeps the key it always had; another tour's key ends in its id.
+function tourId(args) {
+  const id = args && typeof args.tour === 'string' ? args.tour : '';
+  if (id !== '' && !/^[a-z0-9-]{1,40}$/.test(id)) throw Object.assign(new Error(`no tour "${id}"`), { kind: 'invalid' });
+  return id === 'sdk3' ? '' : id;
 }
 
-async function tourGet() {
-  if (st.store && st.ws) return (await st.store.getSetting(tourKey())) || null;
-  return st.tourMem;
+function tourKey(tour) {
+  return `tour:${st.ws ? st.ws.id : ''}${tour ? `:${tour}` : ''}`;
 }
 
-async function tourPut(p) {
-  if (st.store && st.ws) await st.store.setSetting(tourKey(), p);
-  else st.tourMem = p;
+async function tourGet(tour) {
+  if (st.store && st.ws) return (await st.store.getSetting(tourKey(tour))) || null;
+  return st.tourMem[tour] || null;
+}
+
+async function tourPut(tour, p) {
+  if (st.store && st.ws) await st.store.setSetting(tourKey(tour), p);
+  else st.tourMem[tour] = p;
 }
 
 function tourView(p) {
@@ -677,8 +687,16 @@ Object.assign(OPS, {
     return JSON.parse(await call('scenarios'));
   },
 
-  async 'tour.steps'() {
-    return JSON.parse(await call('tourSteps'));
+  async 'tour.tours'() {
+    return JSON.parse(await call('tourTours'));
+  },
+
+  async 'tour.steps'(args) {
+    const tour = tourId(args);
+    if (!tour) return JSON.parse(await call('tourSteps'));
+    const t = JSON.parse(await call('tourTours')).find((x) => x.id === tour);
+    if (!t) throw Object.assign(new Error(`no tour "${tour}"`), { kind: 'invalid' });
+    return t.steps;
   },
 
   async 'tour.mark'() {
@@ -688,32 +706,40 @@ Object.assign(OPS, {
 
   async 'tour.status'(args) {
     if (st.ws && (st.ws.broken || st.ws.gone)) return [];
-    return JSON.parse(await call('tourStatus', JSON.stringify(args.marks || {}), args.step ? String(args.step) : ''));
+    const calls = Array.isArray(args.calls) ? JSON.stringify(args.calls) : '';
+    return JSON.parse(await call('tourStatus', JSON.stringify(args.marks || {}), args.step ? String(args.step) : '', calls));
+  },
+
+  async 'tour.notes'(args) {
+    return JSON.parse(await call('tourNotes', JSON.stringify(Array.isArray(args.calls) ? args.calls : [])));
   },
 
   async 'tour.explain'(args) {
     return JSON.parse(await call('tourExplain', JSON.stringify(Array.isArray(args.calls) ? args.calls : [])));
   },
 
-  async 'tour.load'() {
-    return { workspace: wsInfo(), scenario: await wsScenario(), progress: tourView(await tourGet().catch(() => null)) };
+  async 'tour.load'(args) {
+    const tour = tourId(args);
+    return { workspace: wsInfo(), scenario: await wsScenario(), progress: tourView(await tourGet(tour).catch(() => null)) };
   },
 
   async 'tour.begin'(args) {
     refuseIfBroken();
+    const tour = tourId(args);
     return withLock(async () => {
       await sync();
       const marks = JSON.parse(await call('tourMark'));
       const checkpoint = await call('checkpoint');
-      const old = (await tourGet()) || {};
+      const old = (await tourGet(tour)) || {};
       const p = { current: String(args.step || ''), done: args.done ? stepList(args.done) : stepList(old.done), marks, checkpoint };
-      await tourPut(p);
+      await tourPut(tour, p);
       return tourView(p);
     });
   },
 
   async 'tour.save'(args) {
-    const old = (await tourGet()) || {};
+    const tour = tourId(args);
+    const old = (await tourGet(tour)) || {};
     const p = { ...old, done: stepList(args.done) };
     const current = args.current ? String(args.current) : null;
     if (current !== (old.current || null)) {
@@ -721,13 +747,13 @@ Object.assign(OPS, {
       p.checkpoint = null;
     }
     p.current = current;
-    await tourPut(p);
+    await tourPut(tour, p);
     return tourView(p);
   },
 
-  async 'tour.reset'() {
+  async 'tour.reset'(args) {
     refuseIfBroken();
-    const p = await tourGet();
+    const p = await tourGet(tourId(args));
     if (!p || !(p.checkpoint instanceof Uint8Array)) {
       throw Object.assign(new Error('this step has no saved starting state; start the step again to take one'), { kind: 'invalid' });
     }
