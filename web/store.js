@@ -3,7 +3,8 @@
 // One database per namespace ("hsmsim:site" for the playground, later one
 // per embed), so two pages never share a cluster by accident. Stores:
 //   workspaces  {id, name, created, updated, revision, schema}
-//   records     {ws, key, data: Uint8Array}, keyed by [ws, key]; the keys are
+//   records     {ws, key, data: Uint8Array}, keyed by [ws, key]; data is the
+//               record followed by its checksum (RECORD_SCHEMA 2); the keys are
 //               those of engine/state's record form ("meta", "k/<handle>",
 //               "f/<name>")
 //   history     {seq, ws, line, at}, the lines typed, by workspace
@@ -21,8 +22,12 @@
 const WORKSPACE_SETTINGS = ['scenario', 'tour'];
 
 export const DB_VERSION = 1;
-// RECORD_SCHEMA is the layout of a workspace's records this code reads.
-export const RECORD_SCHEMA = 1;
+// RECORD_SCHEMA is the layout of a workspace's records this code writes and
+// reads (engine/state's RecordSchema): 1, the bare records; 2, each record
+// ending in its checksum (CRC-32C of key and payload), which the engine
+// checks on every load. A workspace of schema 1 is read as it is and then
+// rewritten whole at schema 2 (commit with replace).
+export const RECORD_SCHEMA = 2;
 
 const MIGRATIONS = [
   (db) => {
@@ -191,7 +196,10 @@ export class Store {
   // commit writes one command's change: puts and deletes records, adds
   // the history line, and bumps the revision, all in one transaction. The
   // revision must still be `expect` (the caller holds the workspace's lock).
-  commit(id, expect, puts, dels, line) {
+  // With replace, puts are the whole workspace: every other record goes and
+  // the workspace takes this code's record schema (the rewrite of a
+  // workspace stored in an older one).
+  commit(id, expect, puts, dels, line, replace = false) {
     return this.tx(['workspaces', 'records', 'history'], 'readwrite', 'the change was not saved', (t) => {
       const ws = t.objectStore('workspaces');
       const g = ws.get(id);
@@ -207,6 +215,10 @@ export class Store {
         }
         try {
           const recs = t.objectStore('records');
+          if (replace) {
+            recs.delete(wsRange(id));
+            row.schema = RECORD_SCHEMA;
+          }
           for (const key of dels || []) recs.delete([id, key]);
           if (puts) puts.keys.forEach((key, i) => recs.put({ ws: id, key, data: puts.values[i] }));
           if (line) t.objectStore('history').add({ ws: id, line, at: Date.now() });

@@ -266,16 +266,41 @@ async function openWorkspace(id, readAlready) {
     st.ws.broken = { kind: 'too-new', message: `its storage schema is ${row.schema}, this version reads up to ${RECORD_SCHEMA}` };
   } else {
     try {
-      info = JSON.parse(await call('open', { keys: snap.keys, values: snap.values }, st.seed));
+      info = JSON.parse(await call('open', stored(snap), st.seed));
     } catch (err) {
       if (err.kind !== 'damaged' && err.kind !== 'too-new') throw err;
       st.ws.broken = { kind: err.kind, message: err.message };
     }
   }
+  if (info.rewrite) {
+    // Stored before records had checksums: rewritten whole now, or (if
+    // that fails) by the next command's save.
+    st.ws.rewrite = true;
+    await withLock(() => rewrite('')).catch(() => {});
+  }
+  delete info.rewrite;
   await st.store.setSetting('current', id).catch(() => {});
   if (st.ws.broken) notice('error', describeBroken(st.ws));
   const history = snap.history || await st.store.history(id).catch(() => []);
   return { ...info, history };
+}
+
+// stored is a workspace's records as the engine reads them, with the
+// record schema they were stored in (1 when the row predates schemas).
+function stored(snap) {
+  return { keys: snap.keys, values: snap.values, schema: (snap.row && snap.row.schema) || 1 };
+}
+
+// rewrite stores the open workspace's records whole, at this code's record
+// schema, with a history line; the revision must not have moved. Called
+// with the workspace's lock held.
+async function rewrite(line) {
+  const recs = await call('records');
+  const rev = await st.store.commit(st.ws.id, st.ws.revision, recs, [], line, true);
+  st.ws.revision = rev;
+  st.ws.rewrite = false;
+  broadcast({ type: 'changed', ws: st.ws.id, revision: rev });
+  return rev;
 }
 
 // fetchDefaults reads the default workspace's records that the site build
@@ -286,7 +311,7 @@ async function fetchDefaults() {
     const r = await fetch(new URL('./defaults.json', import.meta.url));
     if (!r.ok) return null;
     const j = await r.json();
-    if (!j || j.format !== 'hsmsim-records' || typeof j.records !== 'object') return null;
+    if (!j || j.format !== 'hsmsim-records' || j.schema !== RECORD_SCHEMA || typeof j.records !== 'object') return null;
     const keys = Object.keys(j.records).sort();
     const values = keys.map((k) => Uint8Array.from(atob(j.records[k]), (c) => c.charCodeAt(0)));
     return { keys, values };
@@ -347,8 +372,9 @@ async function sync() {
   // cost more than the command.
   const snap = await st.store.readWorkspace(st.ws.id);
   if (!snap.row) throw Object.assign(new Error(`workspace "${st.ws.name}" was deleted in another tab; pick another workspace`), { kind: 'missing' });
-  await call('reload', { keys: snap.keys, values: snap.values });
+  const info = JSON.parse(await call('reload', stored(snap)));
   st.ws.revision = snap.row.revision;
+  st.ws.rewrite = !!info.rewrite;
 }
 
 // commit stores a change the engine reported, then tells the other tabs.
@@ -360,6 +386,13 @@ async function commit(res, line) {
     return { saved: false };
   }
   try {
+    if (st.ws.rewrite) {
+      // The stored records are of an older schema: the whole workspace,
+      // this change included, replaces them.
+      await rewrite(line);
+      await call('saved');
+      return { saved: true };
+    }
     const rev = await st.store.commit(st.ws.id, st.ws.revision, res.puts, res.dels, line);
     st.ws.revision = rev;
     await call('saved');
@@ -596,7 +629,7 @@ const OPS = {
         throw Object.assign(new Error(`workspace "${st.ws.name}" was written by a newer hsmsim; only that version can export it. ${wayOut('too-new')}`), { kind: 'too-new' });
       }
       const snap = await st.store.readWorkspace(st.ws.id);
-      const r = await call('salvage', st.ws.name, history, { keys: snap.keys, values: snap.values });
+      const r = await call('salvage', st.ws.name, history, stored(snap));
       return { filename: `hsmsim-${safe}-salvaged-${stamp}.json`, data: r.backup, skipped: r.skipped };
     }
     const data = await call('exportBackup', st.ws.name, history);

@@ -1,4 +1,6 @@
-// Failures are visible and nothing is wiped: a damaged record, a newer
+// Failures are visible and nothing is wiped: a damaged record (here with a
+// valid checksum, so that what it holds is refused; records.spec.js flips
+// checksummed bytes), a newer
 // schema, a newer database, the engine ending.
 const fs = require('fs');
 const { test, expect } = require('@playwright/test');

@@ -103,13 +103,37 @@ async function showTab(page, name) {
 // damaged disk or a newer hsmsim would leave it. The page's CSP forbids
 // eval, so the actions are spelled out here rather than passed as code.
 //   {action: 'workspace', name}                       -> the workspace row
-//   {action: 'put', name, key, text}                  -> overwrite one record
+//   {action: 'put', name, key, text}                  -> overwrite one record (with a valid checksum)
 //   {action: 'putString', name, key, text}            -> the same, stored as a string, not bytes
 //   {action: 'schema', name, schema}                  -> set the workspace's schema
 //   {action: 'keys', name}                            -> the record keys
 //   {action: 'meta', name, version}                   -> rewrite meta's version
+//   {action: 'flip', name, key, at}                   -> flip a bit of byte `at` of a record (its middle by default)
+//   {action: 'legacy', name}                          -> store the workspace as before checksums (schema 1)
+//   {action: 'unsealed', name}                        -> the keys of records whose checksum does not match
+// Records end in the CRC-32C of key, a zero byte and payload (big-endian),
+// as engine/state's SealRecord writes them.
 function idb(page, args) {
   return page.evaluate(async (a) => {
+    const crc32c = (parts) => {
+      let c = ~0;
+      for (const bytes of parts) {
+        for (const b of bytes) {
+          c ^= b;
+          for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0x82f63b78 & -(c & 1));
+        }
+      }
+      return ~c >>> 0;
+    };
+    const sumOf = (key, payload) => crc32c([new TextEncoder().encode(key), [0], payload]);
+    const seal = (key, payload) => {
+      const out = new Uint8Array(payload.length + 4);
+      out.set(payload);
+      new DataView(out.buffer).setUint32(payload.length, sumOf(key, payload));
+      return out;
+    };
+    const sealed = (key, data) => data.length >= 4
+      && new DataView(data.buffer, data.byteOffset, data.length).getUint32(data.length - 4) === sumOf(key, data.subarray(0, data.length - 4));
     const db = await new Promise((resolve, reject) => {
       const r = indexedDB.open('hsmsim:site');
       r.onsuccess = () => resolve(r.result);
@@ -132,8 +156,31 @@ function idb(page, args) {
           return recs.map((r) => r.key);
         }
         case 'put':
-          await req(rw().objectStore('records').put({ ws: row.id, key: a.key, data: new TextEncoder().encode(a.text) }));
+          await req(rw().objectStore('records').put({ ws: row.id, key: a.key, data: seal(a.key, new TextEncoder().encode(a.text)) }));
           return null;
+        case 'flip': {
+          const t = rw();
+          const rec = await req(t.objectStore('records').get([row.id, a.key]));
+          const data = new Uint8Array(rec.data);
+          const at = a.at === undefined ? data.length >> 1 : a.at;
+          data[at] ^= 0x10;
+          await req(t.objectStore('records').put({ ...rec, data }));
+          return null;
+        }
+        case 'legacy': {
+          const t = rw();
+          const recs = await req(t.objectStore('records').getAll(IDBKeyRange.bound([row.id], [row.id, []])));
+          for (const rec of recs) {
+            if (!sealed(rec.key, rec.data)) throw new Error(`record ${rec.key} is not sealed`);
+            await req(t.objectStore('records').put({ ...rec, data: rec.data.slice(0, rec.data.length - 4) }));
+          }
+          await req(t.objectStore('workspaces').put({ ...row, schema: 1 }));
+          return null;
+        }
+        case 'unsealed': {
+          const recs = await req(db.transaction('records').objectStore('records').getAll(IDBKeyRange.bound([row.id], [row.id, []])));
+          return recs.filter((r) => !sealed(r.key, r.data)).map((r) => r.key);
+        }
         case 'putString':
           await req(rw().objectStore('records').put({ ws: row.id, key: a.key, data: a.text }));
           return null;
@@ -143,9 +190,9 @@ function idb(page, args) {
         case 'meta': {
           const t = rw();
           const rec = await req(t.objectStore('records').get([row.id, 'meta']));
-          const doc = JSON.parse(new TextDecoder().decode(rec.data));
+          const doc = JSON.parse(new TextDecoder().decode(rec.data.subarray(0, rec.data.length - 4)));
           doc.version = a.version;
-          await req(t.objectStore('records').put({ ...rec, data: new TextEncoder().encode(JSON.stringify(doc)) }));
+          await req(t.objectStore('records').put({ ...rec, data: seal('meta', new TextEncoder().encode(JSON.stringify(doc))) }));
           return null;
         }
         default:

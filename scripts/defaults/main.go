@@ -1,6 +1,7 @@
 // Command defaults writes the default workspace in record form (the same
 // records wasm/browser's defaults() returns) as JSON,
-// {"format": "hsmsim-records", "version": 1, "records": {key: base64}}, for
+// {"format": "hsmsim-records", "version": 1, "schema": 2, "records": {key:
+// base64}} (the records sealed with their checksums, state.RecordSchema), for
 // the site: a first visit reads it instead of having the engine build the
 // default cluster, which in a cold browser costs a first run of much of the
 // engine's code.
@@ -40,8 +41,9 @@ func write(path string) error {
 	b, err := json.Marshal(struct {
 		Format  string            `json:"format"`
 		Version int               `json:"version"`
+		Schema  int               `json:"schema"`
 		Records map[string][]byte `json:"records"`
-	}{"hsmsim-records", state.Version, recs})
+	}{"hsmsim-records", state.Version, state.RecordSchema, state.SealRecords(recs)})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"slices"
 
 	"github.com/hack-pad/safejs"
+
+	"github.com/hsmsim/hsmsim/engine/state"
 )
 
 // bridge turns the engine's Go methods into JavaScript functions that
@@ -66,7 +68,7 @@ func (b *bridge) functions() map[string]call {
 			return b.records(recs)
 		},
 		"open": func(args []safejs.Value) (any, error) {
-			recs, bad, err := argRecords(args, 0)
+			recs, schema, bad, err := argRecords(args, 0)
 			if err != nil {
 				return nil, err
 			}
@@ -82,17 +84,24 @@ func (b *bridge) functions() map[string]call {
 			if len(args) > 1 && args[1].Type() == safejs.TypeString {
 				seed, _ = args[1].String()
 			}
-			return jsonOf(e.open(recs, seed))
+			return jsonOf(e.open(recs, schema, seed))
 		},
 		"reload": func(args []safejs.Value) (any, error) {
-			recs, bad, err := argRecords(args, 0)
+			recs, schema, bad, err := argRecords(args, 0)
 			if err != nil {
 				return nil, err
 			}
 			if len(bad) > 0 {
 				return nil, undecodable(bad)
 			}
-			return jsonOf(e.reload(recs))
+			return jsonOf(e.reload(recs, schema))
+		},
+		"records": func([]safejs.Value) (any, error) {
+			recs, err := e.records()
+			if err != nil {
+				return nil, err
+			}
+			return b.records(recs)
 		},
 		"exec": func(args []safejs.Value) (any, error) {
 			line, err := argString(args, 0)
@@ -216,11 +225,11 @@ func (b *bridge) functions() map[string]call {
 			if err != nil {
 				return nil, err
 			}
-			recs, bad, err := argRecords(args, 2)
+			recs, schema, bad, err := argRecords(args, 2)
 			if err != nil {
 				return nil, err
 			}
-			data, skipped, err := salvage(name, history, recs, bad)
+			data, skipped, err := salvage(name, history, recs, schema, bad)
 			if err != nil {
 				return nil, err
 			}
@@ -417,32 +426,45 @@ func undecodable(bad []string) error {
 	return loadError(fmt.Errorf("workspace is damaged: record %q is not a Uint8Array", bad[0]))
 }
 
-// argRecords reads {keys: string[], values: Uint8Array[]}. A value that is
-// not a Uint8Array (a damaged store) is not an error of the call: its key
-// is listed in bad, so the workspace is refused as damaged.
-func argRecords(args []safejs.Value, i int) (recs map[string][]byte, bad []string, err error) {
+// argRecords reads {keys: string[], values: Uint8Array[], schema?: number}
+// (schema: the record schema they were stored in; state.RecordSchema when
+// not given). A value that is not a Uint8Array (a damaged store) is not an
+// error of the call: its key is listed in bad, so the workspace is refused
+// as damaged.
+func argRecords(args []safejs.Value, i int) (recs map[string][]byte, schema int, bad []string, err error) {
 	if i >= len(args) || args[i].Type() != safejs.TypeObject {
-		return nil, nil, invalid("argument %d must be records {keys, values}", i+1)
+		return nil, 0, nil, invalid("argument %d must be records {keys, values}", i+1)
 	}
 	keys, err1 := args[i].Get("keys")
 	values, err2 := args[i].Get("values")
-	if err := errors.Join(err1, err2); err != nil {
-		return nil, nil, invalid("records: %v", err)
+	sv, err3 := args[i].Get("schema")
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return nil, 0, nil, invalid("records: %v", err)
+	}
+	schema = state.RecordSchema
+	switch sv.Type() {
+	case safejs.TypeUndefined, safejs.TypeNull:
+	case safejs.TypeNumber:
+		if schema, err = sv.Int(); err != nil {
+			return nil, 0, nil, invalid("records: schema: %v", err)
+		}
+	default:
+		return nil, 0, nil, invalid("records: schema must be a number")
 	}
 	n, err1 := keys.Length()
 	m, err2 := values.Length()
 	if err := errors.Join(err1, err2); err != nil || n != m {
-		return nil, nil, invalid("records need as many values as keys")
+		return nil, 0, nil, invalid("records need as many values as keys")
 	}
 	out := make(map[string][]byte, n)
 	for j := 0; j < n; j++ {
 		k, err := keys.Index(j)
 		if err != nil || k.Type() != safejs.TypeString {
-			return nil, nil, invalid("record key %d is not a string", j)
+			return nil, 0, nil, invalid("record key %d is not a string", j)
 		}
 		key, err := k.String()
 		if err != nil {
-			return nil, nil, invalid("record key %d: %v", j, err)
+			return nil, 0, nil, invalid("record key %d: %v", j, err)
 		}
 		v, err := values.Index(j)
 		if err != nil || v.Type() != safejs.TypeObject {
@@ -457,7 +479,7 @@ func argRecords(args []safejs.Value, i int) (recs map[string][]byte, bad []strin
 		out[key] = data
 	}
 	slices.Sort(bad)
-	return out, bad, nil
+	return out, schema, bad, nil
 }
 
 // argHistory reads a JSON array of strings.

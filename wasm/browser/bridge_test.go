@@ -191,7 +191,24 @@ func TestBridgeRejectsBadArguments(t *testing.T) {
 	_, e := brCall(t, api, "open", bad, "")
 	kind, msg := brKind(t, e)
 	assert.Equal(t, kindDamaged, kind)
-	assert.Contains(t, msg, `record "k/524288" cannot be read`)
+	assert.Equal(t, `workspace is damaged: record "k/524288" does not match its checksum`, msg)
+
+	// Sealed records said to be of schema 1 (before checksums) are read
+	// as bare records, and do not decode: nothing loads silently.
+	require.NoError(t, bad.Set("schema", 1))
+	_, e = brCall(t, api, "open", bad, "")
+	kind, msg = brKind(t, e)
+	assert.Equal(t, kindDamaged, kind)
+	assert.Contains(t, msg, `record "meta" cannot be read`)
+	require.NoError(t, bad.Set("schema", "2"))
+	_, e = brCall(t, api, "open", bad, "")
+	kind, _ = brKind(t, e)
+	assert.Equal(t, kindInvalid, kind, "a schema is a number")
+	require.NoError(t, bad.Set("schema", 3))
+	_, e = brCall(t, api, "open", bad, "")
+	kind, _ = brKind(t, e)
+	assert.Equal(t, kindTooNew, kind)
+	require.NoError(t, bad.Delete("schema"))
 
 	// A stored value that is not bytes at all marks only this workspace
 	// damaged, and salvage leaves that record out.

@@ -81,6 +81,10 @@ type execResult struct {
 type opened struct {
 	Prompt string `json:"prompt"`
 	Mode   string `json:"mode"`
+	// Rewrite says the records were of an older schema (without
+	// checksums): the worker stores the workspace's records (the
+	// "records" call) in place of them.
+	Rewrite bool `json:"rewrite,omitempty"`
 }
 
 // engine is one workspace's session and what was last saved of it. The
@@ -103,12 +107,34 @@ func defaultRecords() (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return state.Records(c, files)
+	return sealed(state.Records(c, files))
 }
 
-// open starts a session on saved records. seed, when not empty, makes the
-// session's randomness reproducible (the page's ?seed=N).
-func (e *engine) open(recs map[string][]byte, seed string) (opened, error) {
+// sealed is a workspace's records (state.Records) as the browser stores
+// them: each with its checksum (state.SealRecord, schema
+// state.RecordSchema).
+func sealed(recs map[string][]byte, err error) (map[string][]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	return state.SealRecords(recs), nil
+}
+
+// readRecords checks stored records of a schema against their checksums:
+// one that does not match marks the workspace damaged, as any other damage
+// does.
+func readRecords(recs map[string][]byte, schema int) (map[string][]byte, error) {
+	payloads, _, err := state.OpenRecords(recs, schema)
+	if err != nil {
+		return nil, loadError(err)
+	}
+	return payloads, nil
+}
+
+// open starts a session on saved records of a record schema. seed, when
+// not empty, makes the session's randomness reproducible (the page's
+// ?seed=N).
+func (e *engine) open(recs map[string][]byte, schema int, seed string) (opened, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	// Whatever was open ends here, also when the new workspace cannot be
@@ -122,7 +148,11 @@ func (e *engine) open(recs map[string][]byte, seed string) (opened, error) {
 		}
 		r = shell.SeededRand(n)
 	}
-	c, files, err := state.FromRecords(recs)
+	payloads, err := readRecords(recs, schema)
+	if err != nil {
+		return opened{}, err
+	}
+	c, files, err := state.FromRecords(payloads)
 	if err != nil {
 		return opened{}, loadError(err)
 	}
@@ -141,18 +171,33 @@ func (e *engine) open(recs map[string][]byte, seed string) (opened, error) {
 	}
 	e.sess = sess
 	e.tr = state.NewTracker(c, files)
-	return opened{Prompt: e.sess.Prompt(), Mode: e.sess.Mode()}, nil
+	return opened{Prompt: e.sess.Prompt(), Mode: e.sess.Mode(), Rewrite: schema < state.RecordSchema}, nil
+}
+
+// records is the open workspace in record form (sealed), for the worker to
+// store in place of records of an older schema.
+func (e *engine) records() (map[string][]byte, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return nil, errClosed
+	}
+	return sealed(state.Records(e.sess.Cluster, e.sess.Files()))
 }
 
 // reload adopts another tab's newer records, keeping this tab's login and
 // session keys.
-func (e *engine) reload(recs map[string][]byte) (opened, error) {
+func (e *engine) reload(recs map[string][]byte, schema int) (opened, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.sess == nil {
 		return opened{}, errClosed
 	}
-	c, files, err := state.FromRecords(recs)
+	payloads, err := readRecords(recs, schema)
+	if err != nil {
+		return opened{}, err
+	}
+	c, files, err := state.FromRecords(payloads)
 	if err != nil {
 		return opened{}, loadError(err)
 	}
@@ -160,7 +205,7 @@ func (e *engine) reload(recs map[string][]byte) (opened, error) {
 		return opened{}, loadError(err)
 	}
 	e.tr = state.NewTracker(e.sess.Cluster, e.sess.Files())
-	return opened{Prompt: e.sess.Prompt(), Mode: e.sess.Mode()}, nil
+	return opened{Prompt: e.sess.Prompt(), Mode: e.sess.Mode(), Rewrite: schema < state.RecordSchema}, nil
 }
 
 // exec runs one line; when the state changed, the result holds the records
@@ -205,7 +250,7 @@ func (e *engine) delta() (*delta, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &delta{Puts: puts, Dels: dels}, nil
+	return &delta{Puts: state.SealRecords(puts), Dels: dels}, nil
 }
 
 // saved records that the worker committed the last delta.
@@ -413,7 +458,7 @@ func importBackup(b []byte) (name string, history []string, recs map[string][]by
 		}
 		return "", nil, nil, invalid("the backup's workspace is damaged: %v", err)
 	}
-	recs, err = state.Records(c, files)
+	recs, err = sealed(state.Records(c, files))
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -423,14 +468,21 @@ func importBackup(b []byte) (name string, history []string, recs map[string][]by
 	return name, history, recs, nil
 }
 
-// salvage makes a backup of what can be read of damaged records: every
-// record that decodes on its own, and the list of those left out.
-func salvage(name string, history []string, recs map[string][]byte, undecodable []string) ([]byte, []string, error) {
-	c, files, skipped, err := state.Salvage(recs)
+// salvage makes a backup of what can be read of damaged records of a
+// record schema: every record that matches its checksum and decodes on its
+// own, and the list of those left out.
+func salvage(name string, history []string, recs map[string][]byte, schema int, undecodable []string) ([]byte, []string, error) {
+	payloads, mismatched, err := state.OpenRecords(recs, schema)
+	if errors.Is(err, state.ErrTooNew) || (err != nil && payloads == nil) {
+		return nil, nil, loadError(err)
+	}
+	c, files, skipped, err := state.Salvage(payloads)
 	if err != nil {
 		return nil, nil, loadError(err)
 	}
-	// Records whose stored value was not even bytes are left out too.
+	// Records that do not match their checksum, or whose stored value was
+	// not even bytes, are left out too.
+	skipped = append(skipped, mismatched...)
 	skipped = append(skipped, undecodable...)
 	slices.Sort(skipped)
 	doc, err := state.Encode(c, files)

@@ -33,7 +33,7 @@ func brOpen(t *testing.T) (*engine, brStore) {
 	recs, err := defaultRecords()
 	require.NoError(t, err)
 	e := &engine{}
-	op, err := e.open(recs, "1")
+	op, err := e.open(recs, state.RecordSchema, "1")
 	require.NoError(t, err)
 	assert.Equal(t, "$ ", op.Prompt)
 	assert.Equal(t, "host", op.Mode)
@@ -78,12 +78,21 @@ func TestEngineCommitsOnlyTheChange(t *testing.T) {
 
 	// What was committed opens to the same workspace, without the login.
 	e2 := &engine{}
-	_, err = e2.open(store, "")
+	_, err = e2.open(store, state.RecordSchema, "")
 	require.NoError(t, err)
 	sum, err := e2.summary()
 	require.NoError(t, err)
 	assert.Contains(t, brHandles(sum.Keys), uint64(524295))
 	assert.Equal(t, "host", sum.Mode)
+}
+
+// brPayloads checks stored (sealed) records and returns their payloads,
+// for state.FromRecords.
+func brPayloads(t *testing.T, recs map[string][]byte) map[string][]byte {
+	t.Helper()
+	p, err := readRecords(recs, state.RecordSchema)
+	require.NoError(t, err)
+	return p
 }
 
 func slicesSorted(m map[string][]byte) []string { return slices.Sorted(maps.Keys(m)) }
@@ -117,11 +126,11 @@ func TestEngineReloadKeepsLoginAndSessionKeys(t *testing.T) {
 
 	// Another tab commits a key to the same store.
 	b := &engine{}
-	_, err := b.open(maps.Clone(store), "2")
+	_, err := b.open(maps.Clone(store), state.RecordSchema, "2")
 	require.NoError(t, err)
 	brRun(t, b, store, "key_mgmt_util", "loginHSM -u CU -s example_user -p password", "genSymKey -t 31 -s 32 -l theirs")
 
-	op, err := a.reload(store)
+	op, err := a.reload(store, state.RecordSchema)
 	require.NoError(t, err)
 	assert.Equal(t, "Command: ", op.Prompt, "this tab's tool keeps running")
 	res := brRun(t, a, store, "findKey -l theirs")
@@ -137,7 +146,7 @@ func TestEngineReloadKeepsLoginAndSessionKeys(t *testing.T) {
 
 	// The next change of this tab writes on top of the other tab's.
 	brRun(t, a, store, "genSymKey -t 31 -s 32 -l after")
-	c, _, err := state.FromRecords(store)
+	c, _, err := state.FromRecords(brPayloads(t, store))
 	require.NoError(t, err)
 	var saved []string
 	for _, o := range c.Nodes[0].Objects {
@@ -152,9 +161,9 @@ func TestEngineRefusesDamagedAndNewer(t *testing.T) {
 	recs, err := defaultRecords()
 	require.NoError(t, err)
 	bad := maps.Clone(recs)
-	bad["k/524288"] = []byte("{broken")
+	bad["k/524288"] = state.SealRecord("k/524288", []byte("{broken"))
 	e := &engine{}
-	_, err = e.open(bad, "")
+	_, err = e.open(bad, state.RecordSchema, "")
 	require.Error(t, err)
 	assert.Equal(t, kindDamaged, errorKind(err))
 	assert.Contains(t, err.Error(), `record "k/524288" cannot be read`)
@@ -162,14 +171,16 @@ func TestEngineRefusesDamagedAndNewer(t *testing.T) {
 	assert.Equal(t, kindClosed, errorKind(err))
 
 	newer := maps.Clone(recs)
-	newer["meta"] = []byte(strings.Replace(string(recs["meta"]), `"version":1`, `"version":99`, 1))
-	_, err = e.open(newer, "")
+	meta, err := state.OpenRecord("meta", recs["meta"])
+	require.NoError(t, err)
+	newer["meta"] = state.SealRecord("meta", []byte(strings.Replace(string(meta), `"version":1`, `"version":99`, 1)))
+	_, err = e.open(newer, state.RecordSchema, "")
 	assert.Equal(t, kindTooNew, errorKind(err))
 
-	_, err = e.open(recs, "x")
+	_, err = e.open(recs, state.RecordSchema, "x")
 	assert.Equal(t, kindInvalid, errorKind(err))
 
-	b, skipped, err := salvage("damaged", []string{"ls"}, bad, nil)
+	b, skipped, err := salvage("damaged", []string{"ls"}, bad, state.RecordSchema, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"k/524288"}, skipped)
 	name, history, got, err := importBackup(b)
@@ -178,6 +189,87 @@ func TestEngineRefusesDamagedAndNewer(t *testing.T) {
 	assert.Equal(t, []string{"ls"}, history)
 	assert.NotContains(t, got, "k/524288")
 	assert.Contains(t, got, "k/524289")
+}
+
+// A flipped byte in any stored record refuses the workspace as damaged,
+// naming the record; salvaging it keeps every other record.
+func TestEngineRefusesRecordsNotMatchingTheirChecksum(t *testing.T) {
+	e, store := brOpen(t)
+	brRun(t, e, store, "echo hello > note.txt", "key_mgmt_util", "loginHSM -u CU -s example_user -p password", "genSymKey -t 31 -s 32 -l kept")
+	for _, key := range slicesSorted(store) {
+		for _, at := range []int{0, len(store[key]) / 2, len(store[key]) - 1} {
+			bad := maps.Clone(store)
+			b := slices.Clone(store[key])
+			b[at] ^= 0x20
+			bad[key] = b
+			e2 := &engine{}
+			_, err := e2.open(bad, state.RecordSchema, "")
+			require.Error(t, err, "%s byte %d", key, at)
+			assert.Equal(t, kindDamaged, errorKind(err))
+			assert.Equal(t, `workspace is damaged: record "`+key+`" does not match its checksum`, err.Error())
+			_, err = e2.exec("ls")
+			assert.Equal(t, kindClosed, errorKind(err), "nothing runs on a damaged workspace")
+			if key == "meta" {
+				_, _, err := salvage("ws", nil, bad, state.RecordSchema, nil)
+				assert.Equal(t, kindDamaged, errorKind(err), "without its meta record nothing can be salvaged")
+				continue
+			}
+			backup, skipped, err := salvage("ws", nil, bad, state.RecordSchema, nil)
+			require.NoError(t, err)
+			assert.Equal(t, []string{key}, skipped)
+			_, _, got, err := importBackup(backup)
+			require.NoError(t, err)
+			want := maps.Clone(store)
+			delete(want, key)
+			delete(got, "meta")
+			delete(want, "meta")
+			assert.Equal(t, want, brStore(got), "everything but %s is kept", key)
+		}
+	}
+}
+
+// A workspace stored before records had checksums (schema 1: the bare
+// records) opens, says it must be rewritten, and its records as rewritten
+// (the "records" call) are sealed, open under the current schema and hold
+// the same workspace; after that a command's delta applies to them.
+func TestEngineMigratesRecordsWithoutChecksums(t *testing.T) {
+	e, store := brOpen(t)
+	brRun(t, e, store, "echo hello > note.txt", "key_mgmt_util", "loginHSM -u CU -s example_user -p password", "genSymKey -t 31 -s 32 -l kept")
+	old := map[string][]byte{}
+	for k, v := range store {
+		p, err := state.OpenRecord(k, v)
+		require.NoError(t, err)
+		old[k] = p
+	}
+	_, err := (&engine{}).open(old, state.RecordSchema, "")
+	require.Error(t, err, "bare records are not taken for sealed ones")
+	assert.Equal(t, kindDamaged, errorKind(err))
+
+	e2 := &engine{}
+	op, err := e2.open(old, 1, "")
+	require.NoError(t, err)
+	assert.True(t, op.Rewrite, "a schema 1 workspace asks to be rewritten")
+	rewritten, err := e2.records()
+	require.NoError(t, err)
+	assert.Equal(t, store, brStore(rewritten), "the rewrite holds the same records, sealed")
+
+	migrated := brStore(rewritten)
+	e3 := &engine{}
+	op, err = e3.open(migrated, state.RecordSchema, "")
+	require.NoError(t, err)
+	assert.False(t, op.Rewrite)
+	res := brRun(t, e3, migrated, "key_mgmt_util", "loginHSM -u CU -s example_user -p password", "genSymKey -t 31 -s 32 -l after")
+	assert.Contains(t, res.Output, "Key Handle: 524296")
+	_, err = (&engine{}).open(migrated, state.RecordSchema, "")
+	require.NoError(t, err)
+
+	// Salvaging a damaged schema 1 workspace reads it without checksums.
+	old["k/524295"] = []byte("{broken")
+	_, err = (&engine{}).open(old, 1, "")
+	assert.Equal(t, kindDamaged, errorKind(err))
+	_, skipped, err := salvage("old", nil, old, 1, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"k/524295"}, skipped)
 }
 
 func TestEngineBackupRoundTrip(t *testing.T) {
@@ -191,7 +283,9 @@ func TestEngineBackupRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "work", name)
 	assert.Len(t, history, 2)
-	assert.Equal(t, "hello\n", string(recs["f/note.txt"]))
+	note, err := state.OpenRecord("f/note.txt", recs["f/note.txt"])
+	require.NoError(t, err)
+	assert.Equal(t, "hello\n", string(note))
 	assert.Equal(t, store, brStore(recs), "a backup holds exactly what the workspace's records hold")
 
 	// A bare state document, as hsmsim --state writes it, imports too.

@@ -60,7 +60,7 @@ func scenarioRecords(name string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return state.Records(c, files)
+	return sealed(state.Records(c, files))
 }
 
 // tourSteps is the first tour, in order.
@@ -230,7 +230,7 @@ func (e *engine) restore(b []byte) (map[string][]byte, opened, error) {
 	if e.sess == nil {
 		return nil, opened{}, errClosed
 	}
-	recs, err := state.Records(c, files)
+	recs, err := sealed(state.Records(c, files))
 	if err != nil {
 		return nil, opened{}, err
 	}

@@ -22,7 +22,7 @@ func learnOpen(t *testing.T, scen, seed string) *engine {
 	recs, err := scenarioRecords(scen)
 	require.NoError(t, err)
 	e := &engine{}
-	_, err = e.open(recs, seed)
+	_, err = e.open(recs, state.RecordSchema, seed)
 	require.NoError(t, err)
 	return e
 }
@@ -178,7 +178,7 @@ func TestLearnRestorePutsTheStepBackKeepingTheLogin(t *testing.T) {
 
 	// The records are the whole restored workspace, and nothing is left
 	// over for the next command to write.
-	c, files, err := state.FromRecords(recs)
+	c, files, err := state.FromRecords(brPayloads(t, recs))
 	require.NoError(t, err)
 	doc, err := state.Encode(c, files)
 	require.NoError(t, err)
