@@ -227,45 +227,24 @@ func addRecord(c *hsm.Cluster, files map[string][]byte, key string, data []byte)
 	return nil
 }
 
-// isRef reports whether a node's entry names another node's copy.
-func isRef(r json.RawMessage) bool { return len(r) > 0 && r[0] >= '0' && r[0] <= '9' }
-
 func decodeKey(c *hsm.Cluster, key string, data []byte) (uint64, map[int]*hsm.Object, error) {
 	h, err := strconv.ParseUint(key[len(KeyPrefix):], 10, 64)
 	if err != nil || KeyRecord(h) != key {
 		return 0, nil, errors.New("does not name a key handle")
 	}
-	if err := strictJSON(data, reflect.TypeFor[map[int]json.RawMessage]()); err != nil {
+	full, refs, err := decodeKeyRecord(data)
+	if err != nil {
 		return 0, nil, fmt.Errorf("cannot be read: %v", err)
 	}
-	var raw map[int]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return 0, nil, fmt.Errorf("cannot be read: %v", err)
-	}
-	if len(raw) == 0 {
+	if len(full)+len(refs) == 0 {
 		return 0, nil, errors.New("holds no copy of the key")
 	}
-	full := map[int]*hsm.Object{}
-	for id, r := range raw {
-		if isRef(r) {
-			continue
-		}
-		if err := strictJSON(r, reflect.TypeFor[hsm.Object]()); err != nil {
-			return 0, nil, fmt.Errorf("cannot be read: HSM %d: %v", id, err)
-		}
-		var o *hsm.Object
-		if err := json.Unmarshal(r, &o); err != nil {
-			return 0, nil, fmt.Errorf("cannot be read: HSM %d: %v", id, err)
-		}
-		full[id] = o
+	copies := make(map[int]*hsm.Object, len(full)+len(refs))
+	for id, o := range full {
+		copies[id] = o
 	}
-	copies := make(map[int]*hsm.Object, len(raw))
-	for id, r := range raw {
-		if !isRef(r) {
-			copies[id] = full[id]
-			continue
-		}
-		ref, err := strconv.Atoi(string(r))
+	for id, r := range refs {
+		ref, err := strconv.Atoi(r)
 		src := full[ref]
 		if err != nil || src == nil {
 			return 0, nil, fmt.Errorf("gives HSM %d the copy of HSM %s, which holds none", id, r)

@@ -119,11 +119,11 @@ func (s *scanner) key() (string, error) {
 	if !esc {
 		return string(raw), nil
 	}
-	var k string
-	if err := json.Unmarshal(s.b[s.i-len(raw)-2:s.i], &k); err != nil {
+	k, ok := unquote(raw)
+	if !ok {
 		return "", s.syntax()
 	}
-	return k, nil
+	return string(k), nil
 }
 
 // number reads a number's text.
