@@ -233,11 +233,7 @@ func (k Key) objects() ([]*hsm.Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		pub, err := keyobj.Public(mech.PublicOf(priv))
-		if err != nil {
-			return nil, err
-		}
-		pv, err := keyobj.Private(priv)
+		pub, pv, err := keyobj.Pair(priv)
 		if err != nil {
 			return nil, err
 		}

@@ -223,11 +223,7 @@ func checkLabel(l string) *cliError {
 }
 
 func (t *Tool) makePair(a *args, priv any) result {
-	pub, err := keyobj.Public(mech.PublicOf(priv))
-	if err != nil {
-		return fail(err.Error())
-	}
-	pr, err := keyobj.Private(priv)
+	pub, pr, err := keyobj.Pair(priv)
 	if err != nil {
 		return fail(err.Error())
 	}

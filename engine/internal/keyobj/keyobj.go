@@ -6,6 +6,7 @@
 package keyobj
 
 import (
+	"bytes"
 	"crypto/dsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -19,15 +20,11 @@ import (
 // Public builds the HSM object of a public key: its key type, RSA
 // modulus and exponent, EC curve or Ed25519 point, KCV and PKIX DER value.
 func Public(pub any) (*hsm.Object, error) {
-	p, err := mech.MarshalPublicKeyPEM(pub)
+	der, err := mech.MarshalPublicKeyDER(pub)
 	if err != nil {
 		return nil, err
 	}
-	blk, _ := pem.Decode(p)
-	if blk == nil {
-		return nil, fmt.Errorf("cannot encode public key")
-	}
-	o := &hsm.Object{Value: blk.Bytes, KCV: mech.PublicCheckValue(pub)}
+	o := &hsm.Object{Value: der, KCV: mech.PublicDERCheckValue(der)}
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		o.KeyType = hsm.KeyTypeRSA
@@ -38,7 +35,7 @@ func Public(pub any) (*hsm.Object, error) {
 	case *mech.ECPublicKey:
 		o.KeyType = hsm.KeyTypeEC
 		o.CurveID = k.CurveID
-		o.ValueLen = len(blk.Bytes)
+		o.ValueLen = len(der)
 		// The HSM reports an EC key's public point where an RSA key has its
 		// modulus, and the curve size as its bit length.
 		if pt, err := k.Bytes(); err == nil {
@@ -49,12 +46,12 @@ func Public(pub any) (*hsm.Object, error) {
 		}
 	case *dsa.PublicKey:
 		o.KeyType = hsm.KeyTypeDSA
-		o.ValueLen = len(blk.Bytes)
+		o.ValueLen = len(der)
 	case ed25519.PublicKey:
 		// An Ed25519 key reports its encoded point (RFC 8032) where an EC
 		// key has its public point, and the curve's field size, 255 bits.
 		o.KeyType = hsm.KeyTypeECEdwards
-		o.ValueLen = len(blk.Bytes)
+		o.ValueLen = len(der)
 		o.Modulus = append([]byte(nil), k...)
 		o.ModulusBits = 255
 	default:
@@ -68,24 +65,37 @@ func Public(pub any) (*hsm.Object, error) {
 // PKCS #8 DER, and its KCV is that of its public key, so both halves of a
 // pair carry the same check value.
 func Private(priv any) (*hsm.Object, error) {
+	_, o, err := Pair(priv)
+	return o, err
+}
+
+// Pair builds the objects of both halves of a private key, as Public and
+// Private do, encoding the public key once.
+func Pair(priv any) (pub, pv *hsm.Object, err error) {
 	der, err := mech.MarshalPrivateKeyDER(priv)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	pubObj, err := Public(mech.PublicOf(priv))
+	pub, err = Public(mech.PublicOf(priv))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	return pub, privateObject(pub, der), nil
+}
+
+// privateObject is the object of a private key of PKCS #8 DER der whose
+// public half's object is pub; the two share no slices.
+func privateObject(pub *hsm.Object, der []byte) *hsm.Object {
 	o := &hsm.Object{
-		KeyType: pubObj.KeyType, Value: der, KCV: pubObj.KCV, Modulus: pubObj.Modulus,
-		ModulusBits: pubObj.ModulusBits, PublicExponent: pubObj.PublicExponent, CurveID: pubObj.CurveID,
-		ValueLen: pubObj.ValueLen,
+		KeyType: pub.KeyType, Value: der, KCV: bytes.Clone(pub.KCV), Modulus: bytes.Clone(pub.Modulus),
+		ModulusBits: pub.ModulusBits, PublicExponent: pub.PublicExponent, CurveID: pub.CurveID,
+		ValueLen: pub.ValueLen,
 	}
 	if o.KeyType != hsm.KeyTypeRSA {
 		o.ValueLen = len(der)
 	}
 	o.PrivateDefaults()
-	return o, nil
+	return o
 }
 
 // PrivateKey parses the private key material an object holds.

@@ -215,11 +215,7 @@ func (t *Tool) preflight(c *Command, cr creation) hsm.RC {
 }
 
 func (t *Tool) storePair(c *Command, cr creation, priv any) tool.Result {
-	pub, err := keyobj.Public(mech.PublicOf(priv))
-	if err != nil {
-		return t.usage(c, err)
-	}
-	pv, err := keyobj.Private(priv)
+	pub, pv, err := keyobj.Pair(priv)
 	if err != nil {
 		return t.usage(c, err)
 	}

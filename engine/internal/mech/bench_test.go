@@ -83,3 +83,27 @@ func BenchmarkSignECDSASecp256k1(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkSecp256k1BaseMult(b *testing.B) {
+	c, _ := curveParams(CurveSecp256k1)
+	d, _ := c.randScalar(seeded(1))
+	k1Comb()
+	for b.Loop() {
+		secp256k1BaseMult(d)
+	}
+}
+
+func BenchmarkFeMul(b *testing.B) {
+	x := fe{1, 2, 3, 4}
+	y := fe{5, 6, 7, 8}
+	for b.Loop() {
+		x = feMul(&x, &y)
+	}
+}
+
+func BenchmarkFeInv(b *testing.B) {
+	x := fe{1, 2, 3, 4}
+	for b.Loop() {
+		x = feInv(&x)
+	}
+}

@@ -3,6 +3,7 @@ package mech
 import (
 	"encoding/asn1"
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -50,29 +51,43 @@ type CurveInfo struct {
 	Supported bool
 }
 
-// curveTable builds the table afresh on every call so that no caller can
-// modify shared OID slices.
-func curveTable() []CurveInfo {
-	oid := func(v ...int) asn1.ObjectIdentifier { return asn1.ObjectIdentifier(v) }
-	sec := func(n int) asn1.ObjectIdentifier { return oid(1, 3, 132, 0, n) }
-	return []CurveInfo{
-		{CurveP192, "NID_X9_62_prime192v1", "prime192v1", 192, oid(1, 2, 840, 10045, 3, 1, 1), false},
-		{CurveP256, "NID_X9_62_prime256v1", "prime256v1", 256, oid(1, 2, 840, 10045, 3, 1, 7), true},
-		{CurveSect163k1, "NID_sect163k1", "sect163k1", 163, sec(1), false},
-		{CurveSect163r2, "NID_sect163r2", "sect163r2", 163, sec(15), false},
-		{CurveSect233k1, "NID_sect233k1", "sect233k1", 233, sec(26), false},
-		{CurveSect233r1, "NID_sect233r1", "sect233r1", 233, sec(27), false},
-		{CurveSect283k1, "NID_sect283k1", "sect283k1", 283, sec(16), false},
-		{CurveSect283r1, "NID_sect283r1", "sect283r1", 283, sec(17), false},
-		{CurveSect409k1, "NID_sect409k1", "sect409k1", 409, sec(36), false},
-		{CurveSect409r1, "NID_sect409r1", "sect409r1", 409, sec(37), false},
-		{CurveSect571k1, "NID_sect571k1", "sect571k1", 571, sec(38), false},
-		{CurveSect571r1, "NID_sect571r1", "sect571r1", 571, sec(39), false},
-		{CurveP224, "NID_secp224r1", "secp224r1", 224, sec(33), true},
-		{CurveP384, "NID_secp384r1", "secp384r1", 384, sec(34), true},
-		{CurveP521, "NID_secp521r1", "secp521r1", 521, sec(35), true},
-		{CurveSecp256k1, "NID_secp256k1", "secp256k1", 256, sec(10), true},
+// curveList is the table of curve ids, in id order. It is never handed
+// out: callers get copies with their own OID slices, so none can change it.
+var curveList = []CurveInfo{
+	{CurveP192, "NID_X9_62_prime192v1", "prime192v1", 192, asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 1}, false},
+	{CurveP256, "NID_X9_62_prime256v1", "prime256v1", 256, asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}, true},
+	{CurveSect163k1, "NID_sect163k1", "sect163k1", 163, asn1.ObjectIdentifier{1, 3, 132, 0, 1}, false},
+	{CurveSect163r2, "NID_sect163r2", "sect163r2", 163, asn1.ObjectIdentifier{1, 3, 132, 0, 15}, false},
+	{CurveSect233k1, "NID_sect233k1", "sect233k1", 233, asn1.ObjectIdentifier{1, 3, 132, 0, 26}, false},
+	{CurveSect233r1, "NID_sect233r1", "sect233r1", 233, asn1.ObjectIdentifier{1, 3, 132, 0, 27}, false},
+	{CurveSect283k1, "NID_sect283k1", "sect283k1", 283, asn1.ObjectIdentifier{1, 3, 132, 0, 16}, false},
+	{CurveSect283r1, "NID_sect283r1", "sect283r1", 283, asn1.ObjectIdentifier{1, 3, 132, 0, 17}, false},
+	{CurveSect409k1, "NID_sect409k1", "sect409k1", 409, asn1.ObjectIdentifier{1, 3, 132, 0, 36}, false},
+	{CurveSect409r1, "NID_sect409r1", "sect409r1", 409, asn1.ObjectIdentifier{1, 3, 132, 0, 37}, false},
+	{CurveSect571k1, "NID_sect571k1", "sect571k1", 571, asn1.ObjectIdentifier{1, 3, 132, 0, 38}, false},
+	{CurveSect571r1, "NID_sect571r1", "sect571r1", 571, asn1.ObjectIdentifier{1, 3, 132, 0, 39}, false},
+	{CurveP224, "NID_secp224r1", "secp224r1", 224, asn1.ObjectIdentifier{1, 3, 132, 0, 33}, true},
+	{CurveP384, "NID_secp384r1", "secp384r1", 384, asn1.ObjectIdentifier{1, 3, 132, 0, 34}, true},
+	{CurveP521, "NID_secp521r1", "secp521r1", 521, asn1.ObjectIdentifier{1, 3, 132, 0, 35}, true},
+	{CurveSecp256k1, "NID_secp256k1", "secp256k1", 256, asn1.ObjectIdentifier{1, 3, 132, 0, 10}, true},
+}
+
+// curveEntry is the table's entry for id, or nil; for reading only.
+func curveEntry(id int) *CurveInfo {
+	if id < 1 || id > len(curveList) {
+		return nil
 	}
+	return &curveList[id-1]
+}
+
+// curveTable returns a copy of the table.
+func curveTable() []CurveInfo {
+	t := make([]CurveInfo, len(curveList))
+	for i, c := range curveList {
+		c.OID = slices.Clone(c.OID)
+		t[i] = c
+	}
+	return t
 }
 
 // CurveIDs returns all 16 curve ids key_mgmt_util defines, in id order.
@@ -82,17 +97,20 @@ func CurveIDs() []CurveInfo { return curveTable() }
 // ErrUnknownCurve; known but unsupported ids are returned with
 // Supported == false and no error, so callers can print their name.
 func CurveByID(id int) (CurveInfo, error) {
-	t := curveTable()
-	if id < 1 || id > len(t) {
+	e := curveEntry(id)
+	if e == nil {
 		return CurveInfo{}, fmt.Errorf("%w: %d", ErrUnknownCurve, id)
 	}
-	return t[id-1], nil
+	c := *e
+	c.OID = slices.Clone(c.OID)
+	return c, nil
 }
 
 // curveByOID maps a namedCurve OID to its curve id.
 func curveByOID(oid asn1.ObjectIdentifier) (CurveInfo, error) {
-	for _, c := range curveTable() {
+	for _, c := range curveList {
 		if c.OID.Equal(oid) {
+			c.OID = slices.Clone(c.OID)
 			return c, nil
 		}
 	}
@@ -100,13 +118,13 @@ func curveByOID(oid asn1.ObjectIdentifier) (CurveInfo, error) {
 }
 
 // supportedCurve returns the curve info if id is known and supported.
-func supportedCurve(id int) (CurveInfo, error) {
-	c, err := CurveByID(id)
-	if err != nil {
-		return c, err
+func supportedCurve(id int) (*CurveInfo, error) {
+	c := curveEntry(id)
+	if c == nil {
+		return nil, fmt.Errorf("%w: %d", ErrUnknownCurve, id)
 	}
 	if !c.Supported {
-		return c, fmt.Errorf("%w: %s (id %d)", ErrCurveNotSupported, c.Name, id)
+		return nil, fmt.Errorf("%w: %s (id %d)", ErrCurveNotSupported, c.Name, id)
 	}
 	return c, nil
 }

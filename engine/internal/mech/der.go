@@ -1,6 +1,7 @@
 package mech
 
 import (
+	"bytes"
 	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -46,15 +47,6 @@ type ecPrivateKeyIn struct {
 	PublicKey  asn1.BitString `asn1:"optional,explicit,tag:1"`
 }
 
-// ecPrivateKeyOut is ECPrivateKey as written inside PKCS #8: the curve is in
-// the AlgorithmIdentifier, so parameters are omitted (as crypto/x509 and
-// OpenSSL do); the public key is included.
-type ecPrivateKeyOut struct {
-	Version    int
-	PrivateKey []byte
-	PublicKey  asn1.BitString `asn1:"optional,explicit,tag:1"`
-}
-
 // dsaPrivateKeyTraditional is OpenSSL's "DSA PRIVATE KEY" body.
 type dsaPrivateKeyTraditional struct {
 	Version       int
@@ -91,16 +83,11 @@ func MarshalPublicKeyDER(pub any) ([]byte, error) {
 		}
 		return MarshalPublicKeyDER(ek)
 	case *ECPublicKey:
-		point, err := k.Bytes()
+		c, err := k.params()
 		if err != nil {
 			return nil, err
 		}
-		info, _ := CurveByID(k.CurveID)
-		alg, err := algID(oidEC(), info.OID)
-		if err != nil {
-			return nil, err
-		}
-		return asn1.Marshal(subjectPublicKeyInfo{alg, asn1.BitString{Bytes: point, BitLength: 8 * len(point)}})
+		return c.marshalSPKI(k.pt), nil
 	case *dsa.PublicKey:
 		if err := checkDSAPublicKey(k); err != nil {
 			return nil, err
@@ -147,25 +134,12 @@ func MarshalPrivateKeyDER(priv any) ([]byte, error) {
 		}
 		return MarshalPrivateKeyDER(ek)
 	case *ECKey:
-		if err := k.Validate(); err != nil {
-			return nil, err
-		}
-		c, _ := curveParams(k.CurveID)
-		info, _ := CurveByID(k.CurveID)
-		point := c.encodePoint(k.X, k.Y)
-		inner, err := asn1.Marshal(ecPrivateKeyOut{
-			Version:    1,
-			PrivateKey: k.D.FillBytes(make([]byte, c.ByteLen)),
-			PublicKey:  asn1.BitString{Bytes: point, BitLength: 8 * len(point)},
-		})
+		// The constructors checked the point is the scalar's.
+		c, err := k.params()
 		if err != nil {
 			return nil, err
 		}
-		alg, err := algID(oidEC(), info.OID)
-		if err != nil {
-			return nil, err
-		}
-		return asn1.Marshal(pkcs8{Version: 0, Algo: alg, PrivateKey: inner})
+		return c.marshalPKCS8(k.d, k.pt), nil
 	case *dsa.PrivateKey:
 		if err := checkDSAPrivateKey(k); err != nil {
 			return nil, err
@@ -236,18 +210,10 @@ func ParsePublicKeyDER(der []byte) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		c, err := curveParams(id)
-		if err != nil {
-			return nil, err
-		}
 		if spki.PublicKey.BitLength%8 != 0 {
 			return nil, fmt.Errorf("%w: EC public key bit string", ErrMalformedKey)
 		}
-		x, y, err := c.decodePoint(spki.PublicKey.Bytes)
-		if err != nil {
-			return nil, err
-		}
-		return &ECPublicKey{CurveID: id, X: x, Y: y}, nil
+		return newECPublicKey(id, spki.PublicKey.Bytes)
 	case alg.Equal(oidEd25519()):
 		return parseEd25519SPKI(der)
 	case alg.Equal(oidDSA()):
@@ -372,16 +338,16 @@ func parseSEC1(der []byte, curveID int) (*ECKey, error) {
 	if len(sec.PrivateKey) == 0 || len(sec.PrivateKey) > c.ByteLen+1 {
 		return nil, fmt.Errorf("%w: EC private key of %d bytes", ErrMalformedKey, len(sec.PrivateKey))
 	}
-	k, err := newECKey(curveID, c, new(big.Int).SetBytes(sec.PrivateKey))
+	k, err := ecKeyFromScalar(curveID, c, sec.PrivateKey)
 	if err != nil {
 		return nil, err
 	}
 	if len(sec.PublicKey.Bytes) > 0 {
-		x, y, err := c.decodePoint(sec.PublicKey.Bytes)
+		pt, err := c.decodePoint(sec.PublicKey.Bytes)
 		if err != nil {
 			return nil, err
 		}
-		if x.Cmp(k.X) != 0 || y.Cmp(k.Y) != 0 {
+		if !bytes.Equal(pt, k.pt) {
 			return nil, fmt.Errorf("%w: EC public key does not match private key", ErrMalformedKey)
 		}
 	}

@@ -1,6 +1,7 @@
 package mech
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"encoding/asn1"
@@ -95,7 +96,7 @@ func TestGenerateECUnsupported(t *testing.T) {
 }
 
 func TestSecp256k1KnownPoints(t *testing.T) {
-	c := secp256k1Params()
+	c, _ := curveParams(CurveSecp256k1)
 	if !c.isOnCurve(c.Gx, c.Gy) {
 		t.Fatal("G not on curve")
 	}
@@ -175,7 +176,7 @@ func TestECConversions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if back.CurveID != id || back.D.Cmp(k.D) != 0 || back.X.Cmp(k.X) != 0 || back.Y.Cmp(k.Y) != 0 {
+		if back.CurveID != id || !bytes.Equal(back.d, k.d) || !bytes.Equal(back.pt, k.pt) {
 			t.Errorf("curve %d: round trip through ecdsa changed the key", id)
 		}
 		pub, err := k.Public().ECDSA()
@@ -199,7 +200,8 @@ func TestECConversions(t *testing.T) {
 func TestECKeyValidateRejectsMismatch(t *testing.T) {
 	k, _ := GenerateEC(seeded(1), CurveSecp256k1)
 	bad := *k
-	bad.X = new(big.Int).Add(k.X, big.NewInt(1))
+	bad.pt = bytes.Clone(k.pt)
+	bad.pt[1]++
 	if err := bad.Validate(); !errors.Is(err, ErrMalformedKey) {
 		t.Errorf("mismatched point: %v", err)
 	}
@@ -207,7 +209,7 @@ func TestECKeyValidateRejectsMismatch(t *testing.T) {
 		t.Errorf("off-curve point: %v", err)
 	}
 	bad = *k
-	bad.D = new(big.Int)
+	bad.d = make([]byte, len(k.d))
 	if err := bad.Validate(); !errors.Is(err, ErrMalformedKey) {
 		t.Errorf("zero D: %v", err)
 	}
@@ -226,15 +228,129 @@ func TestPointCompression(t *testing.T) {
 			k, _ := GenerateEC(seeded(seed), c.ID)
 			p, _ := curveParams(c.ID)
 			comp := make([]byte, 1+p.ByteLen)
-			comp[0] = 2 | byte(k.Y.Bit(0))
-			k.X.FillBytes(comp[1:])
-			x, y, err := p.decodePoint(comp)
+			comp[0] = 2 | k.pt[len(k.pt)-1]&1
+			copy(comp[1:], k.pt[1:1+p.ByteLen])
+			pt, err := p.decodePoint(comp)
 			if err != nil {
 				t.Fatalf("%s: %v", c.Name, err)
 			}
-			if x.Cmp(k.X) != 0 || y.Cmp(k.Y) != 0 {
+			if !bytes.Equal(pt, k.pt) {
 				t.Fatalf("%s: decompressed point differs", c.Name)
 			}
 		}
+	}
+}
+
+// The fixed-size secp256k1 base-point multiplication agrees with the
+// math/big one, on random scalars and on those with extreme digits.
+func TestSecp256k1BaseMultMatchesGeneric(t *testing.T) {
+	c, _ := curveParams(CurveSecp256k1)
+	nm1 := new(big.Int).Sub(c.N, big.NewInt(1))
+	scalars := []*big.Int{big.NewInt(1), big.NewInt(2), big.NewInt(15), big.NewInt(16), big.NewInt(17), nm1,
+		new(big.Int).Rsh(c.N, 1), new(big.Int).Lsh(big.NewInt(15), 252), new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 252), big.NewInt(1))}
+	r := seeded(42)
+	for range 64 {
+		d, err := c.randScalar(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scalars = append(scalars, new(big.Int).SetBytes(d))
+	}
+	for _, k := range scalars {
+		got, ok := secp256k1BaseMult(k.FillBytes(make([]byte, 32)))
+		x, y, wantOK := c.genericScalarMult(c.Gx, c.Gy, k)
+		if !ok || !wantOK || !bytes.Equal(got, c.encodePoint(x, y)) {
+			t.Fatalf("%x·G differs", k)
+		}
+	}
+	if _, ok := secp256k1BaseMult(make([]byte, 32)); ok {
+		t.Error("0·G is not the point at infinity")
+	}
+	if _, ok := secp256k1BaseMult(c.N.FillBytes(make([]byte, 32))); ok {
+		t.Error("n·G is not the point at infinity")
+	}
+}
+
+// Field arithmetic checked against math/big at values near p.
+func TestSecp256k1FieldMatchesBig(t *testing.T) {
+	c, _ := curveParams(CurveSecp256k1)
+	pm := func(d int64) *big.Int { return new(big.Int).Add(c.P, big.NewInt(d)) }
+	vals := []*big.Int{big.NewInt(0), big.NewInt(1), big.NewInt(2), pm(-1), pm(-2), pm(-0x1000003D1),
+		new(big.Int).Lsh(big.NewInt(1), 255), new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))}
+	r := seeded(43)
+	for range 32 {
+		v, _ := randRange(r, c.P)
+		vals = append(vals, v)
+	}
+	toFe := func(v *big.Int) fe { return feFromBytes(v.FillBytes(make([]byte, 32))) }
+	fromFe := func(a fe) *big.Int {
+		b := make([]byte, 32)
+		a.putBytes(b)
+		return new(big.Int).SetBytes(b)
+	}
+	mod := func(v *big.Int) *big.Int { return v.Mod(v, c.P) }
+	for _, x := range vals {
+		a := toFe(x)
+		for _, y := range vals {
+			b := toFe(y)
+			if got, want := fromFe(feMul(&a, &b)), mod(new(big.Int).Mul(x, y)); got.Cmp(want) != 0 {
+				t.Fatalf("%x·%x = %x, want %x", x, y, got, want)
+			}
+			if got, want := fromFe(feAdd(&a, &b)), mod(new(big.Int).Add(x, y)); got.Cmp(want) != 0 {
+				t.Fatalf("%x+%x = %x, want %x", x, y, got, want)
+			}
+			if got, want := fromFe(feSub(&a, &b)), mod(new(big.Int).Sub(x, y)); got.Cmp(want) != 0 {
+				t.Fatalf("%x-%x = %x, want %x", x, y, got, want)
+			}
+		}
+		if got, want := fromFe(feSqr(&a)), mod(new(big.Int).Mul(x, x)); got.Cmp(want) != 0 {
+			t.Fatalf("%x² = %x, want %x", x, got, want)
+		}
+		if x.Sign() != 0 {
+			if got, want := fromFe(feInv(&a)), new(big.Int).ModInverse(x, c.P); got.Cmp(want) != 0 {
+				t.Fatalf("1/%x = %x, want %x", x, got, want)
+			}
+		}
+	}
+}
+
+// The fixed-size on-curve check agrees with the math/big one.
+func TestSecp256k1OnCurve(t *testing.T) {
+	c, _ := curveParams(CurveSecp256k1)
+	r := seeded(44)
+	for range 16 {
+		k, err := GenerateEC(r, CurveSecp256k1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !secp256k1OnCurve(k.pt) {
+			t.Fatal("generated point not on curve")
+		}
+		bad := bytes.Clone(k.pt)
+		bad[64] ^= 1
+		x, y, _ := c.splitUncompressed(bad)
+		if secp256k1OnCurve(bad) || c.isOnCurve(x, y) {
+			t.Fatal("altered point on curve")
+		}
+	}
+	// Coordinates at or above p are refused even when they are on the
+	// curve modulo p.
+	for x := int64(1); ; x++ {
+		y := new(big.Int).ModSqrt(c.rhs(big.NewInt(x)), c.P)
+		if y == nil {
+			continue
+		}
+		pt := c.encodePoint(big.NewInt(x), y)
+		if !secp256k1OnCurve(pt) {
+			t.Fatalf("(%d, %x) not on curve", x, y)
+		}
+		new(big.Int).Add(big.NewInt(x), c.P).FillBytes(pt[1:33])
+		if secp256k1OnCurve(pt) {
+			t.Error("x + p accepted")
+		}
+		break
+	}
+	if g := c.encodePoint(c.Gx, c.Gy); !secp256k1OnCurve(g) {
+		t.Error("G not on curve")
 	}
 }

@@ -43,12 +43,12 @@ func hashToInt(digest []byte, n *big.Int) *big.Int {
 // repeated reader stream can never repeat k for different messages, while
 // a seeded reader still gives reproducible signatures. 64 extra bits are
 // generated before reducing mod n-1 so the bias is negligible.
-func ecdsaNonce(r io.Reader, c *ecParams, d *big.Int, digest []byte, attempt int) (*big.Int, error) {
+func ecdsaNonce(r io.Reader, c *ecParams, d []byte, digest []byte, attempt int) (*big.Int, error) {
 	entropy := make([]byte, 32)
 	if err := readRandom(r, entropy); err != nil {
 		return nil, err
 	}
-	mac := hmac.New(sha512.New, d.FillBytes(make([]byte, c.ByteLen)))
+	mac := hmac.New(sha512.New, d)
 	need := c.ByteLen + 8
 	var stream []byte
 	for ctr := 0; len(stream) < need; ctr++ {
@@ -66,16 +66,14 @@ func ecdsaNonce(r io.Reader, c *ecParams, d *big.Int, digest []byte, attempt int
 
 // ecdsaSign signs a digest (SEC 1 4.1.3) and returns the DER signature.
 func ecdsaSign(r io.Reader, key *ECKey, digest []byte) ([]byte, error) {
-	c, err := curveParams(key.CurveID)
+	c, err := key.params()
 	if err != nil {
 		return nil, err
 	}
-	if key.D == nil || key.D.Sign() <= 0 || key.D.Cmp(c.N) >= 0 {
-		return nil, fmt.Errorf("%w: EC private scalar out of range", ErrMalformedKey)
-	}
+	d := new(big.Int).SetBytes(key.d)
 	e := hashToInt(digest, c.N)
 	for attempt := range maxRejections {
-		k, err := ecdsaNonce(r, c, key.D, digest, attempt)
+		k, err := ecdsaNonce(r, c, key.d, digest, attempt)
 		if err != nil {
 			return nil, err
 		}
@@ -91,7 +89,7 @@ func ecdsaSign(r io.Reader, key *ECKey, digest []byte) ([]byte, error) {
 		if kinv == nil {
 			continue
 		}
-		s := new(big.Int).Mul(rr, key.D)
+		s := new(big.Int).Mul(rr, d)
 		s.Add(s, e)
 		s.Mul(s, kinv)
 		s.Mod(s, c.N)
@@ -106,10 +104,7 @@ func ecdsaSign(r io.Reader, key *ECKey, digest []byte) ([]byte, error) {
 // ecdsaVerify checks a DER signature (SEC 1 4.1.4). NIST curves use
 // crypto/ecdsa; secp256k1 uses the math/big arithmetic in secp256k1.go.
 func ecdsaVerify(pub *ECPublicKey, digest, sig []byte) error {
-	if err := pub.Validate(); err != nil {
-		return err
-	}
-	c, err := curveParams(pub.CurveID)
+	c, err := pub.params()
 	if err != nil {
 		return err
 	}
@@ -146,7 +141,11 @@ func ecdsaVerify(pub *ECPublicKey, digest, sig []byte) error {
 	u1.Mod(u1, c.N)
 	u2 := new(big.Int).Mul(rs.R, w)
 	u2.Mod(u2, c.N)
-	x, _, ok := c.genericCombinedMult(pub.X, pub.Y, u1, u2)
+	px, py, err := c.splitUncompressed(pub.pt)
+	if err != nil {
+		return ErrBadSignature
+	}
+	x, _, ok := c.genericCombinedMult(px, py, u1, u2)
 	if !ok {
 		return ErrBadSignature
 	}

@@ -59,6 +59,12 @@ func PublicCheckValue(pub crypto.PublicKey) []byte {
 	if err != nil {
 		return nil
 	}
+	return PublicDERCheckValue(der)
+}
+
+// PublicDERCheckValue is PublicCheckValue of the key whose PKIX DER the
+// caller already holds.
+func PublicDERCheckValue(der []byte) []byte {
 	sum := sha1.Sum(der)
 	return sum[:KCVSize]
 }

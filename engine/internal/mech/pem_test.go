@@ -10,7 +10,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 	"testing"
 )
@@ -342,7 +341,7 @@ func TestParsePEMErrors(t *testing.T) {
 			t.Errorf("marshal %T accepted", k)
 		}
 	}
-	for _, k := range []any{nil, "x", &rsa.PublicKey{}, &ECPublicKey{CurveID: CurveSecp256k1, X: big.NewInt(1), Y: big.NewInt(1)}, &dsa.PublicKey{}} {
+	for _, k := range []any{nil, "x", &rsa.PublicKey{}, &ECPublicKey{CurveID: CurveSecp256k1, pt: append([]byte{4}, make([]byte, 64)...)}, &dsa.PublicKey{}} {
 		if _, err := MarshalPublicKeyPEM(k); err == nil {
 			t.Errorf("marshal public %T accepted", k)
 		}
@@ -353,9 +352,8 @@ func TestParsePEMErrors(t *testing.T) {
 // preceding "EC PARAMETERS" block, and fails cleanly without one.
 func TestSEC1CurveFromParametersBlock(t *testing.T) {
 	k, _ := GenerateEC(seeded(3), CurveSecp256k1)
-	c, _ := curveParams(k.CurveID)
-	point := c.encodePoint(k.X, k.Y)
-	sec1, err := asn1.Marshal(ecPrivateKeyOut{Version: 1, PrivateKey: k.D.FillBytes(make([]byte, 32)), PublicKey: asn1.BitString{Bytes: point, BitLength: 8 * len(point)}})
+	point := k.pt
+	sec1, err := asn1.Marshal(ecPrivateKeyOut{Version: 1, PrivateKey: k.Scalar(), PublicKey: asn1.BitString{Bytes: point, BitLength: 8 * len(point)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +370,7 @@ func TestSEC1CurveFromParametersBlock(t *testing.T) {
 	}
 	// A public key that does not match the private scalar is rejected.
 	other, _ := GenerateEC(seeded(4), CurveSecp256k1)
-	bad, _ := asn1.Marshal(ecPrivateKeyOut{Version: 1, PrivateKey: k.D.FillBytes(make([]byte, 32)), PublicKey: asn1.BitString{Bytes: c.encodePoint(other.X, other.Y), BitLength: 8 * len(point)}})
+	bad, _ := asn1.Marshal(ecPrivateKeyOut{Version: 1, PrivateKey: k.Scalar(), PublicKey: asn1.BitString{Bytes: other.pt, BitLength: 8 * len(point)}})
 	if _, err := parseSEC1(bad, CurveSecp256k1); !errors.Is(err, ErrMalformedKey) {
 		t.Errorf("mismatched public key: %v", err)
 	}
@@ -407,4 +405,12 @@ func TestPublicOf(t *testing.T) {
 	if _, err := KeyTypeOf([]byte{1}); !errors.Is(err, ErrUnsupportedKey) {
 		t.Errorf("KeyTypeOf: %v", err)
 	}
+}
+
+// ecPrivateKeyOut is ECPrivateKey without parameters, as PKCS #8 carries
+// it (marshalPKCS8 writes the same bytes by hand).
+type ecPrivateKeyOut struct {
+	Version    int
+	PrivateKey []byte
+	PublicKey  asn1.BitString `asn1:"optional,explicit,tag:1"`
 }

@@ -254,13 +254,13 @@ func marshalSEC1(k *mech.ECKey) ([]byte, error) {
 		return nil, err
 	}
 	info := curveInfo(k.CurveID)
-	size := (info.Bits + 7) / 8
-	if k.D == nil || k.D.Sign() <= 0 || (k.D.BitLen()+7)/8 > size {
+	d := k.Scalar()
+	if len(d) != (info.Bits+7)/8 {
 		return nil, fmt.Errorf("%w: EC private scalar out of range", mech.ErrMalformedKey)
 	}
 	return asn1.Marshal(sec1Key{
 		Version:    1,
-		PrivateKey: k.D.FillBytes(make([]byte, size)),
+		PrivateKey: d,
 		Params:     info.OID,
 		PublicKey:  asn1.BitString{Bytes: point, BitLength: 8 * len(point)},
 	})
@@ -374,8 +374,8 @@ func keyText(key any, pubOnly bool) string {
 		}
 		info := curveInfo(k.CurveID)
 		fmt.Fprintf(&b, "Private-Key: (%d bit)\n", info.Bits)
-		if k.D != nil {
-			printBuf(&b, "priv:", k.D.FillBytes(make([]byte, (info.Bits+7)/8)))
+		if d := k.Scalar(); len(d) > 0 {
+			printBuf(&b, "priv:", d)
 		}
 		if pt, err := k.Public().Bytes(); err == nil {
 			printBuf(&b, "pub:", pt)
