@@ -6,7 +6,6 @@ package transcript
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -20,9 +19,77 @@ type Meta struct {
 	Scenario string
 }
 
-// header is the HTML comment that carries Meta at the top of a Markdown
-// transcript; Markdown renderers do not show it.
-var header = regexp.MustCompile(`<!--\s*hsmsim((?:\s+[a-z]+=[A-Za-z0-9_.-]+)*)\s*-->`)
+// headerSettings finds the HTML comment that carries Meta at the top of a
+// Markdown transcript (Markdown renderers do not show it) and returns its
+// settings: the first match of
+//
+//	<!--\s*hsmsim((?:\s+[a-z]+=[A-Za-z0-9_.-]+)*)\s*-->
+//
+// and its submatch, as the regular expression that was used here finds
+// them (markdown_test.go checks it), without linking package regexp.
+func headerSettings(md string) (string, bool) {
+	for from := 0; ; {
+		i := strings.Index(md[from:], "<!--")
+		if i < 0 {
+			return "", false
+		}
+		i += from
+		j := skip(md, i+4, isSpace)
+		if strings.HasPrefix(md[j:], "hsmsim") {
+			start := j + len("hsmsim")
+			if end, ok := headerRest(md, start); ok {
+				return md[start:end], true
+			}
+		}
+		from = i + 1
+	}
+}
+
+// headerRest matches (?:\s+[a-z]+=[A-Za-z0-9_.-]+)*\s*--> at md[p:] and
+// returns where the repetition ended. The repetition is greedy; a value
+// can give back bytes to the closing "-->" (its '-' is a value byte too),
+// longest value first, as the regular expression's backtracking does.
+func headerRest(md string, p int) (int, bool) {
+	if q := skip(md, p, isSpace); q > p {
+		k := skip(md, q, func(c byte) bool { return c >= 'a' && c <= 'z' })
+		if k > q && k < len(md) && md[k] == '=' {
+			v := skip(md, k+1, isValueByte)
+			if v > k+1 {
+				if end, ok := headerRest(md, v); ok {
+					return end, true
+				}
+				// A shorter value is followed by a value byte: only the
+				// closing "-->" can follow it.
+				for e := v - 1; e > k+1; e-- {
+					if strings.HasPrefix(md[e:], "-->") {
+						return e, true
+					}
+				}
+			}
+		}
+	}
+	if strings.HasPrefix(md[skip(md, p, isSpace):], "-->") {
+		return p, true
+	}
+	return 0, false
+}
+
+// isSpace is \s: [\t\n\f\r ].
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+func isValueByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-'
+}
+
+// skip returns the end of the run of bytes from i that ok accepts.
+func skip(s string, i int, ok func(byte) bool) int {
+	for i < len(s) && ok(s[i]) {
+		i++
+	}
+	return i
+}
 
 func (m Meta) comment() string {
 	var parts []string
@@ -78,8 +145,8 @@ func Script(steps []shell.Step) string {
 // (the blocks joined in order, as one session).
 func ParseMarkdown(md string) (Meta, string, error) {
 	var m Meta
-	if h := header.FindStringSubmatch(md); h != nil {
-		for _, kv := range strings.Fields(h[1]) {
+	if settings, ok := headerSettings(md); ok {
+		for _, kv := range strings.Fields(settings) {
 			k, v, _ := strings.Cut(kv, "=")
 			switch k {
 			case "seed":

@@ -1,9 +1,6 @@
 package cli
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // A spec is what a command accepts, read from its help text: every option
 // line of "Options:" gives a flag (whether it takes a value, or a list of
@@ -39,17 +36,6 @@ func (f *flagSpec) display() string {
 	return "--" + f.name + " <" + f.value + ">"
 }
 
-var (
-	optionLine   = regexp.MustCompile(`^\s{1,8}(?:-([a-zA-Z]), )?--([a-z0-9-]+)(?: (\[)?<([A-Za-z_-]+)>(\.\.\.)?\]?(\.\.\.)?)?`)
-	defaultValue = regexp.MustCompile(`\[default: ([^\]]+)\]`)
-	inlineValues = regexp.MustCompile(`\[possible values: ([^\]]+)\]`)
-	listedValue  = regexp.MustCompile(`^\s+- ([a-z0-9-]+)(?::|\s*$)`)
-	usageFlag    = regexp.MustCompile(`--([a-z0-9-]+)`)
-	usageGroup   = regexp.MustCompile(`<(--[^|]+(?:\|--[^|>]+(?:<[A-Z_a-z]+>)?[^|>]*)+)>?`)
-	usageOptDel  = regexp.MustCompile(`\[--[a-z0-9-]+(?: <[A-Za-z_]+>)?\]`)
-	placeholders = regexp.MustCompile(`\[?<[A-Za-z_]+>(\.\.\.)?\]?(\.\.\.)?`)
-)
-
 // parseSpec reads a command's help text.
 func parseSpec(help string) *spec {
 	sp := &spec{flags: map[string]*flagSpec{}}
@@ -75,8 +61,8 @@ func parseSpec(help string) *spec {
 		if !inOptions {
 			continue
 		}
-		if m := optionLine.FindStringSubmatch(l); m != nil {
-			f := &flagSpec{name: m[2], short: m[1], value: m[4], multi: m[5] != "" || m[6] != "" || m[3] != ""}
+		if m, ok := matchOptionLine(l); ok {
+			f := &flagSpec{name: m.name, short: m.short, value: m.value, multi: m.dots1 != "" || m.dots2 != "" || m.bracket != ""}
 			if f.name == "help" {
 				last = nil
 				continue
@@ -87,36 +73,31 @@ func parseSpec(help string) *spec {
 			sp.flags[f.name] = f
 			last = f
 			// A one-line option keeps its description on the same line.
-			l = l[len(m[0]):]
+			l = l[m.n:]
 		}
 		if last == nil {
 			continue
 		}
-		if m := defaultValue.FindStringSubmatch(l); m != nil {
-			last.def = m[1]
+		if v, ok := bracketed(l, "default: "); ok {
+			last.def = v
 		}
-		if m := inlineValues.FindStringSubmatch(l); m != nil {
-			for _, v := range strings.Split(m[1], ",") {
+		if vs, ok := bracketed(l, "possible values: "); ok {
+			for _, v := range strings.Split(vs, ",") {
 				last.choices = append(last.choices, strings.TrimSpace(v))
 			}
 		}
-		if m := listedValue.FindStringSubmatch(l); m != nil && !strings.Contains(l, "=") {
-			last.choices = append(last.choices, m[1])
+		if v, ok := matchListedValue(l); ok && !strings.Contains(l, "=") {
+			last.choices = append(last.choices, v)
 		}
 	}
-	u := sp.usage
-	for _, g := range usageGroup.FindAllStringSubmatch(u, -1) {
-		var names []string
-		for _, m := range usageFlag.FindAllStringSubmatch(g[1], -1) {
-			names = append(names, m[1])
-		}
-		sp.groups = append(sp.groups, names)
+	groups, u := usageGroups(sp.usage)
+	for _, g := range groups {
+		sp.groups = append(sp.groups, usageFlags(g))
 	}
-	u = usageGroup.ReplaceAllString(u, "")
-	u = usageOptDel.ReplaceAllString(u, "")
-	u = placeholders.ReplaceAllString(u, "")
-	for _, m := range usageFlag.FindAllStringSubmatch(u, -1) {
-		if f := sp.flags[m[1]]; f != nil {
+	u = removeOptionalFlags(u)
+	u = removePlaceholders(u)
+	for _, name := range usageFlags(u) {
+		if f := sp.flags[name]; f != nil {
 			f.required = true
 		}
 	}
