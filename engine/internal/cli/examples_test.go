@@ -44,8 +44,8 @@ func pageExamples(t *testing.T, page string) []example {
 			i++
 		}
 		// One page forgets the "\" before its last option lines.
-		for i < len(lines) && strings.HasPrefix(lines[i], "--") {
-			cmd += " " + strings.TrimSuffix(lines[i], "\\")
+		for i < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i]), "--") {
+			cmd += " " + strings.TrimSuffix(strings.TrimSpace(lines[i]), "\\")
 			i++
 		}
 		out = append(out, example{command: strings.Join(strings.Fields(cmd), " "), output: strings.Join(lines[i:], "\n")})
@@ -54,16 +54,48 @@ func pageExamples(t *testing.T, page string) []example {
 }
 
 // randomValue are the attributes whose values come from the key material.
-var randomValue = regexp.MustCompile(`"(key-reference|check-value|ec-point|modulus|payload_key_reference|wrapping_key_reference|signature)": "0x[0-9a-f\n]*"`)
+var randomValue = regexp.MustCompile(`"(key-reference|check-value|ec-point|modulus|payload_key_reference|wrapping_key_reference|payload-key-reference|wrapping-key-reference|signature|iv)": "0x[^"]*"`)
+
+// base64Field are the values printed in Base64 that are random bytes:
+// signatures and wrapped keys.
+var base64Field = regexp.MustCompile(`"(signature|wrapped_key_data|wrapped-key-data)": "([A-Za-z0-9+/=]*)"`)
+
+// The pages' JSON defects the reference folder's README lists: a trailing
+// comma after the last shared user, no comma after "firmware-id", no
+// final brace in one wrap example, no error_code in one unwrap example (of
+// a key made: 0). The simulator prints valid JSON; a page's example is
+// read as the JSON it means.
+var (
+	trailingComma  = regexp.MustCompile(`,(\s*[\]}])`)
+	missingComma   = regexp.MustCompile(`("firmware-id": "[^"]*")(\s*\n\s*")`)
+	openDataBraces = regexp.MustCompile(`\}\s*$`)
+)
+
+func repairPage(s string) string {
+	s = trailingComma.ReplaceAllString(s, "$1")
+	s = missingComma.ReplaceAllString(s, "$1,$2")
+	if strings.Count(s, "{") == strings.Count(s, "}")+1 && openDataBraces.MatchString(s) {
+		s += "\n}"
+	}
+	if !strings.Contains(s, `"error_code"`) {
+		s = `{"error_code": 0,` + s[1:]
+	}
+	return s
+}
+
+var privateLength = regexp.MustCompile(`("class":"private-key",[^{}]*?"key-length-bytes":)\d+`)
 
 // normalise compacts JSON and blanks the random values.
 func normalise(t *testing.T, s string) string {
 	t.Helper()
-	s = s[strings.Index(s, "{"):]
+	s = repairPage(s[strings.Index(s, "{"):])
 	s = randomValue.ReplaceAllString(s, `"$1": "0x…"`)
+	s = base64Field.ReplaceAllString(s, `"$1": "…"`)
 	var b bytes.Buffer
 	require.NoError(t, json.Compact(&b, []byte(s)), "not JSON:\n%s", s)
-	return b.String()
+	// A private key's key-length-bytes is the size of its encoding, which
+	// its random integers make a byte longer or shorter.
+	return privateLength.ReplaceAllString(b.String(), `$1"…"`)
 }
 
 // testTool is CloudHSM CLI on the default cluster with the crypto users the

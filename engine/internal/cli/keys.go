@@ -122,6 +122,11 @@ func attributes(o *hsm.Object) obj {
 		{"wrap-with-trusted", o.WrapWithTrusted},
 		{"key-length-bytes", keyLength(o)},
 	}
+	if o.KeyType == hsm.KeyTypeGenericSecret {
+		// "KCV for HMAC keys is not supported" (the check value page); the
+		// generic-secret page's keys print none.
+		a = slices.DeleteFunc(a, func(f field) bool { return f.k == "check-value" })
+	}
 	switch {
 	case o.Class == hsm.ClassSecret:
 	case o.KeyType == hsm.KeyTypeRSA:
