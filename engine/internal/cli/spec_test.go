@@ -45,3 +45,13 @@ func TestSpecFromHelp(t *testing.T) {
 		assert.NotEmpty(t, sp.usage, name)
 	}
 }
+
+// Every command has its help text (read when a command first runs, not
+// when the program starts).
+func TestEveryCommandHasHelp(t *testing.T) {
+	for path := range commands {
+		if _, ok := helpTexts()[path]; !ok && path != "help" && path != "quit" {
+			t.Errorf("no help text for %s", path)
+		}
+	}
+}

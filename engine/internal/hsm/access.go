@@ -9,6 +9,8 @@ package hsm
 // key; users it is shared with only use it). access_test.go checks it row by
 // row against the pages' tables.
 
+import "sync"
+
 // Op is something a session does: to the cluster as a whole, to a user, or
 // to a key.
 type Op int
@@ -157,8 +159,12 @@ const ifExtractable RC = 0xffffffff
 // cells are one actor's answers to one operation: per relation, per kind.
 type cells [numRels][numKinds]RC
 
-// rules is the table: operation × actor → cells.
-var rules = buildRules()
+// rules is the table: operation × actor → cells, built when a first
+// command asks it (not when the program starts).
+var rules = sync.OnceValue(func() *[numOps][numActors]cells {
+	r := buildRules()
+	return &r
+})
 
 func buildRules() [numOps][numActors]cells {
 	const (
@@ -321,7 +327,7 @@ func Check(s *Session, op Op, target Target) RC {
 	if t, ok := target.(userTarget); ok {
 		return checkUser(s, op, t.u)
 	}
-	c := &rules[op][actorOf(s)]
+	c := &rules()[op][actorOf(s)]
 	if rc, same := c.uniform(); same {
 		return rc
 	}
@@ -359,7 +365,7 @@ func checkUser(s *Session, op Op, u *User) RC {
 	if s != nil && op == OpChangeMFA && u.ID != s.UserID {
 		op = OpChangePassword
 	}
-	rc, same := rules[op][actorOf(s)].uniform()
+	rc, same := rules()[op][actorOf(s)].uniform()
 	if !same {
 		// A key operation asked about a user.
 		return RCInvalidInput
