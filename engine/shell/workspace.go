@@ -1,11 +1,8 @@
 package shell
 
 import (
-	"archive/zip"
-	"bytes"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/vfs"
@@ -53,7 +50,9 @@ func (s *Session) ReadFile(name string) ([]byte, error) {
 
 // zipFolder archives a folder with everything in it; the entries' names
 // start with the folder's own name ("keys/aes.key"), as a folder download
-// unpacks. Times are fixed, so one folder always gives the same bytes.
+// unpacks. The entries are stored as they are (key files are small and
+// do not compress) and their times are fixed, so one folder always gives
+// the same bytes.
 func (s *Session) zipFolder(name string) ([]byte, error) {
 	root, err := vfs.Resolve("", name)
 	if err != nil {
@@ -67,9 +66,7 @@ func (s *Session) zipFolder(name string) ([]byte, error) {
 	if i := strings.LastIndexByte(root, '/'); i >= 0 {
 		prefix = root[:i+1]
 	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	stamp := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	var zw zipWriter
 	size := 0
 	for _, f := range all {
 		if root != "" && f.Name != root && !strings.HasPrefix(f.Name, root+"/") {
@@ -77,7 +74,7 @@ func (s *Session) zipFolder(name string) ([]byte, error) {
 		}
 		entry := strings.TrimPrefix(f.Name, prefix)
 		if f.Dir {
-			if _, err := zw.CreateHeader(&zip.FileHeader{Name: entry + "/", Modified: stamp}); err != nil {
+			if err := zw.add(entry+"/", nil); err != nil {
 				return nil, err
 			}
 			continue
@@ -89,18 +86,11 @@ func (s *Session) zipFolder(name string) ([]byte, error) {
 		if size += len(data); size > vfs.MaxFileSize*4 {
 			return nil, fmt.Errorf("%s: the folder holds more than %d bytes, too much for one download", name, vfs.MaxFileSize*4)
 		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: entry, Method: zip.Deflate, Modified: stamp})
-		if err != nil {
-			return nil, err
-		}
-		if _, err := w.Write(data); err != nil {
+		if err := zw.add(entry, data); err != nil {
 			return nil, err
 		}
 	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return zw.bytes(), nil
 }
 
 // WriteFile creates or replaces a file of the workspace.
