@@ -138,7 +138,13 @@ func coverage(full bool) string {
 
 func userList(t *Tool, a *args) result {
 	list := []any{}
-	for _, cu := range t.users() {
+	// The appliance user comes last, as both pages that list it show it
+	// (user list, getting started), after the users made since.
+	users := t.users()
+	sort.SliceStable(users, func(i, j int) bool { return users[i].u.Type != hsm.RoleAU && users[j].u.Type == hsm.RoleAU })
+	var typed []*hsm.User
+	for _, cu := range users {
+		typed = append(typed, cu.u)
 		mfa := []any{}
 		if cu.u.TwoFA {
 			mfa = append(mfa, obj{{"strategy", "token-sign"}, {"status", "enabled"}})
@@ -151,7 +157,7 @@ func userList(t *Tool, a *args) result {
 			{"cluster-coverage", coverage(cu.full)},
 		})
 	}
-	t.note.value = &tool.Value{Users: tool.UsersOf(t.Cluster.Users())}
+	t.note.value = &tool.Value{Users: tool.UsersOf(typed)}
 	return ok(obj{{"users", list}})
 }
 
