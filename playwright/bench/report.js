@@ -116,6 +116,22 @@ function goBench(text) {
 const gn = goBench(read('go-bench.txt', ''));
 const gw = goBench(read('go-bench-wasm.txt', ''));
 
+// EC key generation natively (go-bench.txt): genECCKeyPair and key
+// generate-asymmetric-pair ec, each the whole command, against the
+// standard library's ecdsa.GenerateKey on the same curve in the same run
+// (P-256 for secp256k1, which the standard library lacks).
+const cliCurve = { 'P-224': 'secp224r1', 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1', secp256k1: 'secp256k1' };
+const ecGen = [];
+for (const [name, xs] of gn) {
+  const m = /^BenchmarkGenECCKeyPair\/(.+)$/.exec(name);
+  const ref = m && gn.get(`BenchmarkEcdsaGenerateKey/${m[1]}`);
+  if (!ref) continue;
+  ecGen.push({ tool: 'genECCKeyPair', curve: m[1], eng: median(xs), ref: median(ref), ne: xs.length, nr: ref.length });
+  const cli = gn.get(`BenchmarkGenerateAsymmetricPairEC/${cliCurve[m[1]]}`);
+  if (cli) ecGen.push({ tool: 'key generate-asymmetric-pair ec', curve: cliCurve[m[1]], eng: median(cli), ref: median(ref), ne: cli.length, nr: ref.length });
+}
+const usec = (x) => `${Math.round(x * 1000)} µs`;
+
 let out = '';
 out += `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on:\n\n`;
 for (const m of machine) out += `- ${m}\n`;
@@ -132,6 +148,13 @@ for (const r of rsa) {
 }
 for (const r of rsaWeb) {
   out += `| RSA-${r.bits} generation without a seed, browser (WebCrypto) / native | ${ms(r.b)} / ${ms(r.nat)} = ${r.ratio.toFixed(1)}× | ≤ 3× | ${verdict(r.ratio, 3)} | ${r.nb} / ${r.nn} | unseeded sessions make RSA keys with crypto.subtle (e = 65537) |\n`;
+}
+for (const r of ecGen) {
+  const ratio = r.eng / r.ref;
+  const ref = r.curve === 'secp256k1' ? 'ecdsa.GenerateKey on P-256' : 'ecdsa.GenerateKey';
+  const kmu = r.tool === 'genECCKeyPair';
+  const note = `the whole command (go test -bench)${r.curve === 'secp256k1' ? '; the standard library has no secp256k1' : ''}${kmu ? '' : '; most of it is the JSON reply'}`;
+  out += `| ${r.tool} ${r.curve} natively / ${ref} | ${usec(r.eng)} / ${usec(r.ref)} = ${ratio.toFixed(1)}× | ${kmu ? '≤ 3×' : ''} | ${kmu ? verdict(ratio, 3) : ''} | ${r.ne} / ${r.nr} | ${note} |\n`;
 }
 out += `| worker memory after the 3,300-key reload | ${mb(mem.wasmBytes || NaN)} | | | 1 | WebAssembly memory; Go heap in use ${mb(mem.heapAlloc || NaN)}, from the OS ${mb(mem.sys || NaN)} |\n`;
 out += '\nWhere the time of a load goes (median ms since the navigation started, when each step ended):\n\n';

@@ -101,7 +101,7 @@ func normalise(t *testing.T, s string) string {
 // testTool is CloudHSM CLI on the default cluster with the crypto users the
 // pages' examples log in as (cu1 … cu4, password "password"), and an
 // admin1 beside admin.
-func testTool(t *testing.T) *Tool {
+func testTool(t testing.TB) *Tool {
 	t.Helper()
 	sc, err := scenario.Builtin("default")
 	require.NoError(t, err)
