@@ -36,7 +36,7 @@ var objectFields = [...]struct {
 	{"extractable", true}, {"neverExtractable", true}, {"alwaysSensitive", true},
 	{"destroyable", true}, {"trusted", true}, {"wrapWithTrusted", true}, {"notModifiable", false},
 	{"valueLen", true}, {"kcv", true}, {"modulus", false}, {"modulusBits", false},
-	{"publicExponent", false}, {"curveId", false}, {"value", true},
+	{"publicExponent", false}, {"curveId", false}, {"parameterSet", false}, {"value", true},
 }
 
 var objectFieldIndex = func() map[string]int {
@@ -256,6 +256,8 @@ func (s *scanner) objectField(o *hsm.Object, k string) error {
 		o.PublicExponent, err = s.intValue()
 	case "curveId":
 		o.CurveID, err = s.intValue()
+	case "parameterSet":
+		o.ParameterSet, err = s.intValue()
 	case "value":
 		o.Value, err = s.bytesValue()
 	}

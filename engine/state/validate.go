@@ -68,7 +68,7 @@ func sortedHandles(n *hsm.Node) []uint64 {
 // objectSum identifies the attributes checkMaterial reads.
 func objectSum(o *hsm.Object) [32]byte {
 	h := sha256.New()
-	fmt.Fprintf(h, "%d\x00%d\x00%d\x00%d\x00%d\x00%d\x00%x\x00%x\x00", o.Class, o.KeyType, o.ValueLen, o.ModulusBits, o.PublicExponent, o.CurveID, o.KCV, o.Modulus)
+	fmt.Fprintf(h, "%d\x00%d\x00%d\x00%d\x00%d\x00%d\x00%d\x00%x\x00%x\x00", o.Class, o.KeyType, o.ValueLen, o.ModulusBits, o.PublicExponent, o.CurveID, o.ParameterSet, o.KCV, o.Modulus)
 	h.Write(o.Value)
 	var s [32]byte
 	h.Sum(s[:0])
@@ -181,8 +181,8 @@ func checkMaterial(o *hsm.Object) error {
 		return fmt.Errorf("its size %d does not match its material (%d)", o.ValueLen, want.ValueLen)
 	case !bytes.Equal(want.Modulus, o.Modulus) || want.ModulusBits != o.ModulusBits:
 		return errors.New("its modulus or public point does not match its material")
-	case want.PublicExponent != o.PublicExponent || want.CurveID != o.CurveID:
-		return errors.New("its public exponent or curve does not match its material")
+	case want.PublicExponent != o.PublicExponent || want.CurveID != o.CurveID || want.ParameterSet != o.ParameterSet:
+		return errors.New("its public exponent, curve or parameter set does not match its material")
 	case o.Class == hsm.ClassPublic && !bytes.Equal(want.Value, o.Value):
 		return errors.New("its key material is not in the form the HSM writes")
 	}

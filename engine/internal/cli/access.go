@@ -23,6 +23,7 @@ var commandOps = map[string][]hsm.Op{
 	"key generate-symmetric generic-secret":  {hsm.OpCreateKey},
 	"key generate-asymmetric-pair rsa":       {hsm.OpCreateKey},
 	"key generate-asymmetric-pair ec":        {hsm.OpCreateKey},
+	"key generate-asymmetric-pair ml-dsa":    {hsm.OpCreateKey},
 	"key generate-file":                      {hsm.OpExportPublic}, // a public key or a reference to a private one
 	"key import pem":                         {hsm.OpCreateKey},
 	"crypto sign rsa-pkcs":                   {hsm.OpUse},
@@ -35,6 +36,8 @@ var commandOps = map[string][]hsm.Op{
 	"crypto sign ed25519ph":                  {hsm.OpUse},
 	"crypto verify ed25519":                  {hsm.OpUse},
 	"crypto verify ed25519ph":                {hsm.OpUse},
+	"crypto sign ml-dsa":                     {hsm.OpUse},
+	"crypto verify ml-dsa":                   {hsm.OpUse},
 	"cluster hsm-info":                       {hsm.OpClusterInfo},
 	"cluster activate":                       {hsm.OpLogin},
 	"key replicate":                          {hsm.OpCreateKey},

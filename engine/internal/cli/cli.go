@@ -307,6 +307,12 @@ func specOf(path string) *spec {
 		return sp
 	}
 	sp := parseSpec(helpTexts()[path])
+	for _, g := range impliedGroups[path] {
+		for _, n := range g {
+			sp.flags[n].required = false
+		}
+		sp.groups = append(sp.groups, g)
+	}
 	specs[path] = sp
 	return sp
 }

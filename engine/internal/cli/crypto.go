@@ -80,6 +80,8 @@ func (t *Tool) signingKey(a *args, mech string, class hsm.Class) (*hsm.Object, *
 		want = hsm.KeyTypeEC
 	case "ed25519", "ed25519ph":
 		want = hsm.KeyTypeECEdwards
+	case "ml-dsa":
+		want = hsm.KeyTypeMLDSA
 	}
 	op := "sign"
 	allowed := o.Sign

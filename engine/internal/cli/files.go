@@ -106,7 +106,9 @@ func fakeECPEM(o *hsm.Object) ([]byte, error) {
 
 // cloudHSMReferenced are the key types of the cloudhsm-reference-pem
 // encoding.
-func cloudHSMReferenced(kt hsm.KeyType) bool { return kt == hsm.KeyTypeECEdwards }
+func cloudHSMReferenced(kt hsm.KeyType) bool {
+	return kt == hsm.KeyTypeECEdwards || kt == hsm.KeyTypeMLDSA
+}
 
 // cloudHSMReferencePEM is the reference PEM of an Ed25519 or ML-DSA
 // private key: a PKCS #8 "PRIVATE KEY" of the key's algorithm whose seed
@@ -116,7 +118,7 @@ func cloudHSMReferenced(kt hsm.KeyType) bool { return kt == hsm.KeyTypeECEdwards
 func cloudHSMReferencePEM(o *hsm.Object) ([]byte, error) {
 	seed := make([]byte, 32)
 	binary.BigEndian.PutUint64(seed[24:], o.Handle)
-	der, err := mech.ReferencePKCS8(o.KeyType, seed)
+	der, err := mech.ReferencePKCS8(o.KeyType, mech.MLDSAParameterSet(o.ParameterSet), seed)
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +146,9 @@ func importPEM(t *Tool, a *args) result {
 		if want != "ec-public" {
 			return fail(fmt.Sprintf("The key in %s is an EC public key, not %s", a.get("path"), want))
 		}
+	case *mech.MLDSAPublicKey:
+		// The import page: ML-DSA keys are only generated in the HSM.
+		return fail(fmt.Sprintf("The key in %s is an ML-DSA public key. ML-DSA keys cannot be imported: generate them in the HSM with key generate-asymmetric-pair ml-dsa", a.get("path")))
 	default:
 		return fail(fmt.Sprintf("The key in %s is neither an RSA nor an EC public key", a.get("path")))
 	}

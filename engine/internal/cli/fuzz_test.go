@@ -25,6 +25,10 @@ func FuzzExec(f *testing.F) {
 		"user create --username bob --role crypto-user --password password1", "quorum token-sign generate --service user --token t",
 		"help key", "key --help", "key frobnicate", "--filter", `"`, "user list --filter", "login --username x --role admin --password y",
 		"key list --filter attr.", "key list --filter key-reference=0xzz", "cluster hsm-info --cluster-id c",
+		"key generate-asymmetric-pair ec --curve ed25519 --public-label p --private-label k --private-attributes sign=true",
+		"key generate-asymmetric-pair ml-dsa --mldsa-algorithm ML-DSA-44 --public-label p --private-label k",
+		"crypto sign ed25519ph --key-filter attr.label=k --data-type digest --hash-function sha512 --data YQ==",
+		"crypto verify ml-dsa --key-filter attr.label=p --data-type raw --hash-function shake256 --data-path x --signature AA==",
 	} {
 		f.Add(s)
 	}

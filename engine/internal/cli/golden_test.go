@@ -40,3 +40,9 @@ func TestEd25519phGolden(t *testing.T) {
 	require.NoError(t, tl.FS.WriteFile("data.txt", []byte("abc")))
 	cliGolden(t, "ed25519ph", tl)
 }
+
+func TestMLDSAGolden(t *testing.T) {
+	tl := testTool(t)
+	require.NoError(t, tl.FS.WriteFile("/tmp/data.bin", []byte("abc123")))
+	cliGolden(t, "mldsa", tl)
+}

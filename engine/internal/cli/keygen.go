@@ -16,6 +16,7 @@ func init() {
 	register(&command{path: "key generate-symmetric generic-secret", login: "crypto-user", run: genSymmetric(hsm.KeyTypeGenericSecret)})
 	register(&command{path: "key generate-asymmetric-pair rsa", login: "crypto-user", run: genRSA})
 	register(&command{path: "key generate-asymmetric-pair ec", login: "crypto-user", run: genEC})
+	register(&command{path: "key generate-asymmetric-pair ml-dsa", login: "crypto-user", run: genMLDSA})
 }
 
 // cliDefaults gives a new key the attributes CloudHSM CLI gives it
@@ -292,6 +293,16 @@ func genEC(t *Tool, a *args) result {
 		return t.makePair(a, k)
 	}
 	k, err := mech.GenerateEC(t.Rand, id)
+	if err != nil {
+		return fail(err.Error())
+	}
+	return t.makePair(a, k)
+}
+
+func genMLDSA(t *Tool, a *args) result {
+	// The option's possible values are the three sets' names.
+	set, _ := mech.MLDSAParameterSetByName(a.get("mldsa-algorithm"))
+	k, err := mech.GenerateMLDSA(t.Rand, set)
 	if err != nil {
 		return fail(err.Error())
 	}

@@ -43,6 +43,8 @@ func keyTypeName(t hsm.KeyType) string {
 		return "rc4"
 	case hsm.KeyTypeDSA:
 		return "dsa"
+	case hsm.KeyTypeMLDSA:
+		return "ml-dsa"
 	}
 	return fmt.Sprintf("unknown(%d)", t)
 }
@@ -72,11 +74,12 @@ func curveName(id int) string {
 }
 
 // keyLength is key-length-bytes: a secret key's length; a private key's
-// stored (PKCS #8) size; an EC or Ed25519 public key's point; an RSA public key twice
+// stored (PKCS #8) size; an ML-DSA key's FIPS 204 encoding (the page's 1312
+// and 2560 for ML-DSA-44); an EC or Ed25519 public key's point; an RSA public key twice
 // its modulus, as the pages' examples show (512 for RSA-2048).
 func keyLength(o *hsm.Object) int {
 	switch {
-	case o.Class == hsm.ClassSecret:
+	case o.Class == hsm.ClassSecret || o.KeyType == hsm.KeyTypeMLDSA:
 		return o.ValueLen
 	case o.Class == hsm.ClassPrivate:
 		return len(o.Value)
@@ -92,8 +95,9 @@ func keyLength(o *hsm.Object) int {
 func attributes(o *hsm.Object) obj {
 	// Keys generated in the HSM have an empty id; imported and unwrapped
 	// ones print "0x" (the pages' examples).
+	// The ML-DSA page's generated keys print "0x" too.
 	id := ""
-	if o.KeyID != "" || !o.Local {
+	if o.KeyID != "" || !o.Local || o.KeyType == hsm.KeyTypeMLDSA {
 		id = hexValue([]byte(o.KeyID))
 	}
 	a := obj{
@@ -126,6 +130,11 @@ func attributes(o *hsm.Object) obj {
 		// "KCV for HMAC keys is not supported" (the check value page); the
 		// generic-secret page's keys print none.
 		a = slices.DeleteFunc(a, func(f field) bool { return f.k == "check-value" })
+	}
+	if o.KeyType == hsm.KeyTypeMLDSA {
+		// The ML-DSA page prints its parameter set after private.
+		i := slices.IndexFunc(a, func(f field) bool { return f.k == "sensitive" })
+		a = slices.Insert(a, i, field{"mldsa-algorithm", mech.MLDSAParameterSet(o.ParameterSet).String()})
 	}
 	switch {
 	case o.Class == hsm.ClassSecret:
@@ -222,7 +231,7 @@ func parseFilter(words []string) (*filter, error) {
 var attributeNames = []string{"key-type", "label", "id", "check-value", "class", "encrypt", "decrypt", "token",
 	"always-sensitive", "derive", "destroyable", "extractable", "local", "modifiable", "never-extractable",
 	"private", "sensitive", "sign", "trusted", "unwrap", "verify", "wrap", "wrap-with-trusted",
-	"key-length-bytes", "public-exponent", "modulus", "modulus-size-bits", "ec-point", "curve"}
+	"key-length-bytes", "public-exponent", "modulus", "modulus-size-bits", "ec-point", "curve", "mldsa-algorithm"}
 
 func knownAttribute(n string) bool { return slices.Contains(attributeNames, n) }
 

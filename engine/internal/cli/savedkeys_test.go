@@ -27,6 +27,15 @@ func saveAndLoad(t *testing.T, c *hsm.Cluster, kt hsm.KeyType) {
 		require.True(t, o.Equal(back.Nodes[0].Objects[h]), "%d", h)
 	}
 	require.Positive(t, n)
+	// The browser's records too.
+	recs, err := state.Records(c, nil)
+	require.NoError(t, err)
+	fromRecs, _, err := state.FromRecords(recs)
+	require.NoError(t, err)
+	for h, o := range c.Nodes[0].Objects {
+		require.True(t, o.Equal(fromRecs.Nodes[0].Objects[h]), "%d", h)
+		require.Equal(t, o.ParameterSet, fromRecs.Nodes[0].Objects[h].ParameterSet, "%d", h)
+	}
 
 	// A public key whose point is not its key's.
 	for _, node := range c.Nodes {

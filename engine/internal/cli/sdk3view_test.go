@@ -98,3 +98,35 @@ func TestEd25519InSDK3Tools(t *testing.T) {
 }
 
 func u(h uint64) string { return strconv.FormatUint(h, 10) }
+
+// TestMLDSAInSDK3Tools: the SDK 3 tools see an ML-DSA key as key type 74
+// (CKK_ML_DSA, 0x4a) with the 17 attributes every key has, its FIPS 204
+// size as OBJ_ATTR_VALUE_LEN.
+func TestMLDSAInSDK3Tools(t *testing.T) {
+	tl := mldsaTool(t)
+	pub, priv := pairHandles(t, tl.Cluster, "ml-dsa-public-key-example", "ml-dsa-private-key-example")
+	k := kmu.New(tl.Cluster, tl.FS, rand.NewChaCha8([32]byte{5}))
+	out := sdk3(t, k, "loginHSM -u CU -s cu1 -p password", "getAttribute -o "+u(priv)+" -a 512 -out priv.attr")
+	require.Contains(t, out, "attr cnt 17", out)
+	attr, err := tl.FS.ReadFile("priv.attr")
+	require.NoError(t, err)
+	require.Contains(t, string(attr), "OBJ_ATTR_KEY_TYPE\n0x4a\n")
+	require.Contains(t, string(attr), "OBJ_ATTR_VALUE_LEN\n0x00000a00\n") // 2560
+	require.Contains(t, sdk3(t, k, "findKey -l ml-dsa-public-key-example"), u(pub))
+	require.Contains(t, sdk3(t, k, "findKey -t 74"), "Error: invalid key type 74 for -t")
+
+	sdk3(t, k, "exportPubKey -k "+u(pub)+" -out kmu.pem")
+	run(t, tl, "key generate-file --encoding pem --path cli.pem --filter attr.label=ml-dsa-public-key-example")
+	a, errA := tl.FS.ReadFile("kmu.pem")
+	b, errB := tl.FS.ReadFile("cli.pem")
+	require.NoError(t, errA)
+	require.NoError(t, errB)
+	require.Equal(t, string(b), string(a))
+	require.Contains(t, sdk3(t, k, "importPubKey -f cli.pem -l again"), `Error: file "cli.pem" holds a key of an algorithm the HSM does not support`)
+	require.NoError(t, tl.FS.WriteFile("msg", []byte("abc")))
+	require.NotContains(t, sdk3(t, k, "sign -f msg -k "+u(priv)+" -m 1 -out sig"), "SUCCESS")
+
+	cm := cmu.New(tl.Cluster, tl.FS, rand.NewChaCha8([32]byte{6}))
+	out = sdk3(t, cm, "loginHSM CU cu1 password", "getAttribute "+u(pub)+" 256")
+	require.Contains(t, out, "OBJ_ATTR_KEY_TYPE\n0x0000004a", out)
+}

@@ -103,3 +103,14 @@ func parseSpec(help string) *spec {
 	}
 	return sp
 }
+
+// impliedGroups are the one-of groups the ML-DSA pages' examples use and
+// their Usage lines leave out: the data comes from --data or --data-path,
+// the signature from --signature or --signature-path (the verify page's
+// Usage line requires --signature; its third example gives
+// --signature-path alone). Each needs exactly one, as the other sign and
+// verify commands' groups do (docs/simulator-choices.md).
+var impliedGroups = map[string][][]string{
+	"crypto sign ml-dsa":   {{"data", "data-path"}},
+	"crypto verify ml-dsa": {{"data", "data-path"}, {"signature-path", "signature"}},
+}

@@ -41,6 +41,7 @@ const (
 	KeyTypeDES3          = mech.KeyTypeDES3
 	KeyTypeAES           = mech.KeyTypeAES
 	KeyTypeECEdwards     = mech.KeyTypeECEdwards
+	KeyTypeMLDSA         = mech.KeyTypeMLDSA
 )
 
 // FirstHandle is the lowest handle the simulated HSMs hand out; the seed
@@ -96,6 +97,9 @@ type Object struct {
 	ModulusBits    int    `json:"modulusBits,omitempty"`
 	PublicExponent int    `json:"publicExponent,omitempty"`
 	CurveID        int    `json:"curveId,omitempty"`
+	// ParameterSet is an ML-DSA key's parameter set (CKA_PARAMETER_SET:
+	// 1, 2, 3 for ML-DSA-44, -65, -87), the CLI's mldsa-algorithm.
+	ParameterSet int `json:"parameterSet,omitempty"`
 
 	Value []byte `json:"value"`
 }

@@ -54,6 +54,12 @@ func Public(pub any) (*hsm.Object, error) {
 		o.ValueLen = len(der)
 		o.Modulus = append([]byte(nil), k...)
 		o.ModulusBits = 255
+	case *mech.MLDSAPublicKey:
+		// An ML-DSA key's size is its FIPS 204 encoding's (1312 bytes
+		// for ML-DSA-44), as the CLI's key-length-bytes shows it.
+		o.KeyType = hsm.KeyTypeMLDSA
+		o.ParameterSet = int(k.Set)
+		o.ValueLen = len(k.Bytes)
 	default:
 		return nil, fmt.Errorf("unsupported public key type %T", pub)
 	}
@@ -89,9 +95,14 @@ func privateObject(pub *hsm.Object, der []byte) *hsm.Object {
 	o := &hsm.Object{
 		KeyType: pub.KeyType, Value: der, KCV: bytes.Clone(pub.KCV), Modulus: bytes.Clone(pub.Modulus),
 		ModulusBits: pub.ModulusBits, PublicExponent: pub.PublicExponent, CurveID: pub.CurveID,
-		ValueLen: pub.ValueLen,
+		ValueLen: pub.ValueLen, ParameterSet: pub.ParameterSet,
 	}
-	if o.KeyType != hsm.KeyTypeRSA {
+	switch o.KeyType {
+	case hsm.KeyTypeRSA:
+	case hsm.KeyTypeMLDSA:
+		// Its FIPS 204 size, as the CLI's key-length-bytes shows it.
+		o.ValueLen = mech.MLDSAParameterSet(o.ParameterSet).PrivateKeySize()
+	default:
 		o.ValueLen = len(der)
 	}
 	o.PrivateDefaults()

@@ -62,8 +62,8 @@ func algID(oid asn1.ObjectIdentifier, params any) (keyder.AlgorithmIdentifier, e
 }
 
 // MarshalPublicKeyDER returns the PKIX SubjectPublicKeyInfo DER of an
-// *rsa.PublicKey, *ECPublicKey, *ecdsa.PublicKey, *dsa.PublicKey or
-// ed25519.PublicKey.
+// *rsa.PublicKey, *ECPublicKey, *ecdsa.PublicKey, *dsa.PublicKey,
+// ed25519.PublicKey or *MLDSAPublicKey.
 func MarshalPublicKeyDER(pub any) ([]byte, error) {
 	switch k := pub.(type) {
 	case ed25519.PublicKey:
@@ -71,6 +71,8 @@ func MarshalPublicKeyDER(pub any) ([]byte, error) {
 			return nil, fmt.Errorf("%w: Ed25519 public key of %d bytes", ErrMalformedKey, len(k))
 		}
 		return keyder.MarshalPKIXEd25519PublicKey(k), nil
+	case *MLDSAPublicKey:
+		return marshalMLDSAPublic(k)
 	case *rsa.PublicKey:
 		if err := CheckRSAPublicKey(k); err != nil {
 			return nil, err
@@ -106,8 +108,8 @@ func MarshalPublicKeyDER(pub any) ([]byte, error) {
 }
 
 // MarshalPrivateKeyDER returns the PKCS #8 PrivateKeyInfo DER of an
-// *rsa.PrivateKey, *ECKey, *ecdsa.PrivateKey, *dsa.PrivateKey or
-// ed25519.PrivateKey. Its length is what importPrivateKey prints as "BER
+// *rsa.PrivateKey, *ECKey, *ecdsa.PrivateKey, *dsa.PrivateKey,
+// ed25519.PrivateKey or *MLDSAPrivateKey. Its length is what importPrivateKey prints as "BER
 // encoded key length".
 func MarshalPrivateKeyDER(priv any) ([]byte, error) {
 	switch k := priv.(type) {
@@ -116,6 +118,8 @@ func MarshalPrivateKeyDER(priv any) ([]byte, error) {
 			return nil, fmt.Errorf("%w: Ed25519 private key of %d bytes", ErrMalformedKey, len(k))
 		}
 		return keyder.MarshalPKCS8Ed25519PrivateKey(k), nil
+	case *MLDSAPrivateKey:
+		return marshalMLDSAPrivate(k)
 	case *rsa.PrivateKey:
 		if k == nil {
 			break
@@ -216,6 +220,8 @@ func ParsePublicKeyDER(der []byte) (any, error) {
 		return newECPublicKey(id, spki.PublicKey.Bytes)
 	case alg.Equal(oidEd25519()):
 		return parseEd25519SPKI(der)
+	case mldsaByOID(alg) != 0:
+		return parseMLDSAPublic(spki, mldsaByOID(alg))
 	case alg.Equal(oidDSA()):
 		var params dsaParamsASN1
 		if err := unmarshalExact(spki.Algorithm.Parameters.FullBytes, &params); err != nil {
@@ -271,6 +277,8 @@ func parsePKCS8(p8 pkcs8) (any, error) {
 		return asKey(parseSEC1(p8.PrivateKey, id))
 	case alg.Equal(oidEd25519()):
 		return asKey(parseEd25519PKCS8(p8.PrivateKey))
+	case mldsaByOID(alg) != 0:
+		return asKey(parseMLDSAPrivate(p8.PrivateKey, mldsaByOID(alg)))
 	case alg.Equal(oidDSA()):
 		var params dsaParamsASN1
 		if err := unmarshalExact(p8.Algo.Parameters.FullBytes, &params); err != nil {

@@ -63,7 +63,7 @@ func TestEd25519DERIsX509s(t *testing.T) {
 	if err != nil || !bytes.Equal(priv, want) {
 		t.Errorf("Ed25519 private key: %v, not crypto/x509's PKCS #8", err)
 	}
-	ref, err := ReferencePKCS8(KeyTypeECEdwards, k.Seed())
+	ref, err := ReferencePKCS8(KeyTypeECEdwards, 0, k.Seed())
 	if err != nil || !bytes.Equal(ref, want) {
 		t.Errorf("Ed25519 reference PKCS #8: %v", err)
 	}

@@ -80,16 +80,22 @@ func VerifyEd25519(k ed25519.PublicKey, msg, sig []byte, prehashed bool) error {
 	return nil
 }
 
-// ReferencePKCS8 is the PKCS #8 of a key of type kt whose seed is the
-// given 32 bytes: what a reference file holds in place of an Ed25519 or
-// ML-DSA key's private value.
-func ReferencePKCS8(kt KeyType, seed []byte) ([]byte, error) {
+// ReferencePKCS8 is the PKCS #8 of a key of type kt (and, for ML-DSA,
+// parameter set) whose seed is the given 32 bytes: what a reference file
+// holds in place of an Ed25519 or ML-DSA key's private value.
+func ReferencePKCS8(kt KeyType, set MLDSAParameterSet, seed []byte) ([]byte, error) {
 	if len(seed) != ed25519.SeedSize {
 		return nil, fmt.Errorf("%w: a seed of %d bytes", ErrBadKeySize, len(seed))
 	}
 	switch kt {
 	case KeyTypeECEdwards:
 		return keyder.MarshalPKCS8Ed25519PrivateKey(ed25519.NewKeyFromSeed(seed)), nil
+	case KeyTypeMLDSA:
+		k, err := NewMLDSAKey(set, seed)
+		if err != nil {
+			return nil, err
+		}
+		return marshalMLDSAPrivate(k)
 	}
 	return nil, fmt.Errorf("%w: no reference key for %v", ErrBadKeyType, kt)
 }

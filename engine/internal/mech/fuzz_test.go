@@ -22,6 +22,12 @@ func fuzzKeyPEMs(f *testing.F) [][]byte {
 	}
 	d, _ := GenerateDSA(seeded(3), 1024)
 	keys = append(keys, d)
+	ed, _ := GenerateEd25519(seeded(4))
+	keys = append(keys, ed)
+	for _, set := range []MLDSAParameterSet{MLDSA44, MLDSA65, MLDSA87} {
+		k, _ := GenerateMLDSA(seeded(5), set)
+		keys = append(keys, k)
+	}
 	for _, k := range keys {
 		p, err := MarshalPrivateKeyPEM(k)
 		if err != nil {

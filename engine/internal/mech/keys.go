@@ -13,7 +13,8 @@ import (
 // public halves). These helpers let callers treat them uniformly.
 
 // PublicOf returns the public half of a private key (*rsa.PublicKey,
-// *ECPublicKey, *dsa.PublicKey or ed25519.PublicKey). Public keys are returned as they are,
+// *ECPublicKey, *dsa.PublicKey, ed25519.PublicKey or *MLDSAPublicKey).
+// Public keys are returned as they are,
 // with *ecdsa keys converted to the package's EC types; anything else gives
 // nil.
 func PublicOf(key any) any {
@@ -60,6 +61,14 @@ func PublicOf(key any) any {
 		if len(k) == ed25519.PublicKeySize {
 			return k
 		}
+	case *MLDSAPrivateKey:
+		if k != nil {
+			return k.Public()
+		}
+	case *MLDSAPublicKey:
+		if k != nil {
+			return k
+		}
 	}
 	return nil
 }
@@ -76,6 +85,8 @@ func KeyTypeOf(key any) (KeyType, error) {
 		return KeyTypeDSA, nil
 	case ed25519.PublicKey:
 		return KeyTypeECEdwards, nil
+	case *MLDSAPublicKey:
+		return KeyTypeMLDSA, nil
 	}
 	return 0, fmt.Errorf("%w: %T", ErrUnsupportedKey, key)
 }

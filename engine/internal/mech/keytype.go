@@ -41,6 +41,8 @@ func (t KeyType) String() string {
 		return "AES"
 	case KeyTypeECEdwards:
 		return "EC_EDWARDS"
+	case KeyTypeMLDSA:
+		return "ML_DSA"
 	}
 	return "KeyType(" + strconv.Itoa(int(t)) + ")"
 }
@@ -58,7 +60,7 @@ func (t KeyType) IsSymmetric() bool {
 // IsAsymmetric reports whether keys of this type come as key pairs.
 func (t KeyType) IsAsymmetric() bool {
 	switch t {
-	case KeyTypeRSA, KeyTypeDSA, KeyTypeEC, KeyTypeECEdwards:
+	case KeyTypeRSA, KeyTypeDSA, KeyTypeEC, KeyTypeECEdwards, KeyTypeMLDSA:
 		return true
 	}
 	return false
