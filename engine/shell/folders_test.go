@@ -91,3 +91,69 @@ func TestMTLSGolden(t *testing.T) {
 	}
 	assert.Equal(t, "none", s.Cluster.MTLSLevel())
 }
+
+// MFA as its pages do it, replayed from the golden testdata/mfa.md: the
+// tokens are signed in the host shell ("!" at the prompt that waits for
+// them) with base64 and openssl pkeyutl, and put back with echo.
+func TestMFAGolden(t *testing.T) {
+	s := seeded(t, 1)
+	got := golden.Run(t, filepath.Join("testdata", "mfa.md"), func(text string) string { return replaySeed(t, s, text) })
+	assert.Contains(t, got, "\"strategy\": \"token-sign\"")
+	assert.Contains(t, got, "Enter signed token file path (press enter if same as the unsigned token file):\n{\n  \"error_code\": 0,\n  \"data\": {\n    \"username\": \"test_user\"", "test_user logged in with MFA")
+	for _, n := range s.Cluster.Nodes {
+		u := n.FindUser("test_user")
+		assert.True(t, u.HasMFA(), "node %d", n.ID)
+		assert.Equal(t, u.MFAPubKey, u.QuorumPubKey, "node %d: --change-quorum", n.ID)
+		assert.True(t, n.FindUser("cu1").HasMFA(), "node %d", n.ID)
+	}
+}
+
+// base64 encodes and decodes files as coreutils does, and the "!" lines at
+// a waiting MFA prompt run in the host shell but start no tool.
+func TestBase64AndTheSecondTerminal(t *testing.T) {
+	s := seeded(t, 1)
+	for line, want := range map[string]string{
+		"echo hello > h.txt":         "",
+		"base64 h.txt":               "aGVsbG8K\n",
+		"base64 -w 4 h.txt":          "aGVs\nbG8K\n",
+		"base64 -w0 h.txt > h.b64":   "",
+		"cat h.b64":                  "aGVsbG8K\n",
+		"base64 -d h.b64 > back.txt": "",
+		"cat back.txt":               "hello\n",
+		"base64 -d h.b64":            "base64: 6 bytes of binary output are not shown on this console; write them to a file with > FILE\n",
+		"base64 -d h.txt":            "base64: invalid input\n",
+		"base64 missing":             "base64: missing: No such file or directory\n",
+		"base64 -w x h.txt":          "base64: invalid wrap size: 'x'\n",
+		"base64":                     "base64: there is no standard input in the simulator; name the file\nusage: base64 [-d] [-w COLS] FILE [> OUT]\n",
+		"base64 -q h.txt":            "base64: invalid option -- 'q'\nusage: base64 [-d] [-w COLS] FILE [> OUT]\n",
+		"base64 h.txt back.txt":      "base64: extra operand 'back.txt'\nusage: base64 [-d] [-w COLS] FILE [> OUT]\n",
+	} {
+		assert.Equal(t, want, s.Exec(line).Output, line)
+	}
+
+	s.Exec("cloudhsm-cli interactive")
+	s.Exec("login --username admin --role admin --password password")
+	rep := s.Exec("user change-mfa token-sign --username admin --role admin --change-password password --token t.json")
+	require.True(t, rep.Asking)
+	prompt := rep.Prompt
+	rep = s.Exec("!ls t.json")
+	assert.Equal(t, "t.json\n", rep.Output)
+	assert.Equal(t, prompt, rep.Prompt, "asked again")
+	rep = s.Exec("!key_mgmt_util")
+	assert.Equal(t, "sh: key_mgmt_util: not while cloudhsm-cli waits for an answer (answer it, or press Ctrl-C)\n", rep.Output)
+	assert.Equal(t, "cloudhsm-cli", s.Mode())
+	assert.Equal(t, prompt, rep.Prompt)
+	rep = s.Exec("!exit")
+	assert.False(t, rep.Exit)
+	assert.Equal(t, prompt, rep.Prompt)
+	// Not signed: the command ends and the CLI prompt is back.
+	rep = s.Exec("")
+	assert.Contains(t, rep.Output, "holds a token that is not signed")
+	assert.Equal(t, "aws-cloudhsm > ", rep.Prompt)
+	// "!" is a plain answer where the question is not the second
+	// terminal's (a password).
+	rep = s.Exec("user change-password --username admin --role admin")
+	require.True(t, rep.Asking)
+	rep = s.Exec("!ls")
+	assert.Equal(t, "Confirm password:", rep.Prompt)
+}

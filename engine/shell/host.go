@@ -46,6 +46,7 @@ func init() {
 		"cp":                 {"cp FROM TO", "copy a file (into TO when TO is a folder)", (*Session).cp},
 		"mv":                 {"mv FROM TO", "move or rename a file", (*Session).mv},
 		"echo":               {"echo TEXT [> FILE]", "print text, or write it to a file", (*Session).echo},
+		"base64":             {"base64 [-d] [-w COLS] FILE [> OUT]", "Base64-encode a file, or decode one (-d)", (*Session).base64},
 		"openssl":            {"openssl CMD ...", "the part of OpenSSL the AWS docs use: rand, genrsa, genpkey, ecparam, rsa, pkey, ec, dgst, pkeyutl, enc, req -x509", (*Session).openssl},
 		"cluster":            {"cluster status | cluster node N down|up", "see the HSMs, take one offline and back", (*Session).cluster},
 		"service":            {"sudo service cloudhsm-client start", "start the CloudHSM client daemon (always running here)", (*Session).service},

@@ -192,12 +192,17 @@ func (s *Session) Login() *hsm.Session {
 // Pending reports whether a question waits for an answer.
 func (s *Session) Pending() bool { return s.ask != nil }
 
+// PendingSecret reports whether the question waiting is for a secret.
+func (s *Session) PendingSecret() bool { return s.ask != nil && s.ask.Secret }
+
 // Exec runs one typed line and answers with its output and the next prompt.
 func (s *Session) Exec(line string) Reply {
 	line = strings.TrimRight(line, "\r\n")
 	mark := s.Cluster.Mark()
 	var r tool.Result
 	switch {
+	case s.ask != nil && s.ask.Shell && strings.HasPrefix(line, "!"):
+		r = s.escape(s.ask, line[1:])
 	case s.ask != nil:
 		q := s.ask
 		s.ask = nil
@@ -208,6 +213,30 @@ func (s *Session) Exec(line string) Reply {
 		r = s.host(line)
 	}
 	return s.finish(r, mark)
+}
+
+// escape runs a host shell line while question q waits (Question.Shell):
+// the second terminal of the pages, where the user reads and signs the file
+// the tool wrote. The tools do not start there: the first one is still
+// waiting for its answer.
+func (s *Session) escape(q *tool.Question, line string) tool.Result {
+	words, _ := cmdline.Split(line)
+	if len(words) > 0 && words[0] == "sudo" {
+		words = words[1:]
+	}
+	if len(words) > 0 {
+		name := words[0]
+		if alias, ok := hostAliases[name]; ok {
+			name = alias
+		}
+		switch name {
+		case "key_mgmt_util", "cloudhsm_mgmt_util", "cloudhsm-cli", "exit":
+			return tool.Result{Output: fmt.Sprintf("sh: %s: not while %s waits for an answer (answer it, or press Ctrl-C)\n", words[0], s.Mode()), Ask: q}
+		}
+	}
+	r := s.host(line)
+	r.Exit, r.Ask = false, q
+	return r
 }
 
 // Interrupt drops a pending question, as Ctrl-C does at a (y/n) prompt:

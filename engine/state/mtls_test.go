@@ -29,6 +29,8 @@ func TestDocumentsWithoutMTLSOrMFAStillOpen(t *testing.T) {
 	assert.Equal(t, hsm.MTLSNone, c.MTLSLevel())
 	for _, n := range c.Nodes {
 		assert.Empty(t, n.TrustAnchors)
+		assert.False(t, n.Users[0].HasMFA())
+		assert.False(t, n.Users[0].TwoFA)
 	}
 	// And a workspace without them is still written without them.
 	b, err := Encode(c, nil)
@@ -95,6 +97,46 @@ func TestTrustAnchorsAreSavedAndChecked(t *testing.T) {
 		_, _, err = Decode(b)
 		assert.Error(t, err, name)
 		recs, err := Records(bad, nil)
+		require.NoError(t, err, name)
+		_, _, err = FromRecords(recs)
+		assert.Error(t, err, name)
+	}
+}
+
+// A user's MFA key is saved and read back; 2FA without a key, a key without
+// 2FA, and a key the HSM would not take are refused.
+func TestMFAKeysAreSavedAndChecked(t *testing.T) {
+	k, err := mech.GenerateRSA(rand.NewChaCha8([32]byte{5}), 2048, 65537)
+	require.NoError(t, err)
+	pub, err := mech.MarshalPublicKeyPEM(&k.PublicKey)
+	require.NoError(t, err)
+	small, err := mech.GenerateRSAUnrestricted(rand.NewChaCha8([32]byte{7}), 1024, 65537)
+	require.NoError(t, err)
+	smallPub, err := mech.MarshalPublicKeyPEM(&small.PublicKey)
+	require.NoError(t, err)
+	withMFA := func(key string, twoFA bool) *hsm.Cluster {
+		c := testCluster()
+		for _, n := range c.Nodes {
+			n.Users[1].MFAPubKey, n.Users[1].TwoFA = key, twoFA
+		}
+		return c
+	}
+	b, err := Encode(withMFA(string(pub), true), nil)
+	require.NoError(t, err)
+	back, _, err := Decode(b)
+	require.NoError(t, err)
+	assert.Equal(t, string(pub), back.Nodes[2].FindUser("alice").MFAPubKey)
+	for name, c := range map[string]*hsm.Cluster{
+		"2FA without a key": withMFA("", true),
+		"a key without 2FA": withMFA(string(pub), false),
+		"RSA-1024":          withMFA(string(smallPub), true),
+		"not a key":         withMFA("hello", true),
+	} {
+		b, err := Encode(c, nil)
+		require.NoError(t, err, name)
+		_, _, err = Decode(b)
+		assert.Error(t, err, name)
+		recs, err := Records(c, nil)
 		require.NoError(t, err, name)
 		_, _, err = FromRecords(recs)
 		assert.Error(t, err, name)

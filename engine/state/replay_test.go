@@ -4,6 +4,8 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"regexp"
@@ -51,6 +53,38 @@ func signToken(key, token, sig string) func(t *testing.T, s *shell.Session) {
 		b, err := rsa.SignPKCS1v15(nil, k.(*rsa.PrivateKey), crypto.SHA256, sum[:])
 		require.NoError(t, err)
 		require.NoError(t, s.WriteFile(sig, b))
+	}
+}
+
+// signMFA signs each unsigned token of an MFA token file in place with a
+// user's key, what "openssl pkeyutl -sign -pkeyopt digest:sha256" does to
+// each decoded token.
+func signMFA(key, file string) func(t *testing.T, s *shell.Session) {
+	return func(t *testing.T, s *shell.Session) {
+		keyPEM, err := s.ReadFile(key)
+		require.NoError(t, err)
+		k, err := mech.ParsePrivateKeyPEM(keyPEM)
+		require.NoError(t, err)
+		b, err := s.ReadFile(file)
+		require.NoError(t, err)
+		var f struct {
+			Version string `json:"version"`
+			Tokens  []struct {
+				Unsigned string `json:"unsigned"`
+				Signed   string `json:"signed"`
+			} `json:"tokens"`
+		}
+		require.NoError(t, json.Unmarshal(b, &f))
+		for i, e := range f.Tokens {
+			tk, err := base64.StdEncoding.DecodeString(e.Unsigned)
+			require.NoError(t, err)
+			sig, err := rsa.SignPKCS1v15(nil, k.(*rsa.PrivateKey), crypto.SHA256, tk)
+			require.NoError(t, err)
+			f.Tokens[i].Signed = base64.StdEncoding.EncodeToString(sig)
+		}
+		b, err = json.Marshal(f)
+		require.NoError(t, err)
+		require.NoError(t, s.WriteFile(file, b))
 	}
 }
 
@@ -176,6 +210,14 @@ func changeReplay() []replayStep {
 		replayStep{line: "cluster mtls register-trust-anchor --path ecCA.crt", want: `"certificate-reference": "0x02"`},
 		replayStep{line: "cluster mtls deregister-trust-anchor --certificate-reference 0x01", want: "deregistered successfully"},
 		replayStep{line: "cluster mtls set-enforcement --level cluster", want: "Mtls enforcement level set to Cluster successfully"},
+		// MFA: the admin registers its key, then logs in with it.
+		replayStep{line: "user change-mfa token-sign --username admin --role admin --change-password password --token mfa.json", want: ""},
+		replayStep{line: "", before: signMFA("admin.key", "mfa.json")},
+		replayStep{line: "admin.pub", want: `"username": "admin"`},
+		replayStep{line: "logout", want: "Logout successful"},
+		replayStep{line: "login --username admin --role admin --password password", want: "MFA is enabled for this user"},
+		replayStep{line: "login --username admin --role admin --password password mfa-token-sign --token login.json"},
+		replayStep{line: "", before: signMFA("admin.key", "login.json"), want: `"username": "admin"`},
 		replayStep{line: "quit"},
 	)
 	return steps
@@ -266,6 +308,10 @@ func TestSavedRecordsFollowEveryChange(t *testing.T) {
 		assert.Contains(t, n.TrustAnchors[0].PEM, "-----BEGIN CERTIFICATE-----", "node %d", n.ID)
 	}
 	assert.Equal(t, hsm.MTLSCluster, c.MTLSLevel())
+	for _, n := range c.Nodes {
+		admin := n.FindUser("admin")
+		assert.True(t, admin.HasMFA() && admin.TwoFA, "node %d: the admin's MFA key is saved", n.ID)
+	}
 	assert.Equal(t, 2, c.MValue(hsm.ServiceUserMgmt))
 	assert.Empty(t, c.Tokens, "the token was spent")
 }

@@ -90,6 +90,19 @@ func checkUsers(n *hsm.Node) error {
 		if len(u.QuorumPubKey) > maxQuorumPK {
 			return fmt.Errorf("HSM %d: user %s has a quorum key of %d bytes", n.ID, u.Name, len(u.QuorumPubKey))
 		}
+		if len(u.MFAPubKey) > maxQuorumPK {
+			return fmt.Errorf("HSM %d: user %s has an MFA key of %d bytes", n.ID, u.Name, len(u.MFAPubKey))
+		}
+		// 2FA is on exactly when an MFA key is registered, and that key is
+		// one the HSM takes (RSA-2048).
+		if u.TwoFA != u.HasMFA() {
+			return fmt.Errorf("HSM %d: user %s has 2FA %v but %s MFA key", n.ID, u.Name, u.TwoFA, map[bool]string{true: "an", false: "no"}[u.HasMFA()])
+		}
+		if u.HasMFA() {
+			if _, err := hsm.ParseQuorumPublicKey([]byte(u.MFAPubKey)); err != nil {
+				return fmt.Errorf("HSM %d: user %s has an MFA key the HSM does not take: %v", n.ID, u.Name, err)
+			}
+		}
 	}
 	return nil
 }

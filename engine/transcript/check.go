@@ -84,7 +84,7 @@ func replay(s *shell.Session, text, password string) (string, []Mismatch, int, e
 			return printed.String(), out, steps, fmt.Errorf("line %d: expected the prompt %q, found %q", i+1, prompt, line)
 		}
 		input := strings.TrimPrefix(line, prompt)
-		secret := s.Pending() && input == ""
+		secret := s.PendingSecret() && input == ""
 		typed := strings.ReplaceAll(input, Mask, password)
 		if secret {
 			typed = password

@@ -53,6 +53,8 @@ var commandOps = map[string][]hsm.Op{
 	"cluster mtls list-trust-anchors":        {hsm.OpClusterInfo},
 	"cluster mtls get-enforcement":           {hsm.OpMTLSStatus},
 	"cluster mtls set-enforcement":           {hsm.OpManageMTLS},
+	"login mfa-token-sign":                   {hsm.OpLogin},
+	"user change-mfa token-sign":             {hsm.OpChangeMFA},
 }
 
 func init() {

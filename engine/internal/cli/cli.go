@@ -223,6 +223,10 @@ func (t *Tool) run(words []string) tool.Result {
 		}
 	case "help":
 		return tool.Result{Output: t.help(words[1:])}
+	case "login":
+		if r, ok := t.runLoginMFA(words[1:]); ok {
+			return r
+		}
 	}
 	path, n := "", 0
 	for i := range words {
@@ -241,6 +245,10 @@ func (t *Tool) run(words []string) tool.Result {
 	if c == nil {
 		// A family: "key" alone, "key --help", "key frobnicate".
 		if len(rest) == 0 || rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help" {
+			// A family with a page of its own (user change-mfa) prints it.
+			if h, ok := helpTexts()[path]; ok {
+				return tool.Result{Output: h}
+			}
 			return tool.Result{Output: familyHelp(path)}
 		}
 		return tool.Result{Output: unknownCommand(rest[0], path)}
@@ -260,6 +268,53 @@ func (t *Tool) run(words []string) tool.Result {
 		return r
 	}
 	return t.finish(path, c.run(t, a))
+}
+
+// runLoginMFA runs "login [OPTIONS] mfa-token-sign [OPTIONS]": the word
+// mfa-token-sign, where an option of login's could stand, starts the
+// subcommand, and each part is read against its own help (login's options
+// before it, --token after it). ok is false when the line has no such word.
+func (t *Tool) runLoginMFA(rest []string) (tool.Result, bool) {
+	parent, sub := specOf("login"), specOf("login mfa-token-sign")
+	k := -1
+	for i := 0; i < len(rest); i++ {
+		if rest[i] == "mfa-token-sign" {
+			k = i
+			break
+		}
+		if f := parent.flags[strings.TrimPrefix(rest[i], "--")]; f != nil && f.value != "" && !strings.Contains(rest[i], "=") {
+			i++ // its value
+		}
+	}
+	if k < 0 {
+		return tool.Result{}, false
+	}
+	sa, err := parseArgs(sub, rest[k+1:])
+	if err == errHelp {
+		return tool.Result{Output: helpTexts()["login mfa-token-sign"]}, true
+	}
+	if err != nil {
+		return tool.Result{Output: err.Error()}, true
+	}
+	pa, err := parseArgs(parent, rest[:k])
+	if err == errHelp {
+		return tool.Result{Output: helpTexts()["login"]}, true
+	}
+	if err != nil {
+		return tool.Result{Output: err.Error()}, true
+	}
+	for name, v := range sa.values {
+		pa.values[name] = v
+	}
+	const path = "login mfa-token-sign"
+	c := commands[path]
+	pa.finish = func(r result) tool.Result { return t.finish(path, r) }
+	if e := t.checkLogin(c); e != nil {
+		r := t.finish(path, result{err: e, rc: t.refusal(c)})
+		r.Changed = false
+		return r, true
+	}
+	return t.finish(path, c.run(t, pa)), true
 }
 
 // finish prints a handler's result with its typed call, or asks its

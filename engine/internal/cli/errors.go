@@ -47,6 +47,8 @@ func rcMessage(rc hsm.RC) string {
 		return "The user is not allowed to perform this operation"
 	case hsm.RCInvalidInput:
 		return "Invalid input"
+	case hsm.RCMFARequired:
+		return "MFA is enabled for this user: log in with login --username <USERNAME> --role <ROLE> mfa-token-sign --token <TOKEN>"
 	}
 	return rc.String()
 }

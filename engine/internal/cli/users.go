@@ -116,7 +116,7 @@ func (t *Tool) users() []clusterUser {
 		cu := byID[id]
 		for _, n := range t.Cluster.Nodes {
 			v := n.User(id)
-			if v == nil || v.Name != cu.u.Name || v.Type != cu.u.Type || v.PasswordHash != cu.u.PasswordHash {
+			if v == nil || v.Name != cu.u.Name || v.Type != cu.u.Type || v.PasswordHash != cu.u.PasswordHash || v.MFAPubKey != cu.u.MFAPubKey {
 				cu.full = false
 			}
 		}
@@ -146,7 +146,7 @@ func userList(t *Tool, a *args) result {
 	for _, cu := range users {
 		typed = append(typed, cu.u)
 		mfa := []any{}
-		if cu.u.TwoFA {
+		if cu.u.HasMFA() {
 			mfa = append(mfa, obj{{"strategy", "token-sign"}, {"status", "enabled"}})
 		}
 		list = append(list, obj{

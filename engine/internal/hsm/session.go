@@ -24,13 +24,31 @@ type Session struct {
 // session keys live on the highest-numbered of those nodes (the seed shows
 // session keys on node 2 of three). Status holds one entry per node asked.
 func (c *Cluster) Login(role Role, name, password string, nodes []int) (*Session, Status) {
+	st := c.checkPasswords(role, name, password, nodes, false)
+	var found *User
+	for _, ns := range st {
+		if ns.RC == RCSuccess && found == nil {
+			found = c.Node(ns.Node).FindUser(name)
+		}
+	}
+	if found == nil {
+		return nil, st
+	}
+	return c.newSession(found, st), st
+}
+
+// checkPasswords checks a login's user and password on each node: a wrong
+// password counts a failed login, a right one clears the count. A user with
+// MFA needs the MFA login (mfa set) and a user without it the password
+// login: the other answers RCMFARequired or RCMFANotEnabled once the
+// password is right.
+func (c *Cluster) checkPasswords(role Role, name, password string, nodes []int, mfa bool) Status {
 	if nodes == nil {
 		for _, n := range c.Nodes {
 			nodes = append(nodes, n.ID)
 		}
 	}
 	st := make(Status, 0, len(nodes))
-	var found *User
 	for _, id := range nodes {
 		n := c.Node(id)
 		if n == nil {
@@ -57,23 +75,29 @@ func (c *Cluster) Login(role Role, name, password string, nodes []int) (*Session
 				u.FailedLogins = 0
 				c.changedUser(n, u.ID)
 			}
-			if found == nil {
-				found = u
+			switch {
+			case u.HasMFA() && !mfa:
+				st = append(st, NodeStatus{id, RCMFARequired})
+			case !u.HasMFA() && mfa:
+				st = append(st, NodeStatus{id, RCMFANotEnabled})
+			default:
+				st = append(st, NodeStatus{id, RCSuccess})
 			}
-			st = append(st, NodeStatus{id, RCSuccess})
 		}
 	}
-	if found == nil {
-		return nil, st
-	}
+	return st
+}
+
+// newSession opens a login session of u, on the highest node that took it.
+func (c *Cluster) newSession(u *User, st Status) *Session {
 	c.sessions++
-	s := &Session{Name: fmt.Sprintf("s%d", c.sessions), UserID: found.ID, Role: found.Type, User: found.Name}
+	s := &Session{Name: fmt.Sprintf("s%d", c.sessions), UserID: u.ID, Role: u.Type, User: u.Name}
 	for _, ns := range st {
 		if ns.RC == RCSuccess {
 			s.Node = max(s.Node, ns.Node)
 		}
 	}
-	return s, st
+	return s
 }
 
 // Logout ends the session: its session keys are destroyed on its node.

@@ -250,7 +250,7 @@ func (c *Cluster) reference(has func(*Node) bool) *Node {
 
 func sameUser(a, b *User) bool {
 	return a.ID == b.ID && a.Type == b.Type && a.Name == b.Name && a.PasswordHash == b.PasswordHash &&
-		a.QuorumPubKey == b.QuorumPubKey && a.TwoFA == b.TwoFA
+		a.QuorumPubKey == b.QuorumPubKey && a.TwoFA == b.TwoFA && a.MFAPubKey == b.MFAPubKey
 }
 
 func sortedKeys[K uint64 | int](m map[K]bool) []K {

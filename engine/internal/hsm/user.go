@@ -62,6 +62,9 @@ type User struct {
 	// quorum tokens (registerQuorumPubKey); MofnPubKey in listUsers.
 	QuorumPubKey string `json:"quorumPubKey,omitempty"`
 	TwoFA        bool   `json:"twoFA,omitempty"`
+	// MFAPubKey is the PEM of the public key registered for MFA (mfa.go):
+	// TwoFA is set exactly when there is one.
+	MFAPubKey string `json:"mfaPubKey,omitempty"`
 }
 
 // HashPassword derives the stored form of a password. The user name is the

@@ -27,6 +27,11 @@ type Question struct {
 	Prompt string
 	// Secret answers are not echoed and are masked in history.
 	Secret bool
+	// Shell marks a question the real tool asks while the user works in a
+	// second terminal (signing the token file it just wrote): a line that
+	// starts with "!" runs in the host shell instead, and the question is
+	// asked again.
+	Shell bool
 	// Answer receives the typed line (without its newline) and returns the
 	// rest of the command's result, which may ask again.
 	Answer func(answer string) Result
