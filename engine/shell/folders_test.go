@@ -112,23 +112,23 @@ func TestMFAGolden(t *testing.T) {
 // a waiting MFA prompt run in the host shell but start no tool.
 func TestBase64AndTheSecondTerminal(t *testing.T) {
 	s := seeded(t, 1)
-	for line, want := range map[string]string{
-		"echo hello > h.txt":         "",
-		"base64 h.txt":               "aGVsbG8K\n",
-		"base64 -w 4 h.txt":          "aGVs\nbG8K\n",
-		"base64 -w0 h.txt > h.b64":   "",
-		"cat h.b64":                  "aGVsbG8K\n",
-		"base64 -d h.b64 > back.txt": "",
-		"cat back.txt":               "hello\n",
-		"base64 -d h.b64":            "base64: 6 bytes of binary output are not shown on this console; write them to a file with > FILE\n",
-		"base64 -d h.txt":            "base64: invalid input\n",
-		"base64 missing":             "base64: missing: No such file or directory\n",
-		"base64 -w x h.txt":          "base64: invalid wrap size: 'x'\n",
-		"base64":                     "base64: there is no standard input in the simulator; name the file\nusage: base64 [-d] [-w COLS] FILE [> OUT]\n",
-		"base64 -q h.txt":            "base64: invalid option -- 'q'\nusage: base64 [-d] [-w COLS] FILE [> OUT]\n",
-		"base64 h.txt back.txt":      "base64: extra operand 'back.txt'\nusage: base64 [-d] [-w COLS] FILE [> OUT]\n",
+	for _, step := range [][2]string{
+		{"echo hello > h.txt", ""},
+		{"base64 h.txt", "aGVsbG8K\n"},
+		{"base64 -w 4 h.txt", "aGVs\nbG8K\n"},
+		{"base64 -w0 h.txt > h.b64", ""},
+		{"cat h.b64", "aGVsbG8K\n"},
+		{"base64 -d h.b64 > back.txt", ""},
+		{"cat back.txt", "hello\n"},
+		{"base64 -d h.b64", "base64: 6 bytes of binary output are not shown on this console; write them to a file with > FILE\n"},
+		{"base64 -d h.txt", "base64: invalid input\n"},
+		{"base64 missing", "base64: missing: No such file or directory\n"},
+		{"base64 -w x h.txt", "base64: invalid wrap size: 'x'\n"},
+		{"base64", "base64: there is no standard input in the simulator; name the file\nusage: base64 [-d] [-w COLS] FILE [> OUT]\n"},
+		{"base64 -q h.txt", "base64: invalid option -- 'q'\nusage: base64 [-d] [-w COLS] FILE [> OUT]\n"},
+		{"base64 h.txt back.txt", "base64: extra operand 'back.txt'\nusage: base64 [-d] [-w COLS] FILE [> OUT]\n"},
 	} {
-		assert.Equal(t, want, s.Exec(line).Output, line)
+		assert.Equal(t, step[1], s.Exec(step[0]).Output, step[0])
 	}
 
 	s.Exec("cloudhsm-cli interactive")
