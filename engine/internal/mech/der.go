@@ -217,11 +217,11 @@ func ParsePublicKeyDER(der []byte) (any, error) {
 		if spki.PublicKey.BitLength%8 != 0 {
 			return nil, fmt.Errorf("%w: EC public key bit string", ErrMalformedKey)
 		}
-		return newECPublicKey(id, spki.PublicKey.Bytes)
+		return asKey(newECPublicKey(id, spki.PublicKey.Bytes))
 	case alg.Equal(oidEd25519()):
-		return parseEd25519SPKI(der)
+		return asKey(parseEd25519SPKI(der))
 	case mldsaByOID(alg) != 0:
-		return parseMLDSAPublic(spki, mldsaByOID(alg))
+		return asKey(parseMLDSAPublic(spki, mldsaByOID(alg)))
 	case alg.Equal(oidDSA()):
 		var params dsaParamsASN1
 		if err := unmarshalExact(spki.Algorithm.Parameters.FullBytes, &params); err != nil {
