@@ -97,7 +97,7 @@ function afterReply({ reply }) {
   if (!reply) return;
   const step = con.steps[con.steps.length - 1];
   const ws = current.id;
-  if (step && ws) journal((j) => j.append(ws, step, reply.prompt));
+  if (step && ws && !reply.undone) journal((j) => j.append(ws, step, reply.prompt));
   if (reply.saveError) con.notice('error', reply.saveError);
   if (reply.exit) con.notice('info', 'The simulated host stays on in the browser: reload the page to start a new session, or go on typing.');
   body.dataset.mode = reply.mode;

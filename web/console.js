@@ -979,7 +979,9 @@ export class Console {
     }
     if (reply) {
       if (remember) this.remember(reply.masked);
-      this.steps.push({ prompt, input: secret ? MASK : line, output: reply.output || '' });
+      // A command undone because its change could not be saved is no step
+      // of the session: a transcript replays what was kept.
+      if (!reply.undone) this.steps.push({ prompt, input: secret ? MASK : line, output: reply.output || '' });
       if (reply.output) this.output(reply.output);
       this.setPrompt(reply.prompt, { secret: reply.secret, asking: reply.asking });
     }

@@ -198,6 +198,8 @@ async function main() {
       replies++;
       body.dataset.replies = String(replies);
       const reply = r && r.reply ? r.reply : r;
+      // A change the browser could not save: the command was undone.
+      if (reply && reply.saveError) con.notice('error', reply.saveError);
       if (reply && reply.mode) {
         body.dataset.mode = reply.mode;
         $('embed-mode').textContent = reply.mode === 'host' ? '' : reply.mode;

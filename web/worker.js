@@ -16,7 +16,10 @@
 //   exec {line}                [reply: output, prompt, mode, asking, secret, changed, exit,
 //                               touched, calls (each HSM call: {api, rc, nodes, handles, value}),
 //                               engineMs, saved, saveError, revision,
-//                               masked: the line as history keeps it]
+//                               masked: the line as history keeps it,
+//                               undone: the store refused the change, so the
+//                               command was rolled back; output, calls and
+//                               touched are empty and saveError says why]
 //   interrupt                  [reply]  Ctrl-C: drops a pending question
 //   complete {line}            [string[]]
 //   summary                    [{mode, keys, users, nodes, files}]
@@ -65,7 +68,11 @@
 // the workspace; inside it the stored revision is compared with this tab's,
 // and a newer one is loaded (keeping this tab's login and session keys)
 // before the command runs. After a commit a BroadcastChannel message lets
-// the other tabs refresh.
+// the other tabs refresh. A commit the store refuses (a full disk) rolls
+// the command back under the same lock, before anything else runs: the
+// engine returns to the stored state and the user is told the command did
+// not happen, without its output, so a handle it gave out is never shown
+// and another tab may use it (see rollBack).
 //
 // Ending the page ends the worker and the login session with it: session
 // keys and logins are never stored, as quitting the real tool drops them.
@@ -372,12 +379,33 @@ async function sync() {
   // cost more than the command.
   const snap = await st.store.readWorkspace(st.ws.id);
   if (!snap.row) throw Object.assign(new Error(`workspace "${st.ws.name}" was deleted in another tab; pick another workspace`), { kind: 'missing' });
-  const info = JSON.parse(await call('reload', stored(snap)));
+  let info;
+  try {
+    info = JSON.parse(await call('reload', stored(snap)));
+  } catch (err) {
+    if (markBroken(err)) throw Object.assign(new Error(describeBroken(st.ws)), { kind: err.kind });
+    throw err;
+  }
   st.ws.revision = snap.row.revision;
   st.ws.rewrite = !!info.rewrite;
 }
 
+// markBroken marks the open workspace damaged (or too new) when err says
+// that its stored records cannot be read, as opening it would: only this
+// workspace, commands refused with the way out, nothing written, Export
+// salvages what can be read. It reports whether it did; the caller tells
+// the user (describeBroken).
+function markBroken(err) {
+  if (!st.ws || !err || (err.kind !== 'damaged' && err.kind !== 'too-new')) return false;
+  st.ws.broken = { kind: err.kind, message: err.message };
+  st.pendingAnswer = false;
+  post({ event: 'changed', by: 'damaged', workspace: wsInfo() });
+  return true;
+}
+
 // commit stores a change the engine reported, then tells the other tabs.
+// It answers {saved} or, when the store refused the change, {failure}
+// (the StoreError): the caller then rolls the command back.
 async function commit(res, line) {
   if (!st.store || !st.ws) {
     // Nowhere to save (storage unavailable): the change lives in this tab,
@@ -399,14 +427,50 @@ async function commit(res, line) {
     broadcast({ type: 'changed', ws: st.ws.id, revision: rev });
     return { saved: true };
   } catch (err) {
-    let text = `${err.message}. The command ran, but its change is only in this tab.`;
-    if (err.kind === 'quota') {
-      text += ' Way out: use "Export" now (the backup holds the unsaved change), delete workspaces you no longer need, or start a new workspace. Nothing was deleted.';
-    } else {
-      text += ' Way out: use "Export" to keep it; the next command tries to save again.';
-    }
-    return { saved: false, saveError: text };
+    return { saved: false, failure: err };
   }
+}
+
+// rollBack takes back a command whose change the store refused, before
+// anything else runs (the caller still holds the workspace's lock): the
+// engine is put back to what the store holds, so no later command builds
+// on the change and no handle it gave out is shown or used. Another tab
+// may give that handle to its own key: no one was shown it. Returns the
+// message the user is given instead of the command's answer.
+async function rollBack(err, what) {
+  if (err.kind === 'missing') {
+    st.ws.gone = true;
+    return `${err.message}. ${what} did not happen. Pick another workspace to go on.`;
+  }
+  try {
+    const snap = await st.store.readWorkspace(st.ws.id);
+    if (!snap.row) {
+      st.ws.gone = true;
+      return `${err.message}. ${what} did not happen: the workspace was deleted in another tab. Pick another workspace to go on.`;
+    }
+    const info = JSON.parse(await call('rollback', stored(snap)));
+    st.ws.revision = snap.row.revision;
+    st.ws.rewrite = !!info.rewrite;
+  } catch (e) {
+    if (markBroken(e)) return `${err.message}. ${what} did not happen. ${describeBroken(st.ws)}`;
+    // The engine may still hold the change: the next command loads the
+    // saved workspace before it runs.
+    st.ws.revision = -1;
+    return `${err.message}. ${what} did not happen, and reading the saved workspace back failed too (${e.message}): the next command loads it before it runs.`;
+  }
+  let text = `${err.message}. ${what} did not happen: this tab is back to the workspace as last saved (revision ${st.ws.revision}), and nothing it printed is shown, as none of it was kept.`;
+  if (err.kind === 'quota') {
+    text += ' Way out: free space (delete workspaces you no longer need, or other sites\' data), then run it again; "Export" saves the workspace as it is. Nothing stored was deleted.';
+  } else {
+    text += ' Way out: run it again; "Export" saves the workspace as it is.';
+  }
+  return text;
+}
+
+// undone is the answer of a command that was rolled back: its own output,
+// calls and handles are not shown, none of it was kept.
+function undone(reply, text) {
+  return { ...reply, output: '', calls: [], touched: [], changed: true, undone: true, saved: false, saveError: text };
 }
 
 function refuseIfBroken() {
@@ -431,6 +495,17 @@ async function runLine(line, interrupt) {
     let saved = { saved: false };
     if (res.puts) {
       saved = await commit(res, keep);
+      if (saved.failure) {
+        const text = await rollBack(saved.failure, 'The command');
+        let r = undone(reply, text);
+        if (reply.asking && !st.ws.broken) {
+          // A question the undone command asked is dropped with it.
+          const q = JSON.parse((await call('interrupt')).reply);
+          r = { ...r, prompt: q.prompt, mode: q.mode, asking: false, secret: false };
+        }
+        st.pendingAnswer = false;
+        return { ...r, revision: st.ws ? st.ws.revision : 0 };
+      }
     } else if (keep && st.store && st.ws) {
       st.store.addHistory(st.ws.id, keep).catch(() => {});
     }
@@ -446,7 +521,10 @@ async function mutate(fn) {
     const d = await fn();
     if (d.puts) {
       const s = await commit(d, '');
-      if (s.saveError) throw Object.assign(new Error(s.saveError), { kind: 'quota' });
+      if (s.failure) {
+        const text = await rollBack(s.failure, 'The change');
+        throw Object.assign(new Error(text), { kind: s.failure.kind || 'failed' });
+      }
     }
     return { files: JSON.parse(await call('listFiles')) };
   });
@@ -794,7 +872,15 @@ Object.assign(OPS, {
       await sync();
       const r = await call('restore', p.checkpoint);
       if (st.store && st.ws) {
-        const row = await st.store.replaceRecords(st.ws.id, r.records);
+        let row;
+        try {
+          row = await st.store.replaceRecords(st.ws.id, r.records);
+        } catch (err) {
+          // Not saved: the engine goes back to what the store holds.
+          st.ws.revision = -1;
+          await sync().catch(() => {});
+          throw Object.assign(new Error(`${err.message}. The step was not reset: the workspace is as last saved.`), { kind: err.kind || 'failed' });
+        }
         st.ws.revision = row.revision;
         broadcast({ type: 'changed', ws: st.ws.id, revision: row.revision });
       }
@@ -821,7 +907,7 @@ async function onBroadcast(m) {
       await withLock(sync);
       post({ event: 'changed', by: 'other-tab', workspace: wsInfo() });
     } catch (err) {
-      notice('warn', err.message);
+      notice(st.ws.broken ? 'error' : 'warn', err.message);
     }
     return;
   }

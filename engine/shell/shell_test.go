@@ -11,6 +11,7 @@ import (
 
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/testenv"
+	"github.com/hsmsim/hsmsim/engine/state"
 )
 
 func newSeeded(t *testing.T, seed uint64) *Session {
@@ -158,6 +159,45 @@ func TestReloadKeepsTheLoginAndSessionKeys(t *testing.T) {
 		assert.Equal(t, hsm.RCSuccess, rep.Calls[0].RC, rep.Output)
 	}
 	assert.Equal(t, "Command: ", b.Prompt())
+}
+
+func TestUndoPutsBackTheSavedStateAndTheSessionKeys(t *testing.T) {
+	// A command whose save failed is taken back: the saved state returns,
+	// with the session keys as they were before it, and the login stays.
+	s := newSeeded(t, 1)
+	saved := func() (*hsm.Cluster, map[string][]byte) {
+		t.Helper()
+		doc, err := s.Snapshot()
+		require.NoError(t, err)
+		c, files, err := state.Decode(doc)
+		require.NoError(t, err)
+		return c, files
+	}
+	c, files := saved()
+	keep := s.SessionKeys()
+	s.Exec("echo undone > undone.txt")
+	require.NoError(t, s.Undo(c, files, keep))
+	_, err := s.ReadFile("undone.txt")
+	assert.True(t, IsNotExist(err), "files are as saved: %v", err)
+
+	s.Exec("key_mgmt_util")
+	s.Exec("loginHSM -u CU -s example_user -p password")
+	require.Contains(t, s.Exec("genSymKey -t 31 -s 16 -sess -l kept-session").Output, "Key Handle: 524295")
+	c, files = saved()
+	keep = s.SessionKeys()
+	require.Contains(t, s.Exec("genSymKey -t 31 -s 32 -l undone-token").Output, "Key Handle: 524296")
+	require.Contains(t, s.Exec("genSymKey -t 31 -s 16 -sess -l undone-session").Output, "Key Handle: 524297")
+	require.Contains(t, s.Exec("deleteKey -k 524295").Output, "SUCCESS")
+
+	require.NoError(t, s.Undo(c, files, keep))
+	assert.Equal(t, "Command: ", s.Prompt(), "the login stays")
+	find := func(label string) string { return s.Exec("findKey -l " + label).Output }
+	assert.Contains(t, find("kept-session"), "Total number of keys present 1", "a session key deleted by what was undone is back")
+	assert.Contains(t, find("undone-token"), "Total number of keys present 0")
+	assert.Contains(t, find("undone-session"), "Total number of keys present 0")
+	// The saved cursor: the next key takes the first handle that no saved
+	// or session key holds.
+	assert.Contains(t, s.Exec("genSymKey -t 31 -s 32 -l after").Output, "Key Handle: 524296")
 }
 
 // --dir maps folders to real subdirectories, and no path leaves it.

@@ -33,6 +33,56 @@ func (s *Session) ReloadState(c *hsm.Cluster, files map[string][]byte) error {
 	return nil
 }
 
+// SessionKeys is a copy of a session's session keys, which are never
+// saved, taken before a command so that undoing the command (Undo) puts
+// them back as they were.
+type SessionKeys struct {
+	objs map[int][]*hsm.Object // node id -> its session keys
+}
+
+// SessionKeys copies the session keys of every node.
+func (s *Session) SessionKeys() SessionKeys {
+	out := SessionKeys{objs: map[int][]*hsm.Object{}}
+	for _, n := range s.Cluster.Nodes {
+		for _, o := range n.Objects {
+			if !o.Token {
+				out.objs[n.ID] = append(out.objs[n.ID], o.Clone())
+			}
+		}
+	}
+	return out
+}
+
+// Undo takes back a command whose change could not be saved: the cluster
+// and files become the saved state c and files (what the store still
+// holds), and the session keys those of keep, taken before the command.
+// The tool that runs and who is logged in stay, as in ReloadState. A saved
+// key that now holds a handle keep had wins: it is what the store holds.
+func (s *Session) Undo(c *hsm.Cluster, files map[string][]byte, keep SessionKeys) error {
+	for id, objs := range keep.objs {
+		n := c.Node(id)
+		if n == nil {
+			continue
+		}
+		for _, o := range objs {
+			if _, taken := n.Objects[o.Handle]; !taken {
+				c.PutObject(id, o.Clone())
+			}
+		}
+	}
+	if err := state.Check(c); err != nil {
+		return err
+	}
+	// Replace carries over the live session keys that c has no key at:
+	// those the command made or changed go first.
+	s.Cluster.DropSession("")
+	s.adopt(c)
+	if m, ok := s.FS.(*vfs.Mem); ok {
+		return m.Restore(files)
+	}
+	return nil
+}
+
 // adopt copies c into the session's cluster value, so tools that hold the
 // *hsm.Cluster see the new state; Replace carries the session keys over.
 func (s *Session) adopt(c *hsm.Cluster) { s.Cluster.Replace(c) }

@@ -4,7 +4,7 @@
 // schema, a newer database, the engine ending.
 const fs = require('fs');
 const { test, expect } = require('@playwright/test');
-const { openConsole, run, idb, answer, wsAction } = require('./helpers');
+const { openConsole, run, idb, answer, wsAction, failNextSave } = require('./helpers');
 
 async function reloadReady(page) {
   await page.reload();
@@ -112,33 +112,69 @@ test('when the engine stops, the worker restarts it from the saved workspace', a
   expect(await run(page, 'findKey -l survives')).toContain('524295');
 });
 
-test('a full storage quota is reported, and the change is saved by the next command', async ({ page }) => {
+test('a full storage quota undoes the command and says so; the next command saves', async ({ page }) => {
   await openConsole(page);
   await run(page, 'key_mgmt_util');
   await run(page, 'loginHSM -u CU -s example_user -p password');
+  const rev = Number(/revision (\d+)/.exec(await page.locator('#status').textContent())[1]);
   // The worker's storage refuses the next write as a full disk does.
-  const worker = page.workers()[0];
-  await worker.evaluate(() => {
-    const put = IDBObjectStore.prototype.put;
-    IDBObjectStore.prototype.put = function (...a) {
-      if (this.name === 'records') {
-        IDBObjectStore.prototype.put = put;
-        throw new DOMException('simulated full disk', 'QuotaExceededError');
-      }
-      return put.apply(this, a);
-    };
-  });
+  await failNextSave(page);
   const out = await run(page, 'genSymKey -t 31 -s 32 -l during-full-disk');
-  expect(out).toContain('Key Handle: 524295');
-  expect(out).toContain("the change was not saved: the browser's storage quota is used up (QuotaExceededError)");
-  expect(out).toContain('Way out: use "Export" now (the backup holds the unsaved change), delete workspaces you no longer need, or start a new workspace. Nothing was deleted.');
+  expect(out).toContain("the change was not saved: the browser's storage quota is used up (QuotaExceededError). "
+    + `The command did not happen: this tab is back to the workspace as last saved (revision ${rev}), and nothing it printed is shown, as none of it was kept.`);
+  expect(out).toContain('Way out: free space (delete workspaces you no longer need, or other sites\' data), then run it again; "Export" saves the workspace as it is. Nothing stored was deleted.');
+  expect(out).not.toContain('Key Handle');
+  await expect(page.locator('#status')).toContainText(`revision ${rev}`);
+  // The session's transcript has no step for it: it did not happen.
+  expect(await page.evaluate(() => window.hsmsim.console.steps.map((s) => s.input))).not.toContain('genSymKey -t 31 -s 32 -l during-full-disk');
+  expect(await run(page, 'findKey -l during-full-disk')).toContain('Total number of keys present 0');
 
-  // Space again: the next change saves the earlier one too.
-  expect(await run(page, 'genSymKey -t 31 -s 32 -l after-full-disk')).toContain('Key Handle: 524296');
+  // Space again: the next key takes the handle, which no one was shown.
+  expect(await run(page, 'genSymKey -t 31 -s 32 -l after-full-disk')).toContain('Key Handle: 524295');
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');
   await run(page, 'key_mgmt_util');
   await run(page, 'loginHSM -u CU -s example_user -p password');
-  expect(await run(page, 'findKey -l during-full-disk')).toContain('524295');
-  expect(await run(page, 'findKey -l after-full-disk')).toContain('524296');
+  expect(await run(page, 'findKey -l during-full-disk')).toContain('Total number of keys present 0');
+  expect(await run(page, 'findKey -l after-full-disk')).toContain('524295');
+});
+
+test('a record damaged while two tabs are open marks only that workspace damaged', async ({ context }, testInfo) => {
+  const a = await context.newPage();
+  const b = await context.newPage();
+  await openConsole(a);
+  await openConsole(b);
+  await run(a, 'echo still here > kept.txt');
+  await idb(a, { action: 'putString', name: 'default', key: 'k/524288', text: 'not bytes' });
+  // The other tab saves a change: this tab reads the records back.
+  await run(b, 'echo from b > b.txt');
+  const damaged = 'Workspace "default" cannot be opened: workspace is damaged: record "k/524288" is not a Uint8Array';
+  await expect(a.locator('#log')).toContainText(damaged);
+  await expect(a.locator('#status')).toContainText('cannot be opened');
+  const refused = await run(a, 'ls');
+  expect(refused).toContain(damaged);
+  expect(refused).toContain('Nothing was deleted. Use "Export" to save what can still be read');
+  await expect(a.locator('#log')).not.toContainText('The engine did not start');
+
+  // Export salvages the rest, the other tab's change too.
+  const [download] = await Promise.all([a.waitForEvent('download'), wsAction(a, '#ws-export')]);
+  expect(download.suggestedFilename()).toMatch(/^hsmsim-default-salvaged-.*\.json$/);
+  const file = testInfo.outputPath('salvaged.json');
+  await download.saveAs(file);
+  const backup = JSON.parse(fs.readFileSync(file, 'utf8'));
+  expect(backup.skipped).toEqual(['k/524288']);
+  expect(Object.keys(backup.state.files)).toEqual(expect.arrayContaining(['kept.txt', 'b.txt']));
+
+  // Another workspace works, in this tab and, after a reload, in the other.
+  await wsAction(a, '#ws-new');
+  await answer(a, 'fresh');
+  await expect(a.locator('#ws-select option:checked')).toHaveText('fresh');
+  expect(await run(a, 'ls')).toContain('aes256.key');
+  await reloadReady(b);
+  expect(await run(b, 'ls')).toContain('aes256.key');
+  await b.selectOption('#ws-select', { label: 'default' });
+  await expect(b.locator('#log')).toContainText(damaged);
+  expect(await run(b, 'ls')).toContain('cannot be opened');
+  // Nothing was wiped.
+  expect(await idb(b, { action: 'keys', name: 'default' })).toContain('k/524288');
 });

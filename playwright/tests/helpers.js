@@ -204,4 +204,23 @@ function idb(page, args) {
   }, args);
 }
 
-module.exports = { openConsole, focusConsole, typeLine, run, prompt, line, logText, logCount, done, waitDone, answer, wsAction, showTab, idb };
+// failNextSave makes the page's engine worker refuse its next write of a
+// record as a full disk does (QuotaExceededError), once. It patches the
+// worker's IndexedDB from the test (Playwright's worker.evaluate): nothing
+// in the site can do this.
+async function failNextSave(page) {
+  const worker = page.workers().find((w) => /\/worker\.js(\?|$)/.test(w.url()));
+  if (!worker) throw new Error('the engine worker is not running');
+  await worker.evaluate(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (...a) {
+      if (this.name === 'records') {
+        IDBObjectStore.prototype.put = put;
+        throw new DOMException('simulated full disk', 'QuotaExceededError');
+      }
+      return put.apply(this, a);
+    };
+  });
+}
+
+module.exports = { failNextSave, openConsole, focusConsole, typeLine, run, prompt, line, logText, logCount, done, waitDone, answer, wsAction, showTab, idb };

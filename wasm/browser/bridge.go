@@ -103,6 +103,16 @@ func (b *bridge) functions() map[string]call {
 			}
 			return b.records(recs)
 		},
+		"rollback": func(args []safejs.Value) (any, error) {
+			recs, schema, bad, err := argRecords(args, 0)
+			if err != nil {
+				return nil, err
+			}
+			if len(bad) > 0 {
+				return nil, undecodable(bad)
+			}
+			return jsonOf(e.rollback(recs, schema))
+		},
 		"exec": func(args []safejs.Value) (any, error) {
 			line, err := argString(args, 0)
 			if err != nil {

@@ -230,6 +230,35 @@ func TestBridgeRejectsBadArguments(t *testing.T) {
 	assert.Equal(t, "k/524288", str)
 	// The engine still opens a sound workspace afterwards.
 	brOK(t, api, "open", brOK(t, api, "defaults"), "")
+
+	// Whatever else a damaged store holds in a record's place, and whether
+	// the records are opened, read back after another tab's change, or read
+	// back to undo a change that was not saved: damaged, this workspace
+	// only, and the open session is left as it was.
+	object, err := safejs.Global().Get("Object")
+	require.NoError(t, err)
+	plain, err := object.New()
+	require.NoError(t, err)
+	array, err := safejs.Global().Get("Array")
+	require.NoError(t, err)
+	list, err := array.New(1, 2, 3)
+	require.NoError(t, err)
+	brOK(t, api, "exec", "echo kept > kept.txt")
+	for _, v := range []any{nil, 42, "not bytes", plain, list} {
+		require.NoError(t, values.SetIndex(idx, v))
+		for _, op := range []string{"reload", "rollback", "open"} {
+			_, e := brCall(t, api, op, bad, "")
+			kind, msg := brKind(t, e)
+			assert.Equal(t, kindDamaged, kind, "%s %v", op, v)
+			assert.Contains(t, msg, `record "k/524288" is not a Uint8Array`, "%s %v", op, v)
+			if op != "open" {
+				r := brReply(t, brOK(t, api, "exec", "cat kept.txt"))
+				assert.Equal(t, "kept\n", r.Output, "%s %v leaves the session as it was", op, v)
+			}
+		}
+		brOK(t, api, "open", brOK(t, api, "defaults"), "")
+		brOK(t, api, "exec", "echo kept > kept.txt")
+	}
 }
 
 func TestBridgeFilesAndBackups(t *testing.T) {

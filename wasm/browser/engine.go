@@ -98,6 +98,9 @@ type engine struct {
 	// crypto/rand. In the browser it also generates RSA keys with
 	// WebCrypto (see webcrypto_js.go).
 	unseeded io.Reader
+	// before holds the session keys as they were before the last command
+	// that could change the workspace, for rollback.
+	before shell.SessionKeys
 }
 
 // defaultRecords is the default cluster in record form, for a new or reset
@@ -208,6 +211,33 @@ func (e *engine) reload(recs map[string][]byte, schema int) (opened, error) {
 	return opened{Prompt: e.sess.Prompt(), Mode: e.sess.Mode(), Rewrite: schema < state.RecordSchema}, nil
 }
 
+// rollback takes back the last command, whose change could not be saved:
+// the workspace becomes recs (of a record schema), what the store still
+// holds, and the session
+// keys what they were before the command; the login and the tool stay.
+// Nothing the command did is left for a later command to build on.
+func (e *engine) rollback(recs map[string][]byte, schema int) (opened, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return opened{}, errClosed
+	}
+	payloads, err := readRecords(recs, schema)
+	if err != nil {
+		return opened{}, err
+	}
+	c, files, err := state.FromRecords(payloads)
+	if err != nil {
+		return opened{}, loadError(err)
+	}
+	if err := e.sess.Undo(c, files, e.before); err != nil {
+		return opened{}, loadError(err)
+	}
+	e.before = shell.SessionKeys{}
+	e.tr = state.NewTracker(e.sess.Cluster, e.sess.Files())
+	return opened{Prompt: e.sess.Prompt(), Mode: e.sess.Mode(), Rewrite: schema < state.RecordSchema}, nil
+}
+
 // exec runs one line; when the state changed, the result holds the records
 // to commit before the reply reaches the user.
 func (e *engine) exec(line string) (execResult, error) {
@@ -233,6 +263,7 @@ func (e *engine) run(f func(*shell.Session) shell.Reply) (execResult, error) {
 		return execResult{}, errClosed
 	}
 	start := time.Now()
+	e.before = e.sess.SessionKeys()
 	res := execResult{Reply: f(e.sess)}
 	if res.Changed {
 		d, err := e.delta()
@@ -332,6 +363,7 @@ func (e *engine) writeFile(name string, data []byte) (*delta, error) {
 	if e.sess == nil {
 		return nil, errClosed
 	}
+	e.before = e.sess.SessionKeys()
 	if err := e.sess.WriteFile(name, data); err != nil {
 		return nil, invalid("%s", fileError(name, err))
 	}
@@ -344,6 +376,7 @@ func (e *engine) removeFile(name string) (*delta, error) {
 	if e.sess == nil {
 		return nil, errClosed
 	}
+	e.before = e.sess.SessionKeys()
 	if err := e.sess.RemoveFile(name); err != nil {
 		return nil, invalid("%s", fileError(name, err))
 	}

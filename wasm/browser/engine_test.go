@@ -347,3 +347,60 @@ func TestEngineMasksLinesForHistory(t *testing.T) {
 	res = brRun(t, e, store, "genSymKey -t 31 -s 32 -l k")
 	assert.Equal(t, "genSymKey -t 31 -s 32 -l k", res.Masked)
 }
+
+// A save that fails is rolled back before anything else runs: the engine
+// returns to what the store holds, and the next delta is complete against
+// it (the two-tab case of a full disk: the other tab's key comes in, this
+// tab's undone key never reaches the store).
+func TestEngineRollbackAfterAFailedSave(t *testing.T) {
+	a, store := brOpen(t)
+	brRun(t, a, store, "key_mgmt_util", "loginHSM -u CU -s example_user -p password", "genSymKey -t 31 -s 16 -sess -l mine")
+
+	res, err := a.exec("genSymKey -t 31 -s 32 -l unsaved")
+	require.NoError(t, err)
+	require.NotNil(t, res.delta)
+	assert.Contains(t, res.Output, "Key Handle: 524296")
+	// The store refused the delta; another tab then commits its key.
+	b := &engine{}
+	_, err = b.open(maps.Clone(store), state.RecordSchema, "2")
+	require.NoError(t, err)
+	brRun(t, b, store, "key_mgmt_util", "loginHSM -u CU -s example_user -p password", "genSymKey -t 31 -s 32 -l theirs")
+
+	op, err := a.rollback(store, state.RecordSchema)
+	require.NoError(t, err)
+	assert.Equal(t, "Command: ", op.Prompt, "the login stays")
+	labels := func() []string {
+		sum, err := a.summary()
+		require.NoError(t, err)
+		var out []string
+		for _, k := range sum.Keys {
+			out = append(out, k.Label)
+		}
+		return out
+	}
+	assert.Contains(t, labels(), "mine", "the session key made before stays")
+	assert.Contains(t, labels(), "theirs")
+	assert.NotContains(t, labels(), "unsaved")
+
+	// Nothing of the undone command is left for the next delta to write.
+	res = brRun(t, a, store, "genSymKey -t 31 -s 32 -l after")
+	assert.Contains(t, res.Output, "Key Handle: 524297")
+	assert.Equal(t, []string{"k/524297", "meta"}, slicesSorted(res.delta.Puts))
+	c, _, err := state.FromRecords(brPayloads(t, store))
+	require.NoError(t, err)
+	var saved []string
+	for _, o := range c.Nodes[0].Objects {
+		saved = append(saved, o.Label)
+	}
+	assert.Contains(t, saved, "theirs")
+	assert.Contains(t, saved, "after")
+	assert.NotContains(t, saved, "unsaved")
+
+	// A damaged store is refused as damaged, and the engine stays as it was.
+	bad := maps.Clone(store)
+	bad["k/524297"] = []byte("{not json")
+	_, err = a.rollback(bad, state.RecordSchema)
+	require.Error(t, err)
+	assert.Equal(t, kindDamaged, errorKind(err))
+	assert.Contains(t, labels(), "after")
+}
