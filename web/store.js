@@ -170,8 +170,12 @@ export class Store {
       const c = t.objectStore('records').getAll(wsRange(id));
       c.onsuccess = () => {
         for (const rec of c.result) {
-          out.keys.push(rec.key);
-          out.values.push(rec.data);
+          // A key that is not a string (a damaged store) is passed on
+          // without its value: the engine names it as a record that cannot
+          // be read, and the workspace is marked damaged, not the page.
+          const named = typeof rec.key === 'string';
+          out.keys.push(named ? rec.key : String(rec.key));
+          out.values.push(named ? rec.data : undefined);
         }
       };
     });

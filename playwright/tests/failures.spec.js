@@ -58,6 +58,21 @@ test('a record that is not even bytes marks only its workspace damaged', async (
   await expect(log).toContainText('Left out because they cannot be read: k/524288');
 });
 
+test('a record whose key is not a string marks only its workspace damaged', async ({ page }) => {
+  await openConsole(page);
+  await idb(page, { action: 'putNumberKey', name: 'default', number: 5, text: '{}' });
+  await reloadReady(page);
+  const log = page.locator('#log');
+  await expect(log).toContainText('Workspace "default" cannot be opened: workspace is damaged: record "5" is not a Uint8Array');
+  await expect(log).not.toContainText('The engine did not start');
+  const [download] = await Promise.all([page.waitForEvent('download'), wsAction(page, '#ws-export')]);
+  expect(download.suggestedFilename()).toMatch(/^hsmsim-default-salvaged-.*\.json$/);
+  await expect(log).toContainText('Left out because they cannot be read: 5');
+  await wsAction(page, '#ws-new');
+  await answer(page, 'fresh');
+  expect(await run(page, 'ls')).toContain('aes256.key');
+});
+
 test('a schema newer than the code is refused with its message', async ({ page }) => {
   await openConsole(page);
   await idb(page, { action: 'schema', name: 'default', schema: 99 });

@@ -105,6 +105,7 @@ async function showTab(page, name) {
 //   {action: 'workspace', name}                       -> the workspace row
 //   {action: 'put', name, key, text}                  -> overwrite one record (with a valid checksum)
 //   {action: 'putString', name, key, text}            -> the same, stored as a string, not bytes
+//   {action: 'putNumberKey', name, number, text}      -> a record whose key is a number
 //   {action: 'schema', name, schema}                  -> set the workspace's schema
 //   {action: 'keys', name}                            -> the record keys
 //   {action: 'meta', name, version}                   -> rewrite meta's version
@@ -183,6 +184,9 @@ function idb(page, args) {
         }
         case 'putString':
           await req(rw().objectStore('records').put({ ws: row.id, key: a.key, data: a.text }));
+          return null;
+        case 'putNumberKey':
+          await req(rw().objectStore('records').put({ ws: row.id, key: a.number, data: new TextEncoder().encode(a.text) }));
           return null;
         case 'schema':
           await req(rw().objectStore('workspaces').put({ ...row, schema: a.schema }));

@@ -331,6 +331,23 @@ func TestEngineFiles(t *testing.T) {
 	fs, err := e.listFiles()
 	require.NoError(t, err)
 	assert.NotEmpty(t, fs)
+
+	// An upload or a removal the store refused is rolled back as well.
+	_, err = e.rollback(store, state.RecordSchema)
+	require.NoError(t, err)
+	got, err = e.readFile("up.bin")
+	require.NoError(t, err, "the refused removal is undone")
+	assert.Equal(t, []byte{0, 1, 2}, got)
+	_, err = e.writeFile("refused.bin", []byte{9})
+	require.NoError(t, err)
+	_, err = e.rollback(store, state.RecordSchema)
+	require.NoError(t, err)
+	_, err = e.readFile("refused.bin")
+	assert.ErrorContains(t, err, "refused.bin: no such file")
+	d, err = e.writeFile("later.bin", []byte{7})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"f/later.bin", "meta"}, slicesSorted(d.Puts), "nothing undone is written later")
+	assert.Empty(t, d.Dels)
 }
 
 // History keeps lines as the engine masks them: passwords on the line and
