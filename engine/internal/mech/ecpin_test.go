@@ -3,6 +3,8 @@ package mech
 import (
 	"bytes"
 	"crypto/sha256"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
 	"hash"
@@ -112,6 +114,56 @@ func TestECOutputsPinned(t *testing.T) {
 			got := ecPinDigest(t, c.ID, seed)
 			if want, ok := ecPinned[name]; !ok || got != want {
 				t.Errorf("%q: %q,", name, got)
+			}
+		}
+	}
+}
+
+// The hand-written PKIX and PKCS #8 DER of EC keys is what encoding/asn1
+// writes for the same structures, on every curve (P-521's elements need
+// long-form lengths).
+func TestECDERMatchesASN1(t *testing.T) {
+	type spki struct {
+		Algorithm pkix.AlgorithmIdentifier
+		PublicKey asn1.BitString
+	}
+	for _, c := range CurveIDs() {
+		if !c.Supported {
+			continue
+		}
+		oid, err := asn1.Marshal(c.OID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alg := pkix.AlgorithmIdentifier{Algorithm: oidEC(), Parameters: asn1.RawValue{FullBytes: oid}}
+		r := seeded(uint64(100 + c.ID))
+		for range 8 {
+			k, err := GenerateEC(r, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pt := k.Public().pt
+			want, err := asn1.Marshal(spki{alg, asn1.BitString{Bytes: pt, BitLength: 8 * len(pt)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := MarshalPublicKeyDER(k.Public()); err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("%s: SubjectPublicKeyInfo %x, want %x (%v)", c.Name, got, want, err)
+			}
+			inner, err := asn1.Marshal(ecPrivateKeyOut{Version: 1, PrivateKey: k.Scalar(), PublicKey: asn1.BitString{Bytes: pt, BitLength: 8 * len(pt)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err = asn1.Marshal(struct {
+				Version    int
+				Algo       pkix.AlgorithmIdentifier
+				PrivateKey []byte
+			}{0, alg, inner})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := MarshalPrivateKeyDER(k); err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("%s: PKCS #8 %x, want %x (%v)", c.Name, got, want, err)
 			}
 		}
 	}

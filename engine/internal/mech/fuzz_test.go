@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/pem"
 	"errors"
+	"math/big"
 	"testing"
 )
 
@@ -159,6 +160,42 @@ func FuzzUnwrap(f *testing.F) {
 		back, err := Unwrap(p, uk, w)
 		if err != nil || !bytes.Equal(back, data) {
 			t.Fatalf("wrap/unwrap round trip failed for m=%d: %v", m, err)
+		}
+	})
+}
+
+// FuzzSecp256k1BaseMult checks the fixed-size secp256k1 arithmetic against
+// the math/big one, and the byte-kept keys against their encodings, for any
+// 32-byte scalar.
+func FuzzSecp256k1BaseMult(f *testing.F) {
+	f.Add(make([]byte, 32))
+	f.Add(bytes.Repeat([]byte{0xff}, 32))
+	f.Add(append(make([]byte, 31), 1))
+	f.Fuzz(func(t *testing.T, d []byte) {
+		if len(d) != 32 {
+			return
+		}
+		c, _ := curveParams(CurveSecp256k1)
+		k := new(big.Int).SetBytes(d)
+		got, ok := secp256k1BaseMult(d)
+		x, y, wantOK := c.genericScalarMult(c.Gx, c.Gy, k)
+		if ok != wantOK || ok && !bytes.Equal(got, c.encodePoint(x, y)) {
+			t.Fatalf("%x·G: %x, want (%v, %v)", d, got, x, y)
+		}
+		key, err := ecKeyFromScalar(CurveSecp256k1, c, d)
+		if (err == nil) != c.scalarInRange(d) {
+			t.Fatalf("%x: in range %v, error %v", d, c.scalarInRange(d), err)
+		}
+		if err != nil {
+			return
+		}
+		der, err := MarshalPrivateKeyDER(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParsePrivateKeyDER(der)
+		if err != nil || !bytes.Equal(back.(*ECKey).pt, got) {
+			t.Fatalf("%x: round trip %v", d, err)
 		}
 	})
 }
