@@ -22,7 +22,7 @@ function button(text, label, onClick, cls) {
   return b;
 }
 
-const TYPE_NAMES = { GENERIC_SECRET: 'Generic', DES3: '3DES', EC: 'EC', RSA: 'RSA', AES: 'AES', DSA: 'DSA' };
+const TYPE_NAMES = { GENERIC_SECRET: 'Generic', DES3: '3DES', EC: 'EC', RSA: 'RSA', AES: 'AES', DSA: 'DSA', EC_EDWARDS: 'Ed25519', ML_DSA: 'ML-DSA' };
 
 export function humanSize(n) {
   if (n < 1024) return `${n} B`;

@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -230,4 +231,21 @@ func TestDirFolders(t *testing.T) {
 	assert.Equal(t, "hi\n", string(b))
 	b, _ = os.ReadFile(filepath.Join(base, "secret"))
 	assert.Equal(t, "secret\n", string(b), "untouched through the link")
+}
+
+// The panels name the CLI's Ed25519 and ML-DSA keys by their type alone.
+func TestSummaryOfEd25519AndMLDSAKeys(t *testing.T) {
+	s := newSeeded(t, 1)
+	s.Exec("cloudhsm-cli interactive")
+	s.Exec("login --username example_user --role crypto-user --password password")
+	require.Contains(t, s.Exec("key generate-asymmetric-pair ec --curve ed25519 --public-label edp --private-label edk").Output, `"error_code": 0`)
+	require.Contains(t, s.Exec("key generate-asymmetric-pair ml-dsa --mldsa-algorithm ML-DSA-65 --public-label mlp --private-label mlk").Output, `"error_code": 0`)
+	got := map[string]string{}
+	for _, k := range s.Summary().Keys {
+		got[k.Label] = fmt.Sprintf("%s %s %d", k.KeyType, k.Class, k.Bits)
+	}
+	assert.Equal(t, "EC_EDWARDS public 0", got["edp"])
+	assert.Equal(t, "EC_EDWARDS private 0", got["edk"])
+	assert.Equal(t, "ML_DSA public 0", got["mlp"])
+	assert.Equal(t, "ML_DSA private 0", got["mlk"])
 }

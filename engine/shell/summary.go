@@ -118,6 +118,9 @@ func (s *Session) Summary() Summary {
 
 func keyBits(o *hsm.Object) int {
 	switch {
+	case o.KeyType == hsm.KeyTypeECEdwards || o.KeyType == hsm.KeyTypeMLDSA:
+		// Named by their type alone ("Ed25519", "ML-DSA" in the panels).
+		return 0
 	case o.ModulusBits > 0:
 		return o.ModulusBits
 	case o.Class == hsm.ClassSecret:
