@@ -390,11 +390,15 @@ func (t *Tool) Complete(line string) tool.Slot {
 	if err != nil {
 		return tool.Slot{None: true}
 	}
-	if len(words) > 0 && words[0] == "help" {
+	helping := len(words) > 0 && words[0] == "help"
+	if helping {
 		words = words[1:]
 	}
+	if len(words) > 0 && words[0] == "login" && !helping {
+		return completeLogin(words[1:], last)
+	}
 	path := strings.Join(words, " ")
-	if commands[path] == nil && (path == "" || isFamily(path)) {
+	if commands[path] == nil && (path == "" || isFamily(path)) || helping && isFamily(path) {
 		return tool.Slot{Kind: tool.Literal, Choices: tool.Words(children(path)...), Word: last}
 	}
 	for i := len(words); i > 0; i-- {
@@ -405,6 +409,21 @@ func (t *Tool) Complete(line string) tool.Slot {
 		return completeOption(specOf(p), words[i:], last)
 	}
 	return tool.Slot{None: true}
+}
+
+// completeLogin completes login's options and, among them, the
+// subcommand mfa-token-sign; after that word, the subcommand's options.
+func completeLogin(rest []string, last string) tool.Slot {
+	for i, w := range rest {
+		if w == "mfa-token-sign" {
+			return completeOption(specOf("login mfa-token-sign"), rest[i+1:], last)
+		}
+	}
+	sl := completeOption(specOf("login"), rest, last)
+	if sl.Kind == tool.Literal {
+		sl.Choices = append(sl.Choices, tool.Words("mfa-token-sign")...)
+	}
+	return sl
 }
 
 // completeOption completes after a command's words: the value of the option

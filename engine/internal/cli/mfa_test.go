@@ -205,3 +205,56 @@ func FuzzTokenSignatures(f *testing.F) {
 		}
 	})
 }
+
+// user change-password --deregister-mfa true removes the MFA key with the
+// new password; false, or leaving it out, keeps it.
+func TestChangePasswordDeregistersMFA(t *testing.T) {
+	tl := testTool(t)
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	require.NoError(t, tl.FS.WriteFile("cu1.pub", pubPEM(t, k)))
+	run(t, tl, "login --username admin --role admin --password password")
+	r := tl.Exec("user change-mfa token-sign --username cu1 --role crypto-user --change-password password --token t.json --change-quorum")
+	signMFAFile(t, tl, "t.json", "t.json", k)
+	answer(t, r, "", "cu1.pub")
+	require.True(t, tl.Cluster.FindUser("cu1").HasMFA())
+
+	assert.Contains(t, run(t, tl, "user change-password --username cu1 --role crypto-user --password password3 --deregister-mfa maybe"),
+		`"data": "Invalid value \"maybe\" for --deregister-mfa: give true or false"`)
+	assert.Contains(t, run(t, tl, "user change-password --username cu1 --role crypto-user --password password3 --deregister-mfa false"), `"username": "cu1"`)
+	assert.True(t, tl.Cluster.FindUser("cu1").HasMFA())
+	assert.Contains(t, run(t, tl, "user change-password --username cu1 --role crypto-user --password password4 --deregister-mfa true"), `"username": "cu1"`)
+	for _, n := range tl.Cluster.Nodes {
+		u := n.FindUser("cu1")
+		assert.False(t, u.HasMFA() || u.TwoFA, "node %d", n.ID)
+		assert.NotEmpty(t, u.QuorumPubKey, "node %d: the quorum key stays", n.ID)
+		assert.True(t, u.CheckPassword("password4"))
+	}
+	assert.Contains(t, run(t, tl, "user change-password --username cu1 --role crypto-user --password password4 --deregister-quorum true"), `"username": "cu1"`)
+	assert.Empty(t, tl.Cluster.FindUser("cu1").QuorumPubKey)
+	run(t, tl, "logout")
+	assert.Contains(t, run(t, tl, "login --username cu1 --role crypto-user --password password4"), `"username": "cu1"`)
+}
+
+// Tab after login offers its options and mfa-token-sign; after
+// mfa-token-sign, --token and a file.
+func TestCompleteLoginMFA(t *testing.T) {
+	tl := testTool(t)
+	names := func(sl tool.Slot) []string {
+		var out []string
+		for _, c := range sl.Choices {
+			out = append(out, c.Value)
+		}
+		return out
+	}
+	sl := tl.Complete("login --username cu1 --role crypto-user ")
+	assert.Contains(t, names(sl), "mfa-token-sign")
+	assert.Contains(t, names(sl), "--password")
+	sl = tl.Complete("login --username cu1 --role crypto-user mfa-token-sign ")
+	assert.Contains(t, names(sl), "--token")
+	assert.NotContains(t, names(sl), "--password")
+	sl = tl.Complete("login --username cu1 --role crypto-user mfa-token-sign --token ")
+	assert.Equal(t, tool.File, sl.Kind)
+	sl = tl.Complete("help login ")
+	assert.Equal(t, []string{"mfa-token-sign"}, names(sl))
+}

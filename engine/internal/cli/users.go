@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -241,6 +242,21 @@ func userDelete(t *Tool, a *args) result {
 
 func userChangePassword(t *Tool, a *args) result {
 	name, role := a.get("username"), a.get("role")
+	// --deregister-mfa and --deregister-quorum take a value: true removes
+	// the key (docs/simulator-choices.md).
+	dereg := map[string]bool{}
+	for _, f := range []string{"deregister-mfa", "deregister-quorum"} {
+		if !a.has(f) {
+			continue
+		}
+		switch strings.ToLower(a.get(f)) {
+		case "true":
+			dereg[f] = true
+		case "false":
+		default:
+			return fail(fmt.Sprintf("Invalid value %q for --%s: give true or false", a.get(f), f))
+		}
+	}
 	return withPassword(a, "password", true, func(pw string) result {
 		if err := hsm.ValidatePassword(pw); err != nil {
 			return fail("Invalid password: " + err.Error())
@@ -250,6 +266,9 @@ func userChangePassword(t *Tool, a *args) result {
 		}
 		rc := t.perNode(func(node int) hsm.RC {
 			_, rc := t.Cluster.ChangePasswordOn(t.Session, node, hsmRole(role), name, pw)
+			if rc == hsm.RCSuccess && (dereg["deregister-mfa"] || dereg["deregister-quorum"]) {
+				rc = t.Cluster.DeregisterKeysOn(t.Session, node, hsmRole(role), name, dereg["deregister-mfa"], dereg["deregister-quorum"])
+			}
 			return rc
 		})
 		if rc == hsm.RCSuccess {

@@ -195,3 +195,32 @@ func (c *Cluster) FinishMFALogin(ch *MFAChallenge, sigs [][]byte) (*Session, Sta
 	}
 	return c.newSession(found, st), st
 }
+
+// DeregisterKeysOn removes the MFA key (mfa) and the quorum key (quorum)
+// of the user called name, of type role, on one node: user
+// change-password's --deregister-mfa and --deregister-quorum. Who may do
+// it is who may change the user's MFA.
+func (c *Cluster) DeregisterKeysOn(s *Session, node int, role Role, name string, mfa, quorum bool) RC {
+	n, rc := c.checkNode(s, node, OpChangeMFA)
+	if rc != RCSuccess {
+		return rc
+	}
+	u := n.FindUser(name)
+	if u == nil {
+		return RCUserNotFound
+	}
+	if !RoleMatches(role, u.Type) {
+		return RCInvalidUserType
+	}
+	if rc := Check(s, OpChangeMFA, OnUser(u)); rc != RCSuccess {
+		return rc
+	}
+	if mfa {
+		u.MFAPubKey, u.TwoFA = "", false
+	}
+	if quorum {
+		u.QuorumPubKey = ""
+	}
+	c.changedUser(n, u.ID)
+	return RCSuccess
+}
