@@ -24,6 +24,7 @@ func checkExampleAs(t *testing.T, tl *Tool, page string, n int, replace ...strin
 	}
 	got := run(t, tl, cmd)
 	require.Equal(t, normalise(t, ex[n].output), normalise(t, got), "%s example %d: %s\n%s", page, n, cmd, got)
+	reproduced(t, page, n)
 	return got
 }
 

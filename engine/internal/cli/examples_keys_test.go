@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -71,7 +72,7 @@ func TestShareUnsharePageExamples(t *testing.T) {
 }
 
 // key import pem's examples read an RSA public key from /home/example.
-func TestImportAndSetAttributePageExamples(t *testing.T) {
+func TestImportPemPageExamples(t *testing.T) {
 	tl := testTool(t)
 	pub, err := tl.FS.ReadFile("rsa2048.pub")
 	require.NoError(t, err)
@@ -80,4 +81,36 @@ func TestImportAndSetAttributePageExamples(t *testing.T) {
 	run(t, tl, "login --username cu1 --role crypto-user --password password")
 	checkExample(t, tl, "cloudhsm_cli-key-import-pem.md", 0)
 	checkExample(t, tl, "cloudhsm_cli-key-import-pem.md", 1)
+}
+
+// The filtering page: a key found by its unique label, and a single-key
+// command whose filter matches 48 keys (cu1's RSA keys and every RSA
+// public key it can see, topped up with imported public keys).
+func TestFilteringPageExamples(t *testing.T) {
+	tl := testTool(t)
+	page := "manage-keys-cloudhsm-cli-filtering.md"
+	run(t, tl, "login --username cu1 --role crypto-user --password password")
+	run(t, tl, "key generate-asymmetric-pair rsa --public-exponent 65537 --modulus-size-bits 2048 --public-label my_unique_key_label_public --private-label my_unique_key_label --private-attributes decrypt=true sign=true unwrap=true")
+	require.Contains(t, run(t, tl, `key share --filter attr.label="my_unique_key_label" --username alice --role crypto-user`), "Key shared successfully")
+	checkExample(t, tl, page, 0)
+
+	rsaKeys := &filter{attrs: [][2]string{{"key-type", "rsa"}}}
+	for i := 0; len(tl.matching(rsaKeys)) < 48; i++ {
+		require.Contains(t, run(t, tl, fmt.Sprintf("key import pem --path rsa2048.pub --label imported-%d --key-type-class rsa-public", i)), `"error_code": 0`)
+	}
+	checkExample(t, tl, page, 3)
+}
+
+// key generate-file writes a reference to an EC private key (the page's
+// first example; its Ed25519 and Windows KSP examples are not this
+// cluster's).
+func TestGenerateFilePageExample(t *testing.T) {
+	tl := testTool(t)
+	require.NoError(t, tl.FS.Mkdir("/tmp"))
+	run(t, tl, "login --username cu1 --role crypto-user --password password")
+	run(t, tl, "key generate-asymmetric-pair ec --curve secp224r1 --public-label ec-test-public-key --private-label ec-test-private-key")
+	checkExample(t, tl, "cloudhsm_cli-key-generate-file.md", 0)
+	b, err := tl.FS.ReadFile("/tmp/ec-private-key.pem")
+	require.NoError(t, err)
+	require.Contains(t, string(b), "-----BEGIN EC PRIVATE KEY-----")
 }

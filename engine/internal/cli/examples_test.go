@@ -145,6 +145,7 @@ func checkExample(t *testing.T, tl *Tool, page string, n int) {
 	require.Greater(t, len(ex), n, "%s has %d examples", page, len(ex))
 	got := run(t, tl, ex[n].command)
 	require.Equal(t, normalise(t, ex[n].output), normalise(t, got), "%s example %d: %s\n%s", page, n, ex[n].command, got)
+	reproduced(t, page, n)
 }
 
 func TestPageExamples(t *testing.T) {
@@ -174,6 +175,7 @@ func TestClusterActivate(t *testing.T) {
 	require.Len(t, ex, 1)
 	got := run(t, tl, ex[0].command)
 	require.Equal(t, ex[0].output+"\n", got)
+	reproduced(t, "cloudhsm_cli-cluster-activate.md", 0)
 	require.JSONEq(t, `{"error_code":1,"data":"The cluster is already activated"}`, run(t, tl, "cluster activate"))
 	// The admin logs in with the password just set ("password", as run answers).
 	require.JSONEq(t, `{"error_code":0,"data":{"username":"admin","role":"admin"}}`, run(t, tl, "login --username admin --role admin --password password"))

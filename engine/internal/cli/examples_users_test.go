@@ -16,7 +16,9 @@ import (
 func TestUserPageExamples(t *testing.T) {
 	tl := toolWithUsers(t)
 	use := "cloudhsm_cli-getting-started-use.md"
-	run(t, tl, pageExamples(t, use)[0].command)
+	// The login's answer is in a block of its own after the command.
+	require.Contains(t, run(t, tl, pageExamples(t, use)[0].command), `"username": "admin"`)
+	reproduced(t, use, 0)
 	checkExample(t, tl, use, 1)
 	checkExample(t, tl, use, 2)
 	checkExample(t, tl, use, 4)
@@ -26,7 +28,8 @@ func TestUserPageExamples(t *testing.T) {
 	checkExample(t, tl, "cloudhsm_cli-user-change-password.md", 0)
 	checkExample(t, tl, "cloudhsm_cli-user-delete.md", 0)
 	run(t, tl, "logout")
-	require.Equal(t, "", run(t, tl, "quit"), "quit prints nothing, as the page shows")
+	require.Equal(t, "", run(t, tl, pageExamples(t, use)[5].command), "quit prints nothing, as the page shows")
+	reproduced(t, use, 5)
 }
 
 // registerQuorumKeys registers a quorum key for each admin, as the
