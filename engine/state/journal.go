@@ -134,7 +134,8 @@ func OpenJournal(path string) (j *Journal, c *hsm.Cluster, files map[string][]by
 			}
 			maps.Copy(recs, e.Puts)
 		}
-		if c, files, err = FromRecords(recs); err != nil {
+		// Every check on load, as the document written next will have.
+		if c, files, err = fromRecords(recs, true); err != nil {
 			return nil, nil, nil, fmt.Errorf("%s: the saved commands do not apply to the workspace: %v", j.jpath, err)
 		}
 	}

@@ -137,8 +137,16 @@ func tokenHandles(c *hsm.Cluster) map[uint64]uint32 {
 // FromRecords rebuilds a workspace from its records, checking it as Decode
 // checks a document: a newer version is refused with ErrTooNew, a record
 // that cannot be read is named in the error, and the cluster must pass
-// Check. Nothing of a refused workspace is returned.
+// Check. Nothing of a refused workspace is returned. One rule waits: that
+// each key's material agrees with its attributes is checked when a command
+// first uses the key (hsm.Cluster.DeferMaterialCheck), so that opening
+// thousands of keys parses none of them; CheckAllMaterial runs it at once.
 func FromRecords(recs map[string][]byte) (*hsm.Cluster, map[string][]byte, error) {
+	return fromRecords(recs, false)
+}
+
+// fromRecords is FromRecords; eager checks every key's material on load.
+func fromRecords(recs map[string][]byte, eager bool) (*hsm.Cluster, map[string][]byte, error) {
 	raw, ok := recs[MetaKey]
 	if !ok {
 		return nil, nil, errors.New(`workspace is damaged: record "meta" is missing`)
@@ -191,11 +199,27 @@ func FromRecords(recs map[string][]byte) (*hsm.Cluster, map[string][]byte, error
 			return nil, nil, fmt.Errorf("workspace is damaged: record %q %v", key, err)
 		}
 	}
-	if err := checkSaved(c); err != nil {
+	check := checkSavedKeys
+	if eager {
+		check = checkSaved
+	}
+	if err := check(c); err != nil {
 		return nil, nil, fmt.Errorf("workspace is damaged: %v", err)
 	}
 	c.DropSession("")
+	if !eager {
+		c.DeferMaterialCheck(checkMaterial)
+	}
 	return c, files, nil
+}
+
+// CheckAllMaterial runs the material checks FromRecords left for first
+// use, naming the first key that fails.
+func CheckAllMaterial(c *hsm.Cluster) error {
+	if err := c.CheckAllMaterial(); err != nil {
+		return fmt.Errorf("workspace is damaged: %v", err)
+	}
+	return nil
 }
 
 // addRecord reads one key or file record into c and files, or changes

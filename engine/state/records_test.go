@@ -390,3 +390,41 @@ func TestFoldersAreSaved(t *testing.T) {
 	_, _, err = state.FromRecords(recs)
 	assert.Error(t, err, "a folder holds no content")
 }
+
+// A key record whose material contradicts its attributes opens from
+// records (the check waits for the key's first use, as the engine test of
+// wasm/browser shows) but CheckAllMaterial names it, and the same
+// workspace as a document is refused on load.
+func TestFromRecordsChecksMaterialLater(t *testing.T) {
+	c, files, err := scenario.Default()
+	require.NoError(t, err)
+	recs, err := state.Records(c, files)
+	require.NoError(t, err)
+	var copies map[string]any
+	require.NoError(t, json.Unmarshal(recs["k/524288"], &copies))
+	copies["0"].(map[string]any)["kcv"] = "AAAA"
+	recs["k/524288"], err = json.Marshal(copies)
+	require.NoError(t, err)
+
+	c2, files2, err := state.FromRecords(recs)
+	require.NoError(t, err)
+	assert.True(t, c2.Nodes[1].Objects[524288].MaterialPending())
+	assert.Equal(t, 4, c2.Nodes[1].Objects[524288].Owner, "its attributes are read")
+	err = state.CheckAllMaterial(c2)
+	require.Error(t, err)
+	assert.Equal(t, "workspace is damaged: HSM 0: key 524288: its key check value 000000 does not match its material ("+
+		fmt.Sprintf("%x", c.Nodes[0].Objects[524288].KCV)+")", err.Error())
+
+	doc, err := state.Encode(c2, files2)
+	require.NoError(t, err)
+	_, _, err = state.Decode(doc)
+	require.ErrorContains(t, err, "key 524288: its key check value 000000 does not match its material")
+
+	// Sound records pass every check.
+	good, err := state.Records(c, files)
+	require.NoError(t, err)
+	c3, _, err := state.FromRecords(good)
+	require.NoError(t, err)
+	require.NoError(t, state.CheckAllMaterial(c3))
+	assert.False(t, c3.Nodes[0].Objects[524288].MaterialPending())
+}

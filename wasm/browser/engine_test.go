@@ -421,3 +421,40 @@ func TestEngineRollbackAfterAFailedSave(t *testing.T) {
 	assert.Equal(t, kindDamaged, errorKind(err))
 	assert.Contains(t, labels(), "after")
 }
+
+// A key whose stored material does not agree with its attributes (here its
+// check value, in a record with a valid checksum) does not stop the
+// workspace opening: its attributes read as before, and the first command
+// that uses its material is refused with the simulator's code for a
+// damaged key, never a panic; the other keys work.
+func TestEngineKeyMaterialIsCheckedAtFirstUse(t *testing.T) {
+	recs, err := defaultRecords()
+	require.NoError(t, err)
+	payload, err := state.OpenRecord("k/524288", recs["k/524288"])
+	require.NoError(t, err)
+	var copies map[string]any
+	require.NoError(t, json.Unmarshal(payload, &copies))
+	copies["0"].(map[string]any)["kcv"] = "AAAA" // every HSM's copy is HSM 0's
+	b, err := json.Marshal(copies)
+	require.NoError(t, err)
+	recs["k/524288"] = state.SealRecord("k/524288", b)
+
+	e := &engine{}
+	_, err = e.open(recs, state.RecordSchema, "1")
+	require.NoError(t, err, "the material is checked at first use, not on open")
+	store := brStore(maps.Clone(recs))
+	brRun(t, e, store, "key_mgmt_util", "loginHSM -u CU -s alice -p password")
+	res := brRun(t, e, store, "getKeyInfo -k 524288")
+	assert.Contains(t, res.Output, "Cfm3GetKey returned: 0x00 : HSM Return: SUCCESS")
+	for _, line := range []string{
+		"wrapKey -k 524288 -w 524288 -m 4 -out w.bin",
+		"exSymKey -k 524288 -w 524288 -out k.bin",
+	} {
+		res = brRun(t, e, store, line)
+		assert.Contains(t, res.Output, "0xe8 : HSM Error: The key's saved material does not agree with its attributes", line)
+	}
+	res = brRun(t, e, store, "genSymKey -t 31 -s 32 -l fresh")
+	assert.Contains(t, res.Output, "Key Handle: 524295")
+	res = brRun(t, e, store, "wrapKey -k 524295 -w 524295 -m 4 -out w.bin")
+	assert.Contains(t, res.Output, "returned: 0x00", "an undamaged key works")
+}

@@ -339,10 +339,13 @@ func Check(s *Session, op Op, target Target) RC {
 		}
 		rc := c[relationOf(s, o)][kindOf(o)]
 		if rc == ifExtractable {
+			rc = RCKeyAccessDenied
 			if o.Extractable {
-				return RCSuccess
+				rc = RCSuccess
 			}
-			return RCKeyAccessDenied
+		}
+		if rc == RCSuccess && usesMaterial(op) && o.checkMaterial() != nil {
+			return RCKeyMaterialDamaged
 		}
 		return rc
 	}

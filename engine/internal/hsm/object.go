@@ -102,6 +102,10 @@ type Object struct {
 	ParameterSet int `json:"parameterSet,omitempty"`
 
 	Value []byte `json:"value"`
+
+	// verify, when set, is the check of the key's material still to be
+	// run at its first use (material.go).
+	verify func(*Object) error
 }
 
 // Clone returns a deep copy, so nodes never share an *Object.
