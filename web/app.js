@@ -5,7 +5,8 @@
 //
 // The engine (fetched, compiled, its workspace read) takes longest, so it
 // starts before anything else: this module imports only the worker's
-// client, starts the worker, the compile and `init`, and only then loads
+// client, starts the worker (which fetches and compiles engine.wasm
+// itself, off this thread) and `init`, and only then loads
 // the console and the rest. The console's prompt takes keys as soon as
 // the terminal is drawn, before the engine is ready (console.js,
 // acceptAhead); lines entered meanwhile run when it is. What is not needed
@@ -20,19 +21,13 @@ import { EngineClient } from './client.js';
 
 performance.mark('hsmsim-script');
 
-// Compiling the engine starts first, here, while the worker loads; the
-// compile runs off the main thread and the module goes to the worker.
-const engineURL = new URL('./engine.wasm', import.meta.url);
-const compiling = WebAssembly.compileStreaming(fetch(engineURL));
-
 const $ = (id) => document.getElementById(id);
 const body = document.body;
 const params = new URLSearchParams(location.search);
 const client = new EngineClient(new URL('./worker.js', import.meta.url));
-compiling.then((module) => client.send('module', { module }), () => client.send('module', { module: null }));
 // The worker's API, for the browser's devtools and the tests (see worker.js).
 window.hsmsim = { request: (op, args) => client.request(op, args) };
-const initing = client.request('init', { ns: 'site', seed: params.get('seed') || '', module: 'page' });
+const initing = client.request('init', { ns: 'site', seed: params.get('seed') || '' });
 initing.catch(() => {});
 // The worker's events that come before the page is ready wait for it;
 // the workspace's history comes ahead of the engine, for the console's

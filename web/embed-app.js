@@ -122,16 +122,13 @@ async function main() {
   if (cfg.replay) body.dataset.replay = 'true';
   for (const p of cfg.problems) notice(`Ignored: ${p}.`, 'warn');
 
-  // Compiling starts here, off the main thread, while the worker loads.
-  const compiling = WebAssembly.compileStreaming(fetch(new URL('./engine.wasm', import.meta.url)));
+  // The worker fetches and compiles engine.wasm itself, off this thread.
   const client = new EngineClient(new URL('./worker.js', import.meta.url));
-  compiling.then((module) => client.send('module', { module }), () => client.send('module', { module: null }));
   const initing = client.request('init', {
     ns: cfg.storage === 'none' ? 'embed' : `embed-${cfg.storage}`,
     storage: cfg.storage === 'none' ? 'none' : 'indexeddb',
     seed: cfg.seed,
     scenario: cfg.scenario,
-    module: 'page',
   });
   initing.catch(() => {});
 

@@ -9,7 +9,7 @@
 // start before the previous one's change is committed.
 //
 // Operations (result in brackets):
-//   init {ns, seed, module, storage, scenario}
+//   init {ns, seed, storage, scenario}
 //                              [{workspace, workspaces, prompt, mode, history, notices, memoryOnly}]
 //                              storage 'none': one workspace in memory, nothing stored (embeds);
 //                              scenario: what a new workspace (or the memory one) starts from
@@ -53,7 +53,6 @@
 //   transcript.markdown {steps} [{filename, data: Uint8Array}]  steps: [{prompt, input, output}];
 //                              the docs' style with seed and scenario, for hsmsim run --check
 //   transcript.script {steps}  [{filename, data: Uint8Array}]  the lines typed, passwords masked
-//   module {module}            (no answer) the compiled engine, when init said module: 'page'
 // Events:
 //   {event: 'notice', level: 'info'|'warn'|'error', text}
 //   {event: 'workspaces', workspace, workspaces}   the list or the open one changed
@@ -112,18 +111,27 @@ class EngineStopped extends Error {
   }
 }
 
-// The page starts compiling engine.wasm (WebAssembly.compileStreaming, off
-// the main thread) before this worker has even loaded, and posts the
-// module here ({op: 'module'}); init {module: 'page'} says it will. Without
-// that, or when the page could not compile it, the worker fetches it itself.
-let moduleFromPage = () => {};
-const pageModule = new Promise((resolve) => { moduleFromPage = resolve; });
+// timings are the worker's milestones (ms since the worker started), for
+// the benchmarks' breakdown of a load.
+const timings = { started: performance.now() };
+
+// engine.wasm is fetched and compiled here, from the moment this module
+// runs, before init arrives: compiling where the stream is consumed, in
+// this worker, costs the page's main thread nothing (a compile started by
+// the page, WebAssembly.compileStreaming there, kept its main thread busy
+// reading the stream; BENCHMARKS.md has both figures). A server that does
+// not send application/wasm gets the plain compile of the bytes.
+const engineURL = new URL('./engine.wasm', import.meta.url);
+const compiling = WebAssembly.compileStreaming(fetch(engineURL))
+  .catch(async () => WebAssembly.compile(await (await fetch(engineURL)).arrayBuffer()));
+compiling.catch(() => {});
 let firstEngine = null;
 
-function engineStarted(fromPage) {
+function engineStarted() {
   if (!firstEngine) {
-    firstEngine = (fromPage ? pageModule : Promise.resolve(null)).then((m) => {
-      if (m instanceof WebAssembly.Module) st.module = m;
+    firstEngine = compiling.then((m) => {
+      st.module = m;
+      timings.compiled = performance.now();
       return startEngine();
     });
     firstEngine.catch(() => {});
@@ -131,24 +139,14 @@ function engineStarted(fromPage) {
   return firstEngine;
 }
 
-// timings are the worker's milestones (ms since the worker started), for
-// the benchmarks' breakdown of a load.
-const timings = { started: performance.now() };
-
 async function startEngine() {
   const go = new Go();
   let exitCode = 0;
   go.exit = (code) => { exitCode = code; };
-  let instance;
-  if (st.module) {
-    instance = await WebAssembly.instantiate(st.module, go.importObject);
-  } else {
-    const r = await WebAssembly.instantiateStreaming(fetch(new URL('./engine.wasm', import.meta.url)), go.importObject);
-    st.module = r.module;
-    instance = r.instance;
-  }
+  if (!st.module) st.module = await compiling;
+  const instance = await WebAssembly.instantiate(st.module, go.importObject);
   const eng = { api: null, instance, alive: true, expected: false };
-  timings.compiled = timings.compiled || performance.now();
+  timings.instantiated = timings.instantiated || performance.now();
   eng.exited = go.run(instance).then(() => exitCode);
   timings.engine = timings.engine || performance.now();
   eng.api = globalThis.hsmsimEngine;
@@ -209,11 +207,6 @@ function enqueue(fn) {
 
 self.onmessage = (ev) => {
   const msg = ev.data || {};
-  if (msg.op === 'module') {
-    // Not queued: init may be waiting for it.
-    moduleFromPage(msg.args && msg.args.module);
-    return;
-  }
   enqueue(() => handle(msg));
 };
 
@@ -538,7 +531,7 @@ const OPS = {
     st.ns = String(args.ns || 'site');
     st.seed = args.seed ? String(args.seed) : '';
     st.scenario = args.scenario ? String(args.scenario) : '';
-    const engine = engineStarted(args.module === 'page');
+    const engine = engineStarted();
     if (args.storage === 'none') {
       // An embed without storage: nothing is read or written, and no other
       // page can see or change its workspace.
