@@ -2,7 +2,10 @@
 # make bench: the figures of BENCHMARKS.md. Go benchmarks of the engine
 # (natively, and as js/wasm under Node), RSA generation natively through
 # the engine, then the playground in headless Chromium: engine size, cold
-# and warm loads, round trips, commits with 3,300 keys, RSA in the browser.
+# and warm loads, round trips, commits with 3,300 keys, RSA in the browser,
+# each beside its reference from the same run (native, or the floor: the
+# same site with engine.wasm replaced by scripts/benchfloor, a Go program
+# that answers the worker with no engine, built with the same flags).
 # Raw results go to dist/bench; the medians replace the results section of
 # BENCHMARKS.md. Not part of make test: it takes a few minutes.
 #
@@ -44,26 +47,45 @@ echo "== RSA generation natively, through the engine"
 echo "== browser"
 bash scripts/build-site.sh "$SITE"
 "$GO" build -o bin/hsmsim ./cmd/hsmsim
+
+# The floor's site: the same files, engine.wasm replaced by the floor
+# build (the flags are build-site.sh's), compressed the same way.
+FLOOR=$OUT/floor-site
+rm -rf "$FLOOR"
+cp -R "$SITE" "$FLOOR"
+rm -f "$FLOOR"/engine.wasm*
+GOOS=js GOARCH=wasm "$GO" build -trimpath -ldflags='-s -w' -o "$FLOOR/engine.wasm" ./scripts/benchfloor
+"$GO" run ./scripts/compress "$FLOOR" >/dev/null
+
 log=$(mktemp)
+flog=$(mktemp)
 bin/hsmsim serve --addr 127.0.0.1:0 --root "$SITE" >"$log" 2>&1 &
 server=$!
+bin/hsmsim serve --addr 127.0.0.1:0 --root "$FLOOR" >"$flog" 2>&1 &
+fserver=$!
 cleanup() {
-	kill "$server" 2>/dev/null || true
-	wait "$server" 2>/dev/null || true
-	rm -f "$log"
+	kill "$server" "$fserver" 2>/dev/null || true
+	wait "$server" "$fserver" 2>/dev/null || true
+	rm -f "$log" "$flog"
 }
 trap cleanup EXIT INT TERM
-url=
-for _ in $(seq 100); do
-	url=$(grep -o 'http://127\.0\.0\.1:[0-9]*/' "$log" | head -n1 || true)
-	[ -n "$url" ] && break
-	kill -0 "$server" 2>/dev/null || { cat "$log" >&2; exit 1; }
-	sleep 0.1
-done
-[ -n "$url" ] || { cat "$log" >&2; echo "bench: hsmsim serve printed no URL" >&2; exit 1; }
+# served LOG PID prints the URL hsmsim serve printed in LOG.
+served() {
+	local u=
+	for _ in $(seq 100); do
+		u=$(grep -o 'http://127\.0\.0\.1:[0-9]*/' "$1" | head -n1 || true)
+		[ -n "$u" ] && break
+		kill -0 "$2" 2>/dev/null || { cat "$1" >&2; exit 1; }
+		sleep 0.1
+	done
+	[ -n "$u" ] || { cat "$1" >&2; echo "bench: hsmsim serve printed no URL" >&2; exit 1; }
+	echo "$u"
+}
+url=$(served "$log" "$server")
+furl=$(served "$flog" "$fserver")
 
 root=$(pwd)
-(cd playwright && BASE_URL=$url BENCH_OUT="$root/$OUT/browser.json" BENCH_FIXTURE="$root/$OUT/fixture-3300.json" \
+(cd playwright && BASE_URL=$url FLOOR_URL=$furl BENCH_OUT="$root/$OUT/browser.json" BENCH_FIXTURE="$root/$OUT/fixture-3300.json" \
 	npx --no-install playwright test --config playwright.bench.config.js)
 
 echo "== report"

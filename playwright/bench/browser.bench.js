@@ -1,11 +1,71 @@
 // The browser benchmarks of BENCHMARKS.md. Each figure is a list of
 // samples; scripts/bench.sh reports their medians. Results go to the JSON
 // file named by BENCH_OUT.
+//
+// The floor: FLOOR_URL serves the same site with engine.wasm replaced by
+// scripts/benchfloor (a Go program that answers the worker with no engine
+// behind it, built by the same toolchain with the same flags). The same
+// page and worker start it, so each figure measured on both says what the
+// engine itself costs.
 const fs = require('fs');
 const { test, expect } = require('@playwright/test');
 
 const N = Number(process.env.BENCH_N || 15);
+const FLOOR = process.env.FLOOR_URL || '';
 const results = {};
+
+// firstAnswer is run in the page before its own scripts (an init script,
+// outside the page's CSP): the moment the page's worker API appears, one
+// line is sent, queued behind the worker's init; its answer is marked
+// bench-first-answer, the cold start's end.
+function firstAnswer() {
+  let api;
+  Object.defineProperty(window, 'hsmsim', {
+    configurable: true,
+    get: () => api,
+    set: (v) => {
+      api = v;
+      // After the page's init request, which the same statement of
+      // app.js's is followed by.
+      queueMicrotask(() => v.request('exec', { line: 'pwd' }).then(
+        () => performance.mark('bench-first-answer'),
+        (err) => performance.mark('bench-first-answer', { detail: { failed: String(err && err.message) } }),
+      ));
+    },
+  });
+}
+
+// coldSample loads url in a new browser context (empty cache and storage)
+// and returns the start-up's milestones (ms since the navigation started)
+// and the page's main-thread busy time until the first answer (the
+// renderer's TaskDuration, Chrome DevTools Protocol Performance metrics).
+async function coldSample(browser, url) {
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  await page.addInitScript(firstAnswer);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.goto(url);
+  await page.waitForFunction(() => performance.getEntriesByName('bench-first-answer').length > 0, null, { polling: 'raf', timeout: 120_000 });
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const busy = (metrics.find((m) => m.name === 'TaskDuration') || {}).value * 1000;
+  await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');
+  const m = await page.evaluate(() => {
+    const at = (name) => {
+      const e = performance.getEntriesByName(name)[0];
+      return e ? e.startTime : undefined;
+    };
+    const ready = performance.getEntriesByName('hsmsim-ready')[0];
+    const fa = performance.getEntriesByName('bench-first-answer')[0];
+    return {
+      script: at('hsmsim-script'), keys: at('hsmsim-keys'), ready: ready ? ready.startTime : undefined,
+      answer: fa.startTime, failed: (fa.detail && fa.detail.failed) || false, worker: ready ? ready.detail || {} : {},
+    };
+  });
+  expect(m.failed, 'the first line got no answer').toBe(false);
+  await context.close();
+  return { ...m, busy };
+}
 
 function save() {
   if (process.env.BENCH_OUT) fs.writeFileSync(process.env.BENCH_OUT, JSON.stringify(results, null, 1));
@@ -40,16 +100,21 @@ function timed(page, lines) {
 
 const login = ['key_mgmt_util', 'loginHSM -u CU -s example_user -p password'];
 
-test('cold and warm load to the first ready prompt', async ({ browser }) => {
-  results.coldLoadMs = [];
-  results.coldLoadSteps = [];
+test('cold start: the prompt taking keys, the first answer, the main thread; engine and floor', async ({ browser, baseURL }) => {
+  test.skip(!FLOOR, 'FLOOR_URL serves the floor build (scripts/bench.sh)');
+  // Interleaved, so that the machine's load weighs on each alike.
+  results.cold = { engine: [], floor: [] };
   for (let i = 0; i < N; i++) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto('/');
-    results.coldLoadMs.push(await ready(page, results.coldLoadSteps));
-    await context.close();
+    results.cold.engine.push(await coldSample(browser, new URL('/', baseURL).href));
+    results.cold.floor.push(await coldSample(browser, new URL('/', FLOOR).href));
+    save();
   }
+  results.coldLoadMs = results.cold.engine.map((s) => s.ready);
+  results.coldLoadSteps = results.cold.engine.map((s) => s.worker);
+  save();
+});
+
+test('warm load to the first ready prompt', async ({ browser }) => {
   results.warmLoadMs = [];
   results.warmLoadSteps = [];
   const context = await browser.newContext();
@@ -64,11 +129,16 @@ test('cold and warm load to the first ready prompt', async ({ browser }) => {
   save();
 });
 
+// READ is a key example_user may read in the default cluster: alice's
+// 524291, shared with example_user.
+const READ = 'getKeyInfo -k 524291';
+
 test('round trips in a fresh workspace', async ({ page }) => {
   await page.goto('/');
   await ready(page);
   await timed(page, login);
-  const reads = await timed(page, Array(N * 4).fill('getKeyInfo -k 524288'));
+  const reads = await timed(page, Array(N * 4).fill(READ));
+  for (const r of reads) expect(r.output).toContain('Cfm3GetKey returned: 0x00');
   results.readRoundTripMs = reads.map((r) => r.ms);
   const lines = [];
   for (let i = 0; i < N * 2; i++) lines.push(`genSymKey -t 31 -s 32 -l bench-${i}`);
@@ -76,6 +146,36 @@ test('round trips in a fresh workspace', async ({ page }) => {
   for (const w of writes) expect(w.saved, w.output).toBe(true);
   results.writeRoundTripMs = writes.map((r) => r.ms);
   results.writeEngineMs = writes.map((r) => r.engineMs);
+  save();
+});
+
+test('the floor: a round trip and a warm load with no engine behind the worker', async ({ browser }) => {
+  test.skip(!FLOOR, 'FLOOR_URL serves the floor build (scripts/bench.sh)');
+  // As the engine's warm loads: the same kind of context.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(new URL('/', FLOOR).href);
+  await ready(page);
+  const r = await timed(page, Array(N * 4).fill(READ));
+  results.floorRoundTripMs = r.map((x) => x.ms);
+  results.floorWarmLoadMs = [];
+  for (let i = 0; i < N; i++) {
+    await page.goto(new URL('/', FLOOR).href);
+    results.floorWarmLoadMs.push(await ready(page));
+  }
+  await context.close();
+  save();
+});
+
+test('reload of the default workspace (the 3,300-key reload\'s reference)', async ({ page }) => {
+  await page.goto('/');
+  await ready(page);
+  results.reloadDefaultMs = [];
+  const n = Math.max(5, Math.round(N / 2));
+  for (let i = 0; i < n; i++) {
+    await page.reload();
+    results.reloadDefaultMs.push(await ready(page));
+  }
   save();
 });
 
@@ -130,7 +230,8 @@ test('a workspace of 3,300 keys: reload, commits, memory', async ({ page }) => {
     results.memory3300.push(await page.evaluate(() => window.hsmsim.request('memory')));
   }
   await timed(page, login);
-  const reads = await timed(page, Array(N * 2).fill('getKeyInfo -k 524288'));
+  const reads = await timed(page, Array(N * 2).fill(READ));
+  for (const r of reads) expect(r.output).toContain('Cfm3GetKey returned: 0x00');
   results.readRoundTrip3300Ms = reads.map((r) => r.ms);
   // One key short of the limit: make one, delete it, and again.
   const adds = [];

@@ -64,19 +64,42 @@ const machine = [
 ];
 
 const rows = [];
-const row = (what, value, goal, samples, note = '') => rows.push({ what, value, goal, samples, note });
+const row = (what, value, goal, samples, note = '', unit = 'ms') => rows.push({ what, value, goal, samples, note, unit });
+const ratio = (a, b) => a / b;
+const x = (r) => (Number.isNaN(r) ? 'n/a' : `${r.toFixed(2)}×`);
 
-row('engine.wasm, brotli', br, 1.3e6, 1, `raw ${mb(raw)}, gzip ${mb(gz)}`);
-const cold = median(browser.coldLoadMs);
+// The floor (scripts/benchfloor, served in engine.wasm's place by the same
+// page and worker) is the reference of the start-up figures.
+const floorSize = (f) => {
+  try {
+    return fs.statSync(path.join(dir, 'floor-site', f)).size;
+  } catch {
+    return NaN;
+  }
+};
+const cold = browser.cold || { engine: [], floor: [] };
+const pick = (list, f) => (list || []).map((s) => s[f]).filter((v) => typeof v === 'number');
+const ce = (f) => median(pick(cold.engine, f));
+const cf = (f) => median(pick(cold.floor, f));
+const nc = n(cold.engine);
+
+row('engine.wasm, brotli', br, 1.5e6, 1, `raw ${mb(raw)}, gzip ${mb(gz)}; the floor build: ${mb(floorSize('engine.wasm.br'))} brotli, ${mb(floorSize('engine.wasm'))} raw`, 'MB');
+row('cold: the prompt takes keys (navigation → hsmsim-keys)', ce('keys'), 250, nc, `floor ${ms(cf('keys'))} (same page; the engine's load competes for the machine)`);
+row('cold: first answered command, engine / floor', ratio(ce('answer'), cf('answer')), 2, nc, `${ms(ce('answer'))} / ${ms(cf('answer'))}: a line sent as the page starts, answered after init`, '×');
+row('cold: to the first ready prompt (hsmsim-ready), engine / floor', ratio(ce('ready'), cf('ready')), NaN, nc, `${ms(ce('ready'))} / ${ms(cf('ready'))}`, '×');
+row('cold: the page\'s main thread busy until the first answer', ce('busy'), NaN, nc, `floor ${ms(cf('busy'))}; the engine's share ${ms(ce('busy') - cf('busy'))} (CDP TaskDuration)`);
 const warm = median(browser.warmLoadMs);
-row('cold load to the first ready prompt (empty cache, new profile)', cold, 400, n(browser.coldLoadMs));
-row('load with a warm HTTP cache (saved workspace)', warm, 150, n(browser.warmLoadMs));
-row('round trip of getKeyInfo from the page', median(browser.readRoundTripMs), 5, n(browser.readRoundTripMs));
-row('genSymKey from the page, with its IndexedDB commit', median(browser.writeRoundTripMs), 15, n(browser.writeRoundTripMs), `engine ${ms(median(browser.writeEngineMs))}`);
-row('getKeyInfo with 3,300 keys', median(browser.readRoundTrip3300Ms), 5, n(browser.readRoundTrip3300Ms));
-row('genSymKey + commit with 3,300 keys', median(browser.writeRoundTrip3300Ms), 15, n(browser.writeRoundTrip3300Ms));
-row('deleteKey + commit with 3,300 keys', median(browser.deleteRoundTrip3300Ms), 15, n(browser.deleteRoundTrip3300Ms));
-row('reload to ready with 3,300 keys', median(browser.reload3300Ms), 1000, n(browser.reload3300Ms));
+const fwarm = median(browser.floorWarmLoadMs);
+row('warm load (HTTP cache, saved workspace), engine / floor', ratio(warm, fwarm), NaN, n(browser.warmLoadMs), `${ms(warm)} / ${ms(fwarm)}`, '×');
+const frt = median(browser.floorRoundTripMs);
+row('round trip of getKeyInfo (a key example_user may read) from the page', median(browser.readRoundTripMs), 5, n(browser.readRoundTripMs), `floor ${ms(frt)}: the page → worker → Go → page messaging alone`);
+row('genSymKey from the page, with its IndexedDB commit', median(browser.writeRoundTripMs), 15, n(browser.writeRoundTripMs), `engine ${ms(median(browser.writeEngineMs))}; floor round trip ${ms(frt)}`);
+row('getKeyInfo with 3,300 keys', median(browser.readRoundTrip3300Ms), 5, n(browser.readRoundTrip3300Ms), `floor ${ms(frt)}`);
+row('genSymKey + commit with 3,300 keys', median(browser.writeRoundTrip3300Ms), 15, n(browser.writeRoundTrip3300Ms), `floor ${ms(frt)}`);
+row('deleteKey + commit with 3,300 keys', median(browser.deleteRoundTrip3300Ms), 15, n(browser.deleteRoundTrip3300Ms), `floor ${ms(frt)}`);
+const r3300 = median(browser.reload3300Ms);
+const rdef = median(browser.reloadDefaultMs);
+row('reload to ready with 3,300 keys / with the default workspace', ratio(r3300, rdef), 1.5, n(browser.reload3300Ms), `${ms(r3300)} / ${ms(rdef)}`, '×');
 
 const rsa = [];
 for (const bits of [2048, 4096]) {
@@ -95,7 +118,7 @@ const mem = (browser.memory3300 || []).at(-1) || {};
 
 function steps(list) {
   if (!list || list.length === 0) return 'n/a';
-  const names = ['worker', 'store', 'read', 'compiled', 'engine', 'defaults', 'open'];
+  const names = ['worker', 'started', 'store', 'read', 'compiled', 'instantiated', 'engine', 'defaults', 'open'];
   return names
     .filter((k) => list.some((s) => k in s))
     .map((k) => `${k} ${Math.round(median(list.filter((s) => k in s).map((s) => s[k])))}`)
@@ -138,10 +161,11 @@ for (const m of machine) out += `- ${m}\n`;
 out += '\nMedians; "n" is the number of samples.\n\n';
 out += '| measure | median | goal | | n | notes |\n|---|---|---|---|---|---|\n';
 for (const r of rows) {
-  const isSize = r.what.startsWith('engine.wasm');
-  const value = isSize ? mb(r.value) : ms(r.value);
-  const goal = isSize ? `≤ ${mb(r.goal)}` : `≤ ${ms(r.goal)}`;
-  out += `| ${r.what} | ${value} | ${goal} | ${verdict(r.value, r.goal)} | ${r.samples} | ${r.note} |\n`;
+  const fmt = r.unit === 'MB' ? mb : r.unit === '×' ? x : ms;
+  const value = fmt(r.value);
+  const goal = Number.isNaN(r.goal) ? '' : `≤ ${fmt(r.goal)}`;
+  const v = Number.isNaN(r.goal) ? '' : verdict(r.value, r.goal);
+  out += `| ${r.what} | ${value} | ${goal} | ${v} | ${r.samples} | ${r.note} |\n`;
 }
 for (const r of rsa) {
   out += `| RSA-${r.bits} generation, browser / native | ${ms(r.b)} / ${ms(r.nat)} = ${r.ratio.toFixed(1)}× | ≤ 3× | ${verdict(r.ratio, 3)} | ${r.nb} / ${r.nn} | same seed and lines: the same keys |\n`;
@@ -157,11 +181,30 @@ for (const r of ecGen) {
   out += `| ${r.tool} ${r.curve} natively / ${ref} | ${usec(r.eng)} / ${usec(r.ref)} = ${ratio.toFixed(1)}× | ${kmu ? '≤ 3×' : ''} | ${kmu ? verdict(ratio, 3) : ''} | ${r.ne} / ${r.nr} | ${note} |\n`;
 }
 out += `| worker memory after the 3,300-key reload | ${mb(mem.wasmBytes || NaN)} | | | 1 | WebAssembly memory; Go heap in use ${mb(mem.heapAlloc || NaN)}, from the OS ${mb(mem.sys || NaN)} |\n`;
+// The cold start-up's timeline, engine and floor side by side.
+const worker = (list, f) => median((list || []).map((s) => (s.worker || {})[f]).filter((v) => typeof v === 'number'));
+const line = [
+  ['page script runs (hsmsim-script)', (l) => median(pick(l, 'script'))],
+  ['the prompt takes keys (hsmsim-keys)', (l) => median(pick(l, 'keys'))],
+  ['worker created', (l) => worker(l, 'worker')],
+  ['worker script runs (its fetch and compile start)', (l) => worker(l, 'started')],
+  ['IndexedDB open', (l) => worker(l, 'store')],
+  ['engine.wasm compiled', (l) => worker(l, 'compiled')],
+  ['instantiated', (l) => worker(l, 'instantiated')],
+  ['Go started (hsmsimEngine installed)', (l) => worker(l, 'engine')],
+  ['workspace read, or the default one written', (l) => worker(l, 'read')],
+  ['workspace open in the engine', (l) => worker(l, 'open')],
+  ['ready prompt (hsmsim-ready)', (l) => median(pick(l, 'ready'))],
+  ['first answered command', (l) => median(pick(l, 'answer'))],
+];
+out += `\nThe cold start-up, step by step (median ms since the navigation started, when each step ended; ${nc} cold loads of each, interleaved):\n\n`;
+out += '| step | engine | floor |\n|---|---|---|\n';
+for (const [what, f] of line) out += `| ${what} | ${ms(f(cold.engine))} | ${ms(f(cold.floor))} |\n`;
 out += '\nWhere the time of a load goes (median ms since the navigation started, when each step ended):\n\n';
 out += `- cold: ${steps(browser.coldLoadSteps)}\n`;
 out += `- warm: ${steps(browser.warmLoadSteps)}\n`;
 out += `- 3,300 keys: ${steps(browser.reload3300Steps)}\n`;
-out += '\n(worker: the worker started; store: IndexedDB open; read: the workspace read, or the default one written; compiled: engine.wasm compiled and instantiated; engine: the Go program running; defaults: the default records at hand; open: the workspace open in the engine.)\n';
+out += '\n(worker: the worker created; started: its script runs; store: IndexedDB open; read: the workspace read, or the default one written; compiled: engine.wasm compiled; instantiated: and instantiated; engine: the Go program running; defaults: the default records at hand; open: the workspace open in the engine.)\n';
 if (gn.size || gw.size) {
   out += '\nGo benchmarks (`go test -bench`), median ms/op, natively and as js/wasm under Node:\n\n| benchmark | native | js/wasm | ratio |\n|---|---|---|---|\n';
   for (const [name, xs] of gn) {
