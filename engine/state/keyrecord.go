@@ -39,6 +39,14 @@ var objectFields = [...]struct {
 	{"publicExponent", false}, {"curveId", false}, {"parameterSet", false}, {"value", true},
 }
 
+// objectFieldPaths are the fields' path elements (".label"), made once.
+var objectFieldPaths = func() (p [len(objectFields)]string) {
+	for i, f := range objectFields {
+		p[i] = "." + f.name
+	}
+	return p
+}()
+
 var objectFieldIndex = func() map[string]int {
 	m := make(map[string]int, len(objectFields))
 	for i, f := range objectFields {
@@ -143,14 +151,22 @@ func (s *scanner) object() (*hsm.Object, error) {
 		s.i++
 	} else {
 		for {
-			k, err := s.key()
+			raw, esc, err := s.str()
 			if err != nil {
 				return nil, err
 			}
-			f, ok := objectFieldIndex[k]
-			if !ok {
-				return nil, s.errf("has an unknown field %q", k)
+			if esc {
+				u, ok := unquote(raw)
+				if !ok {
+					return nil, s.syntax()
+				}
+				raw = u
 			}
+			f, ok := objectFieldIndex[string(raw)] // no copy of the key
+			if !ok {
+				return nil, s.errf("has an unknown field %q", raw)
+			}
+			k := objectFields[f].name
 			if seen[f] {
 				return nil, s.errf("has the field %q twice", k)
 			}
@@ -159,8 +175,8 @@ func (s *scanner) object() (*hsm.Object, error) {
 				return nil, s.syntax()
 			}
 			s.i++
-			s.path = append(s.path[:0], "."+k)
-			if err := s.objectField(o, k); err != nil {
+			s.path = append(s.path[:0], objectFieldPaths[f])
+			if err := s.objectField(o, f); err != nil {
 				return nil, err
 			}
 			s.path = s.path[:0]
@@ -181,9 +197,10 @@ func (s *scanner) object() (*hsm.Object, error) {
 	return o, nil
 }
 
-func (s *scanner) objectField(o *hsm.Object, k string) error {
+// objectField reads field f (an index into objectFields) into o.
+func (s *scanner) objectField(o *hsm.Object, f int) error {
 	var err error
-	switch k {
+	switch objectFields[f].name {
 	case "handle":
 		o.Handle, err = s.uintValue()
 	case "class":
