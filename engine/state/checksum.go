@@ -6,6 +6,8 @@ import (
 	"hash/crc32"
 	"maps"
 	"slices"
+
+	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 )
 
 // RecordSchema is the layout of stored records this code writes and reads.
@@ -90,4 +92,15 @@ func OpenRecords(recs map[string][]byte, schema int) (payloads map[string][]byte
 		payloads[k] = p
 	}
 	return payloads, bad, first
+}
+
+// FromStoredRecords is the workspace stored records of a schema hold:
+// OpenRecords, then FromRecords. A record that does not match its checksum
+// refuses the whole workspace, as any other damage does.
+func FromStoredRecords(recs map[string][]byte, schema int) (*hsm.Cluster, map[string][]byte, error) {
+	payloads, _, err := OpenRecords(recs, schema)
+	if err != nil {
+		return nil, nil, err
+	}
+	return FromRecords(payloads)
 }

@@ -123,17 +123,6 @@ func sealed(recs map[string][]byte, err error) (map[string][]byte, error) {
 	return state.SealRecords(recs), nil
 }
 
-// readRecords checks stored records of a schema against their checksums:
-// one that does not match marks the workspace damaged, as any other damage
-// does.
-func readRecords(recs map[string][]byte, schema int) (map[string][]byte, error) {
-	payloads, _, err := state.OpenRecords(recs, schema)
-	if err != nil {
-		return nil, loadError(err)
-	}
-	return payloads, nil
-}
-
 // open starts a session on saved records of a record schema. seed, when
 // not empty, makes the session's randomness reproducible (the page's
 // ?seed=N).
@@ -151,11 +140,7 @@ func (e *engine) open(recs map[string][]byte, schema int, seed string) (opened, 
 		}
 		r = shell.SeededRand(n)
 	}
-	payloads, err := readRecords(recs, schema)
-	if err != nil {
-		return opened{}, err
-	}
-	c, files, err := state.FromRecords(payloads)
+	c, files, err := state.FromStoredRecords(recs, schema)
 	if err != nil {
 		return opened{}, loadError(err)
 	}
@@ -196,11 +181,7 @@ func (e *engine) reload(recs map[string][]byte, schema int) (opened, error) {
 	if e.sess == nil {
 		return opened{}, errClosed
 	}
-	payloads, err := readRecords(recs, schema)
-	if err != nil {
-		return opened{}, err
-	}
-	c, files, err := state.FromRecords(payloads)
+	c, files, err := state.FromStoredRecords(recs, schema)
 	if err != nil {
 		return opened{}, loadError(err)
 	}
@@ -222,11 +203,7 @@ func (e *engine) rollback(recs map[string][]byte, schema int) (opened, error) {
 	if e.sess == nil {
 		return opened{}, errClosed
 	}
-	payloads, err := readRecords(recs, schema)
-	if err != nil {
-		return opened{}, err
-	}
-	c, files, err := state.FromRecords(payloads)
+	c, files, err := state.FromStoredRecords(recs, schema)
 	if err != nil {
 		return opened{}, loadError(err)
 	}

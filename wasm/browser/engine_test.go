@@ -90,7 +90,7 @@ func TestEngineCommitsOnlyTheChange(t *testing.T) {
 // for state.FromRecords.
 func brPayloads(t *testing.T, recs map[string][]byte) map[string][]byte {
 	t.Helper()
-	p, err := readRecords(recs, state.RecordSchema)
+	p, _, err := state.OpenRecords(recs, state.RecordSchema)
 	require.NoError(t, err)
 	return p
 }
