@@ -13,8 +13,10 @@
 // for the first prompt (the panels, sharing, the tour) is loaded after the
 // engine is ready.
 //
-// Performance marks for the benchmarks: hsmsim-script (this module runs),
-// hsmsim-keys (the prompt takes keys), hsmsim-ready (the engine answers;
+// Performance marks for the benchmarks: hsmsim-keys (the prompt takes
+// keys: boot.js's, parsed with the page), hsmsim-script (this module
+// runs), hsmsim-terminal (the terminal has the prompt and what was typed
+// at boot.js's), hsmsim-ready (the engine answers;
 // its detail holds the worker's milestones on this page's clock).
 
 import { EngineClient } from './client.js';
@@ -369,12 +371,13 @@ async function start() {
     $('console').textContent = `The console could not be loaded: ${err.message}. Reload the page.`;
     return;
   }
-  con.notice('info', 'hsmsim — a simulated AWS CloudHSM cluster. Type help for what you can do; the ? button at the top shows users and passwords. Escape then Tab leaves the console.');
+  // The greeting is the page's (index.html), which boot.js showed first.
+  con.notice('info', $('console').dataset.greeting);
   // Every workspace opens at the host shell's prompt (a tool session does
   // not outlive the page), so it is drawn now and takes keys at once.
   await con.acceptAhead('$ ');
   if (untouched()) con.focus();
-  performance.mark('hsmsim-keys');
+  performance.mark('hsmsim-terminal');
   let r;
   try {
     r = await initing;

@@ -362,6 +362,20 @@ export class Console {
     this.container.dataset.accepts = 'true';
     this.showPrompt();
     this.pump();
+    this.takeBoot();
+  }
+
+  // takeBoot takes over from the prompt boot.js drew while this module and
+  // the terminal loaded: what was typed there is received as if typed
+  // here, in the pieces the terminal would have sent, and the keyboard
+  // comes along if it was there.
+  takeBoot() {
+    const boot = globalThis.hsmsimBoot;
+    if (!boot || this.readOnly || this.bootTaken) return;
+    this.bootTaken = true;
+    const { chunks, focused } = boot.take();
+    for (const data of chunks) this.receive(data);
+    if (focused) this.focus();
   }
 
   // start is called once the engine answers: init is its first reply
@@ -380,6 +394,7 @@ export class Console {
     this.setPrompt(init.prompt || '$ ', { secret: !!init.secret, asking: !!init.asking });
     const first = (opts.lines || []).filter((l) => typeof l === 'string');
     this.preface = first.length > 0;
+    this.takeBoot();
     this.ready = true;
     this.container.dataset.accepts = 'true';
     this.showLoading(false);

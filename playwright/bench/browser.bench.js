@@ -58,7 +58,7 @@ async function coldSample(browser, url) {
     const ready = performance.getEntriesByName('hsmsim-ready')[0];
     const fa = performance.getEntriesByName('bench-first-answer')[0];
     return {
-      script: at('hsmsim-script'), keys: at('hsmsim-keys'), ready: ready ? ready.startTime : undefined,
+      script: at('hsmsim-script'), keys: at('hsmsim-keys'), terminal: at('hsmsim-terminal'), ready: ready ? ready.startTime : undefined,
       answer: fa.startTime, failed: (fa.detail && fa.detail.failed) || false, worker: ready ? ready.detail || {} : {},
     };
   });

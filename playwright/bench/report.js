@@ -184,8 +184,9 @@ out += `| worker memory after the 3,300-key reload | ${mb(mem.wasmBytes || NaN)}
 // The cold start-up's timeline, engine and floor side by side.
 const worker = (list, f) => median((list || []).map((s) => (s.worker || {})[f]).filter((v) => typeof v === 'number'));
 const line = [
+  ['the prompt takes keys (hsmsim-keys: boot.js, parsed with the page)', (l) => median(pick(l, 'keys'))],
   ['page script runs (hsmsim-script)', (l) => median(pick(l, 'script'))],
-  ['the prompt takes keys (hsmsim-keys)', (l) => median(pick(l, 'keys'))],
+  ['the terminal has the prompt and what was typed (hsmsim-terminal)', (l) => median(pick(l, 'terminal'))],
   ['worker created', (l) => worker(l, 'worker')],
   ['worker script runs (its fetch and compile start)', (l) => worker(l, 'started')],
   ['IndexedDB open', (l) => worker(l, 'store')],

@@ -153,3 +153,59 @@ test('an embed that runs a tool first keeps what was typed until it ran', async 
   await expect(con).toHaveAttribute('data-done', '2');
   expect(await steps(page, '#embed-console .console-log')).toEqual(EXPECTED.slice(0, 3));
 });
+
+test('the page draws its prompt before the terminal loads, and the terminal takes what was typed there', async ({ page, context }) => {
+  const release = await holdEngine(context);
+  let releaseTerm;
+  const termGate = new Promise((resolve) => { releaseTerm = resolve; });
+  await context.route('**/vendor/xterm.js', async (route) => {
+    await termGate;
+    await route.continue();
+  });
+  await page.goto('/');
+  const boot = page.locator('#console .boot-console');
+  await expect(boot).toBeVisible();
+  // The greeting and the prompt, and the keyboard is there already.
+  await expect(boot.locator('.boot-greeting')).toHaveText(/^› hsmsim — a simulated AWS CloudHSM cluster\./);
+  await expect(page.locator('#console .boot-input')).toBeFocused();
+  await expect(page.locator('#console .xterm')).toHaveCount(0);
+  // Edited as the terminal edits: a typo mended, a word put in front.
+  await page.keyboard.type('mgmt_utiX');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type('l');
+  await page.keyboard.press('Home');
+  await page.keyboard.type('key_');
+  await expect(boot.locator('.boot-line').last()).toHaveText('$ key_mgmt_util ');
+  await page.keyboard.press('Enter');
+  // A pasted line and a line typed with a key the page cannot act on yet
+  // (Tab completes once the terminal and the engine are there).
+  await page.evaluate((text) => {
+    const input = document.querySelector('#console .boot-input');
+    input.value = text;
+    input.dispatchEvent(new InputEvent('input', { inputType: 'insertFromPaste', data: text }));
+  }, `${LINES[1]}\n`);
+  await page.keyboard.type('genSymKey -t 31 -s 32 -l ahead');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('findK');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('-l ahead');
+  await page.keyboard.press('Enter');
+  await expect(boot.locator('.boot-line')).toHaveText([
+    '$ key_mgmt_util', `$ ${LINES[1]}`, `$ ${LINES[2]}`, '$ findK-l ahead', '$  ',
+  ]);
+
+  // The terminal comes: the page's prompt is gone, the keyboard moved to
+  // the terminal, and the first line waits there for the engine.
+  releaseTerm();
+  await expect(page.locator('#console .xterm')).toHaveCount(1);
+  await expect(boot).toHaveCount(0);
+  await expect(page.locator('#console .xterm-helper-textarea')).toBeFocused();
+  await expect.poll(() => steps(page)).toEqual(['$ key_mgmt_util']);
+  await expect(page.locator('#console')).toHaveAttribute('data-done', '0');
+
+  release();
+  await waitDone(page, LINES.length);
+  // The same lines and answers as typed in the terminal itself; Tab
+  // completed findK to findKey and its blank.
+  expect(await steps(page)).toEqual(EXPECTED);
+});
