@@ -39,8 +39,8 @@ echo "== Go benchmarks, native"
 # and the 3,300-key workspace.
 "$GO" test -run '^$' -bench . -count 5 ./engine/... ./wasm/browser | tee "$OUT/go-bench.txt"
 echo "== Go benchmarks, js/wasm under Node"
-GOOS=js GOARCH=wasm "$GO" test -run '^$' -bench 'GenerateRSA|Records|Delta|Encode|OpenWorkspace' -count 3 \
-	-exec="$("$GO" env GOROOT)/lib/wasm/go_js_wasm_exec" ./engine/internal/mech ./engine/state ./wasm/browser | tee "$OUT/go-bench-wasm.txt"
+GOOS=js GOARCH=wasm "$GO" test -run '^$' -bench 'GenerateRSA|Records|Delta|Encode|OpenWorkspace|ReadCommand' -count 3 \
+	-exec="$("$GO" env GOROOT)/lib/wasm/go_js_wasm_exec" ./engine/internal/mech ./engine/state ./engine/shell ./wasm/browser | tee "$OUT/go-bench-wasm.txt"
 
 echo "== RSA generation natively, through the engine"
 "$GO" run ./scripts/benchnative rsa -seed 1 -n2048 "$BENCH_RSA2048" -n4096 "$BENCH_RSA4096" | tee "$OUT/native.json"

@@ -69,6 +69,10 @@ type Session struct {
 	// CLOUDHSM_PIN for CloudHSM CLI's single command mode); like a real
 	// shell's, it lasts as long as the session.
 	env map[string]string
+	// sk is the copy of the session keys SessionKeys hands out.
+	sk sessionKeyCache
+	// sum is the last Summary and what it was made from.
+	sum summaryCache
 }
 
 // New starts a session.

@@ -1,6 +1,9 @@
 package shell
 
 import (
+	"encoding/json"
+	"errors"
+	"slices"
 	"sort"
 
 	"github.com/hsmsim/hsmsim/engine/internal/cli"
@@ -55,9 +58,84 @@ type NodeSummary struct {
 	Users  int    `json:"users"`
 }
 
-// Summary describes the workspace now.
+// Summary describes the workspace now. The page asks it after every
+// command, so what it reads of the keys (a listing of every key, and which
+// HSMs are in sync) is kept from one call to the next while the cluster
+// records no change (hsm.Cluster.ChangesSince): with 3,300 keys, a command
+// that changed nothing does not cost a new listing. The slices of the
+// result may be shared with later results: read them, do not change them.
 func (s *Session) Summary() Summary {
-	sum := Summary{Mode: s.Mode(), Keys: []KeySummary{}, Users: []UserSummary{}}
+	sum, _ := s.summary(false)
+	return sum
+}
+
+// SummaryJSON is Summary encoded as JSON, the encoding kept, like the
+// listing, while nothing it shows changed.
+func (s *Session) SummaryJSON() (string, error) {
+	_, b := s.summary(true)
+	if b == "" {
+		return "", errors.New("the workspace summary cannot be encoded")
+	}
+	return b, nil
+}
+
+// summaryCache is the last Summary, with what it was made from: the
+// cluster at a mark, the tool, the user logged in and the files.
+type summaryCache struct {
+	cluster *hsm.Cluster
+	mark    hsm.Mark
+	// keys, users (without who is logged in) and nodes are what the
+	// cluster at mark shows.
+	keys  []KeySummary
+	users []UserSummary
+	nodes []NodeSummary
+	// sum and json are the whole last result, for the mode, login and
+	// files it names.
+	sum   Summary
+	json  string
+	mode  string
+	login int // the id of the user logged in, -1 for nobody
+	files []vfs.FileInfo
+}
+
+// summary is Summary, and its JSON when asked for.
+func (s *Session) summary(wantJSON bool) (Summary, string) {
+	k := &s.sum
+	if k.cluster != s.Cluster || !s.Cluster.ChangesSince(k.mark).Empty() {
+		k.keys, k.users, k.nodes = s.clusterSummary()
+		k.cluster, k.mark = s.Cluster, s.Cluster.Mark()
+		k.json, k.files = "", nil
+	}
+	login := -1 // nobody
+	if ls := s.Login(); ls != nil {
+		login = ls.UserID
+	}
+	files, _ := s.FS.List()
+	if files == nil {
+		files = []vfs.FileInfo{}
+	}
+	mode := s.Mode()
+	if k.json == "" || k.files == nil || k.mode != mode || k.login != login || !slices.Equal(k.files, files) {
+		users := slices.Clone(k.users)
+		for i := range users {
+			users[i].LoggedIn = users[i].ID == login
+		}
+		k.sum = Summary{Mode: mode, Keys: k.keys, Users: users, Nodes: k.nodes, Files: files}
+		k.mode, k.login, k.files, k.json = mode, login, files, ""
+	}
+	if wantJSON && k.json == "" {
+		b, err := json.Marshal(k.sum)
+		if err != nil {
+			return k.sum, ""
+		}
+		k.json = string(b)
+	}
+	return k.sum, k.json
+}
+
+// clusterSummary lists the keys, users and nodes of the cluster.
+func (s *Session) clusterSummary() ([]KeySummary, []UserSummary, []NodeSummary) {
+	keyList := []KeySummary{}
 	keys := map[uint64]*KeySummary{}
 	for _, n := range s.Cluster.Nodes {
 		for h, o := range n.Objects {
@@ -72,28 +150,26 @@ func (s *Session) Summary() Summary {
 	}
 	for _, k := range keys {
 		sort.Ints(k.Nodes)
-		sum.Keys = append(sum.Keys, *k)
+		keyList = append(keyList, *k)
 	}
-	sort.Slice(sum.Keys, func(i, j int) bool { return sum.Keys[i].Handle < sum.Keys[j].Handle })
+	sort.Slice(keyList, func(i, j int) bool { return keyList[i].Handle < keyList[j].Handle })
 
-	online := map[int]bool{}
-	if ls := s.Login(); ls != nil {
-		online[ls.UserID] = true
-	}
+	userList := []UserSummary{}
 	users := map[int]*UserSummary{}
 	for _, n := range s.Cluster.Nodes {
 		for _, u := range n.Users {
 			if users[u.ID] == nil {
-				users[u.ID] = &UserSummary{ID: u.ID, Type: string(u.Type), Name: u.Name, LoggedIn: online[u.ID]}
+				users[u.ID] = &UserSummary{ID: u.ID, Type: string(u.Type), Name: u.Name}
 			}
 			users[u.ID].FailedLogins = max(users[u.ID].FailedLogins, u.FailedLogins)
 		}
 	}
 	for _, u := range users {
-		sum.Users = append(sum.Users, *u)
+		userList = append(userList, *u)
 	}
-	sort.Slice(sum.Users, func(i, j int) bool { return sum.Users[i].ID < sum.Users[j].ID })
+	sort.Slice(userList, func(i, j int) bool { return userList[i].ID < userList[j].ID })
 
+	var nodeList []NodeSummary
 	outOfSync := map[int]bool{}
 	for _, d := range s.Cluster.Diff() {
 		for _, id := range append(d.Missing, d.Differs...) {
@@ -107,13 +183,9 @@ func (s *Session) Summary() Summary {
 				tokens++
 			}
 		}
-		sum.Nodes = append(sum.Nodes, NodeSummary{ID: n.ID, Addr: n.Addr, Up: n.Up, InSync: !outOfSync[n.ID], Keys: tokens, Users: len(n.Users)})
+		nodeList = append(nodeList, NodeSummary{ID: n.ID, Addr: n.Addr, Up: n.Up, InSync: !outOfSync[n.ID], Keys: tokens, Users: len(n.Users)})
 	}
-	sum.Files, _ = s.FS.List()
-	if sum.Files == nil {
-		sum.Files = []vfs.FileInfo{}
-	}
-	return sum
+	return keyList, userList, nodeList
 }
 
 func keyBits(o *hsm.Object) int {

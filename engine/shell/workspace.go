@@ -40,17 +40,64 @@ type SessionKeys struct {
 	objs map[int][]*hsm.Object // node id -> its session keys
 }
 
-// SessionKeys copies the session keys of every node.
+// SessionKeys copies the session keys of every node. The browser takes it
+// before every command, so it must not cost more with more keys: the
+// session keeps its copy (sessionKeyCache) and brings it up to date from
+// the cluster's record of what changed since (hsm.Cluster.ChangesSince),
+// looking at every key only when the cluster was replaced.
 func (s *Session) SessionKeys() SessionKeys {
+	s.sk.update(s.Cluster)
 	out := SessionKeys{objs: map[int][]*hsm.Object{}}
-	for _, n := range s.Cluster.Nodes {
-		for _, o := range n.Objects {
-			if !o.Token {
-				out.objs[n.ID] = append(out.objs[n.ID], o.Clone())
-			}
+	for id, objs := range s.sk.objs {
+		for _, o := range objs {
+			out.objs[id] = append(out.objs[id], o)
 		}
 	}
 	return out
+}
+
+// sessionKeyCache is a copy of a cluster's session keys as they were at
+// mark. Its objects are copies that nothing changes: a key that changes is
+// copied anew, so SessionKeys values handed out earlier keep what they had.
+type sessionKeyCache struct {
+	cluster *hsm.Cluster
+	mark    hsm.Mark
+	objs    map[int]map[uint64]*hsm.Object // node id -> handle -> copy
+}
+
+// update brings the copy to what c holds now.
+func (k *sessionKeyCache) update(c *hsm.Cluster) {
+	if k.cluster == c {
+		ch := c.ChangesSince(k.mark)
+		if !ch.All {
+			for _, n := range c.Nodes {
+				for _, h := range ch.Keys {
+					k.put(n, h)
+				}
+			}
+			k.mark = c.Mark()
+			return
+		}
+	}
+	k.cluster, k.mark, k.objs = c, c.Mark(), map[int]map[uint64]*hsm.Object{}
+	for _, n := range c.Nodes {
+		for h := range n.Objects {
+			k.put(n, h)
+		}
+	}
+}
+
+// put copies key h of node n if it is a session key, and forgets the
+// copy it had otherwise.
+func (k *sessionKeyCache) put(n *hsm.Node, h uint64) {
+	if o, ok := n.Objects[h]; ok && !o.Token {
+		if k.objs[n.ID] == nil {
+			k.objs[n.ID] = map[uint64]*hsm.Object{}
+		}
+		k.objs[n.ID][h] = o.Clone()
+		return
+	}
+	delete(k.objs[n.ID], h)
 }
 
 // Undo takes back a command whose change could not be saved: the cluster

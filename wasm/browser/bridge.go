@@ -150,7 +150,7 @@ func (b *bridge) functions() map[string]call {
 			return jsonOf(e.completions(line))
 		},
 		"summary": func([]safejs.Value) (any, error) {
-			return jsonOf(e.summary())
+			return e.summaryJSON()
 		},
 		"listFiles": func([]safejs.Value) (any, error) {
 			return jsonOf(e.listFiles())

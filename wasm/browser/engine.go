@@ -307,6 +307,18 @@ func (e *engine) summary() (shell.Summary, error) {
 	return e.sess.Summary(), nil
 }
 
+// summaryJSON is summary as the worker hands it to the page: the panels ask
+// it after every command, and while nothing changed it is the encoding
+// made last time (shell.Session.SummaryJSON).
+func (e *engine) summaryJSON() (string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return "", errClosed
+	}
+	return e.sess.SummaryJSON()
+}
+
 func (e *engine) listFiles() ([]shell.FileInfo, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -458,3 +458,36 @@ func TestEngineKeyMaterialIsCheckedAtFirstUse(t *testing.T) {
 	res = brRun(t, e, store, "wrapKey -k 524295 -w 524295 -m 4 -out w.bin")
 	assert.Contains(t, res.Output, "returned: 0x00", "an undamaged key works")
 }
+
+// The summary the worker hands the panels is the summary, encoded, after
+// every kind of command, whether it changed the workspace or not.
+func TestSummaryJSONIsTheSummary(t *testing.T) {
+	e, store := brOpen(t)
+	check := func(what string) {
+		t.Helper()
+		sum, err := e.summary()
+		require.NoError(t, err)
+		want, err := json.Marshal(sum)
+		require.NoError(t, err)
+		got, err := e.summaryJSON()
+		require.NoError(t, err)
+		assert.Equal(t, string(want), got, what)
+	}
+	check("at the start")
+	for _, l := range []string{"key_mgmt_util", "loginHSM -u CU -s example_user -p password",
+		"getKeyInfo -k 524291", "genSymKey -t 31 -s 32 -l aes256", "getKeyInfo -k 524295",
+		"deleteKey -k 524295", "exit", "cluster node 1 down", "echo x > f.txt"} {
+		brRun(t, e, store, l)
+		check("after " + l)
+	}
+	sum, err := e.summary()
+	require.NoError(t, err)
+	assert.NotContains(t, brHandles(sum.Keys), uint64(524295), "the deleted key is gone from the panels")
+	assert.False(t, sum.Nodes[1].Up)
+	got, err := e.summaryJSON()
+	require.NoError(t, err)
+	assert.Contains(t, got, `"name":"f.txt"`)
+	e.sess = nil
+	_, err = e.summaryJSON()
+	assert.ErrorIs(t, err, errClosed)
+}

@@ -1,6 +1,7 @@
 package hsm
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 )
@@ -48,13 +49,30 @@ func (ch Changes) Empty() bool {
 // browser's records, a journal, a per-command highlight) each keep their
 // own mark and nobody clears anything for the others. The log holds at
 // most one entry per handle, user and node ever changed.
+//
+// A cluster read back from storage has had every one of its keys put, so
+// keys holds an entry per key; keyOrder lists the same changes in the
+// order they were made, so that ChangesSince looks only at the changes
+// after its mark (none, after a command that changed nothing) instead of
+// at every key ever changed.
 type changeLog struct {
 	seq     uint64
 	all     uint64
 	cluster uint64
 	keys    map[uint64]uint64
-	users   map[int]uint64
-	nodes   map[int]uint64
+	// keyOrder holds the key changes in ascending sequence order; an entry
+	// whose handle has changed again since (keys[h] is later) is stale and
+	// skipped, and compactKeys drops the stale ones when they outnumber
+	// the rest.
+	keyOrder []keyChange
+	users    map[int]uint64
+	nodes    map[int]uint64
+}
+
+// keyChange is one change of key Handle, at sequence number Seq.
+type keyChange struct {
+	Seq    uint64
+	Handle uint64
 }
 
 // Mark is the point now: ChangesSince(Mark()) is empty until the next
@@ -65,9 +83,11 @@ func (c *Cluster) Mark() Mark { return Mark(c.log.seq) }
 func (c *Cluster) ChangesSince(m Mark) Changes {
 	after := uint64(m)
 	ch := Changes{All: c.log.all > after, Cluster: c.log.cluster > after}
-	for h, s := range c.log.keys {
-		if s > after {
-			ch.Keys = append(ch.Keys, h)
+	order := c.log.keyOrder
+	i, _ := slices.BinarySearchFunc(order, after, func(k keyChange, m uint64) int { return cmp.Compare(k.Seq, m+1) })
+	for _, k := range order[i:] {
+		if c.log.keys[k.Handle] == k.Seq {
+			ch.Keys = append(ch.Keys, k.Handle)
 		}
 	}
 	for id, s := range c.log.users {
@@ -96,7 +116,24 @@ func (c *Cluster) changedKey(h uint64) {
 	if c.log.keys == nil {
 		c.log.keys = map[uint64]uint64{}
 	}
-	c.log.keys[h] = c.tick()
+	s := c.tick()
+	c.log.keys[h] = s
+	c.log.keyOrder = append(c.log.keyOrder, keyChange{Seq: s, Handle: h})
+	if len(c.log.keyOrder) > 2*len(c.log.keys)+64 {
+		c.log.compactKeys()
+	}
+}
+
+// compactKeys drops the stale entries of keyOrder (a handle changed again
+// later), keeping the order: one entry per handle is left.
+func (l *changeLog) compactKeys() {
+	out := make([]keyChange, 0, len(l.keys))
+	for _, k := range l.keyOrder {
+		if l.keys[k.Handle] == k.Seq {
+			out = append(out, k)
+		}
+	}
+	l.keyOrder = out
 }
 
 // changedUser notes that user id changed on node n.
@@ -122,6 +159,7 @@ func (c *Cluster) changedCluster() { c.log.cluster = c.tick() }
 // cloneLog copies the log, so a copy of the cluster value does not share it.
 func (l changeLog) clone() changeLog {
 	l.keys, l.users, l.nodes = maps.Clone(l.keys), maps.Clone(l.users), maps.Clone(l.nodes)
+	l.keyOrder = slices.Clone(l.keyOrder)
 	return l
 }
 

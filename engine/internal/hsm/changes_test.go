@@ -1,6 +1,9 @@
 package hsm
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -81,4 +84,74 @@ func TestLabelLimitIsTheCluster(t *testing.T) {
 	_, _, rc := c.CreateKey(s, o, KeyOptions{})
 	assert.Equal(t, RCInvalidInput, rc, "whatever the tool, the cluster refuses a longer label")
 	assert.True(t, c.ChangesSince(m).Empty(), "and changes nothing")
+}
+
+// changesSinceByScan is ChangesSince's key list as a look at every entry
+// of the log gives it.
+func changesSinceByScan(c *Cluster, m Mark) []uint64 {
+	var out []uint64
+	for h, s := range c.log.keys {
+		if s > uint64(m) {
+			out = append(out, h)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// The log of key changes in order (what ChangesSince reads after its mark)
+// gives the keys a look at every key's latest change gives, from any mark,
+// however often handles change again and the log is compacted.
+func TestChangesSinceFollowsEveryKeyChange(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for round := range 10 {
+		c := NewCluster(3)
+		var marks []Mark
+		handles := 1 + r.IntN(300)
+		for range 2000 {
+			switch r.IntN(10) {
+			case 0:
+				marks = append(marks, c.Mark())
+			case 1:
+				c.changedCluster()
+			default:
+				c.changedKey(FirstHandle + uint64(r.IntN(handles)))
+			}
+			if r.IntN(100) == 0 {
+				marks = append(marks, c.Mark())
+				for _, m := range marks {
+					if want, got := changesSinceByScan(c, m), c.ChangesSince(m).Keys; !slices.Equal(want, got) {
+						require.Equal(t, want, got, "round %d, mark %d", round, m)
+					}
+				}
+			}
+		}
+		assert.LessOrEqual(t, len(c.log.keyOrder), 2*len(c.log.keys)+64, "the ordered log stays compact")
+		for _, m := range append(marks, 0, c.Mark()) {
+			require.Equal(t, changesSinceByScan(c, m), c.ChangesSince(m).Keys, "round %d, mark %d", round, m)
+		}
+		assert.Empty(t, c.ChangesSince(c.Mark()).Keys)
+	}
+}
+
+// BenchmarkChangesSinceNothing is the check a command that changed nothing
+// makes (did the cluster change since the mark taken before it?) on a
+// cluster read back from storage, whose every key was put once.
+func BenchmarkChangesSinceNothing(b *testing.B) {
+	for _, n := range []int{100, 3300} {
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+			c := NewCluster(3)
+			for i := range n {
+				for _, nd := range c.Nodes {
+					c.putObject(nd, &Object{Handle: FirstHandle + uint64(i), Token: true})
+				}
+			}
+			m := c.Mark()
+			for b.Loop() {
+				if !c.ChangesSince(m).Empty() {
+					b.Fatal("changed")
+				}
+			}
+		})
+	}
 }
