@@ -15,16 +15,45 @@
 // then gone.
 //
 // It stays out of the way of what is not its: on a touch screen (where
-// the console is a plain line editor) it draws nothing, and the keyboard
-// is taken only when nothing else has it. Performance mark hsmsim-keys:
-// the prompt is drawn, focused and edits what is typed.
+// the console is a plain line editor) it draws nothing, nor in an embed
+// whose first prompt is not `$ ` or that is a replay (data-unless names
+// the query parameters that say so), and the keyboard is taken only when nothing
+// else has it. Its look is set here, not in a stylesheet, so that the
+// playground and the embed (each with a stylesheet of its own) share it:
+// the terminal's font, size and colours (console.js THEMES), in the
+// terminal's place (data-inset: the padding around the terminal).
+// Performance mark hsmsim-keys: the prompt is drawn, focused and edits
+// what is typed.
 (function () {
   'use strict';
   var script = document.currentScript;
   var host = script && document.getElementById(script.dataset.console || 'console');
   if (!host || globalThis.hsmsimBoot) return;
+  var query = new URLSearchParams(location.search);
   var touch = window.matchMedia && matchMedia('(pointer: coarse)').matches && !matchMedia('(any-pointer: fine)').matches;
-  if (touch || /[?&]input=line(&|$)/.test(location.search)) return;
+  if (touch || query.get('input') === 'line') return;
+  var unless = (script.dataset.unless || '').split(' ');
+  for (var u = 0; u < unless.length; u++) if (unless[u] && query.has(unless[u])) return;
+
+  // An embed's theme is its query's or the reader's (embed-app.js sets the
+  // same when it runs): set now, so that the prompt has its colours.
+  var root = document.documentElement;
+  if (script.dataset.themeParam && !root.dataset.theme) {
+    var asked = query.get(script.dataset.themeParam);
+    root.dataset.theme = asked === 'light' || asked === 'dark' ? asked
+      : window.matchMedia && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  }
+
+  // The terminal's colours (console.js THEMES: foreground, green, cyan).
+  var COLOURS = {
+    dark: { fg: '#e6e1cf', prompt: '#7fd962', greeting: '#5ccfe6' },
+    light: { fg: '#23272e', prompt: '#1f7a3a', greeting: '#0b6e7f' },
+  };
+  function colours() {
+    var t = root.dataset.theme;
+    if (t !== 'light' && t !== 'dark') t = window.matchMedia && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+    return COLOURS[t];
+  }
 
   var PROMPT = '$ ';
   var chunks = []; // what the terminal would have received, in order
@@ -42,6 +71,7 @@
     var g = document.createElement('div');
     g.className = 'boot-greeting';
     g.textContent = '› ' + greeting;
+    Object.assign(g.style, { whiteSpace: 'normal', paddingLeft: '2ch', textIndent: '-2ch' });
     lines.appendChild(g);
   }
   var current = document.createElement('div');
@@ -64,12 +94,36 @@
   input.setAttribute('autocapitalize', 'off');
   input.setAttribute('autocorrect', 'off');
   input.spellcheck = false;
+  Object.assign(box.style, {
+    position: 'absolute', inset: script.dataset.inset || '0', overflow: 'hidden', cursor: 'text',
+    font: '14px/20px ' + (getComputedStyle(host).getPropertyValue('--console-font').trim() || 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace'),
+    whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', zIndex: '1',
+  });
+  Object.assign(input.style, {
+    position: 'absolute', left: '0', top: '0', width: '1px', height: '1px', opacity: '0',
+    border: '0', padding: '0', resize: 'none', overflow: 'hidden',
+  });
   box.appendChild(lines);
   box.appendChild(current);
   host.appendChild(box);
   host.appendChild(input);
 
+  var focused = false;
+  function paint() {
+    var c = colours();
+    box.style.color = c.fg;
+    if (lines.firstChild && lines.firstChild.className === 'boot-greeting') lines.firstChild.style.color = c.greeting;
+    var ps = box.querySelectorAll('.boot-prompt');
+    for (var i = 0; i < ps.length; i++) {
+      ps[i].style.color = c.prompt;
+      ps[i].style.fontWeight = 'bold';
+    }
+    // A bar when focused, an outline when not, as the terminal's cursor.
+    caret.style.boxShadow = focused ? 'inset 2px 0 0 ' + c.prompt : 'inset 0 0 0 1px ' + c.fg;
+  }
+
   function render() {
+    paint();
     before.textContent = line.slice(0, cursor);
     caret.textContent = cursor < line.length ? line[cursor] : ' ';
     after.textContent = line.slice(cursor + 1);
@@ -174,8 +228,11 @@
     ev.preventDefault();
     input.focus();
   });
-  input.addEventListener('focus', function () { box.classList.add('boot-focused'); });
-  input.addEventListener('blur', function () { box.classList.remove('boot-focused'); });
+  input.addEventListener('focus', function () { focused = true; paint(); });
+  input.addEventListener('blur', function () { focused = false; paint(); });
+  // The theme may change (the page's toggle) while this prompt is up.
+  var observer = new MutationObserver(paint);
+  observer.observe(root, { attributes: true, attributeFilter: ['data-theme'] });
 
   render();
   var at = document.activeElement;
@@ -187,6 +244,7 @@
     take: function () {
       var focused = document.activeElement === input;
       taken = true;
+      observer.disconnect();
       box.remove();
       input.remove();
       var out = chunks;

@@ -209,3 +209,36 @@ test('the page draws its prompt before the terminal loads, and the terminal take
   // completed findK to findKey and its blank.
   expect(await steps(page)).toEqual(EXPECTED);
 });
+
+test('an embed draws its prompt before its terminal loads, in its theme, unless a tool or lines come first', async ({ page, context }) => {
+  const release = await holdEngine(context);
+  let releaseTerm;
+  const termGate = new Promise((resolve) => { releaseTerm = resolve; });
+  await context.route('**/vendor/xterm.js', async (route) => {
+    await termGate;
+    await route.continue();
+  });
+  await page.goto('/embed.html?theme=light');
+  const boot = page.locator('#embed-console .boot-console');
+  await expect(boot).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await expect(boot).toHaveCSS('color', 'rgb(35, 39, 46)');
+  await expect(page.locator('#embed-console .boot-input')).toBeFocused();
+  for (const l of LINES) {
+    await page.keyboard.type(l);
+    await page.keyboard.press('Enter');
+  }
+  await expect(boot.locator('.boot-line')).toHaveText([...LINES.map((l) => `$ ${l}`), '$  ']);
+  releaseTerm();
+  await expect(boot).toHaveCount(0);
+  await expect.poll(() => steps(page, '#embed-console .console-log')).toEqual(['$ key_mgmt_util']);
+  release();
+  await expect(page.locator('#embed-console')).toHaveAttribute('data-done', String(LINES.length));
+  expect(await steps(page, '#embed-console .console-log')).toEqual(EXPECTED);
+
+  // With a tool first, the first prompt is the tool's: nothing is drawn
+  // before the terminal.
+  await page.goto('/embed.html?tool=key_mgmt_util');
+  await expect(page.locator('#embed-console .xterm')).toHaveCount(1);
+  await expect(page.locator('#embed-console .boot-console')).toHaveCount(0);
+});
