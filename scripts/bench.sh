@@ -10,7 +10,9 @@
 # BENCHMARKS.md. Not part of make test: it takes a few minutes.
 #
 # BENCH_N (default 15) sets the samples per browser figure; BENCH_RSA2048
-# and BENCH_RSA4096 (10 and 4) the keys generated on each side.
+# and BENCH_RSA4096 (10 and 4) the keys generated on each side;
+# BENCH_GO_COUNT (5) and BENCH_WASM_COUNT (3) the runs of each Go
+# benchmark, natively and under Node (1 and 1 take minutes less).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -19,6 +21,8 @@ OUT=${BENCH_DIR:-dist/bench}
 export BENCH_N=${BENCH_N:-15}
 export BENCH_RSA2048=${BENCH_RSA2048:-10}
 export BENCH_RSA4096=${BENCH_RSA4096:-4}
+GO_COUNT=${BENCH_GO_COUNT:-5}
+WASM_COUNT=${BENCH_WASM_COUNT:-3}
 mkdir -p "$OUT"
 
 if [ ! -x /usr/bin/chromium ]; then
@@ -37,9 +41,9 @@ fi
 echo "== Go benchmarks, native"
 # wasm/browser: BenchmarkOpenWorkspace, a reload's Go part for the default
 # and the 3,300-key workspace.
-"$GO" test -run '^$' -bench . -count 5 ./engine/... ./wasm/browser | tee "$OUT/go-bench.txt"
+"$GO" test -run '^$' -bench . -count "$GO_COUNT" ./engine/... ./wasm/browser | tee "$OUT/go-bench.txt"
 echo "== Go benchmarks, js/wasm under Node"
-GOOS=js GOARCH=wasm "$GO" test -run '^$' -bench 'GenerateRSA|Records|Delta|Encode|OpenWorkspace|ReadCommand' -count 3 \
+GOOS=js GOARCH=wasm "$GO" test -run '^$' -bench 'GenerateRSA|Records|Delta|Encode|OpenWorkspace|ReadCommand' -count "$WASM_COUNT" \
 	-exec="$("$GO" env GOROOT)/lib/wasm/go_js_wasm_exec" ./engine/internal/mech ./engine/state ./engine/shell ./wasm/browser | tee "$OUT/go-bench-wasm.txt"
 
 echo "== RSA generation natively, through the engine"
