@@ -178,6 +178,7 @@ func (c *Cluster) removeObject(n *Node, h uint64) bool {
 		return false
 	}
 	delete(n.Objects, h)
+	c.freed(h)
 	c.changedKey(h)
 	return true
 }
@@ -245,6 +246,7 @@ func (c *Cluster) Prepare() {
 // EmptyObjects forgets every node's keys: a cluster whose keys come from
 // elsewhere (the key records of a saved workspace) starts so.
 func (c *Cluster) EmptyObjects() {
+	c.freeFloor = 0
 	for _, n := range c.Nodes {
 		if n != nil {
 			n.Objects = map[uint64]*Object{}

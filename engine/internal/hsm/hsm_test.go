@@ -8,7 +8,7 @@ import (
 )
 
 // newTestCluster is a three-node cluster with a CO, two CUs and an AU.
-func newTestCluster(t *testing.T) *Cluster {
+func newTestCluster(t testing.TB) *Cluster {
 	t.Helper()
 	c := NewCluster(3)
 	for _, u := range []*User{

@@ -49,9 +49,9 @@ func benchTool(b testing.TB) *Tool {
 // BenchmarkGenECCKeyPair times the whole genECCKeyPair command: key
 // generation, both objects' encodings and attributes, and the pair's
 // creation on every HSM. The workspace is replaced, untimed, every 100
-// pairs, so it holds the default keys and at most 200 more: the cluster
-// looks for a public key's handle from the first one up, which on a
-// workspace of thousands of keys costs more than the key itself.
+// pairs, so it holds the default keys and at most 200 more, and every
+// curve's figure is on a workspace of the same size (hsm's
+// BenchmarkCreateKeyPair times the pair's creation on larger ones).
 func BenchmarkGenECCKeyPair(b *testing.B) {
 	for _, cv := range ecBenchCurves {
 		b.Run(cv.name, func(b *testing.B) {
