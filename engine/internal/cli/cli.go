@@ -8,8 +8,11 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/hsmsim/hsmsim/engine/internal/cmdline"
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
@@ -73,22 +76,38 @@ func ok(data any) result { return result{data: data} }
 
 var commands = map[string]*command{}
 
+// register adds a command; the package's init functions register them
+// all, before anything can ask for the list.
 func register(c *command) {
 	if _, dup := commands[c.path]; dup {
 		panic("cli: duplicate command " + c.path)
 	}
+	if commandsListed.Load() {
+		panic("cli: command " + c.path + " registered after the commands were listed")
+	}
 	commands[c.path] = c
 }
 
-// Commands lists every command path in order.
-func Commands() []string {
+// commandsListed is set once sortedCommands has made the list, which a
+// later register would leave out.
+var commandsListed atomic.Bool
+
+// sortedCommands is every command path in order, sorted on first use (the
+// tour asks for it for every call it explains, and help for every listing)
+// rather than at each call or at start.
+var sortedCommands = sync.OnceValue(func() []string {
+	commandsListed.Store(true)
 	out := make([]string, 0, len(commands))
 	for p := range commands {
 		out = append(out, p)
 	}
 	sort.Strings(out)
 	return out
-}
+})
+
+// Commands lists every command path in order. The slice is shared by every
+// caller (clipped, so an append makes a copy): read it, do not change it.
+func Commands() []string { return slices.Clip(sortedCommands()) }
 
 // about is the one-line description of a command path: a leaf's first help
 // line, or a family's from families.
