@@ -1,9 +1,9 @@
 package cli
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
+
+	"github.com/hsmsim/hsmsim/engine/internal/jsonout"
 )
 
 // obj is a JSON object whose keys keep the order the pages print them in.
@@ -14,47 +14,67 @@ type field struct {
 	v any
 }
 
-// MarshalJSON writes the fields in order.
-func (o obj) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, f := range o {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(f.k)
-		b.Write(k)
-		b.WriteByte(':')
-		v, err := marshal(f.v)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	e := json.NewEncoder(&b)
-	e.SetEscapeHTML(false)
-	if err := e.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(b.Bytes(), "\n"), nil
-}
-
 // reply is the envelope every command prints: {"error_code": N, "data": …},
-// indented by two spaces as the pages show.
+// indented by two spaces as the pages show, in one pass of jsonout's
+// writer. Strings are not HTML-escaped (a label prints its < and > as
+// they are); the keys are the pages' fixed names. data holds only the
+// kinds writeValue writes: anything else is a fault of the command and
+// prints as an internal error.
 func reply(code int, data any) string {
-	raw, err := marshal(obj{{"error_code", code}, {"data", data}})
-	if err != nil {
-		raw, _ = marshal(obj{{"error_code", 1}, {"data", fmt.Sprintf("internal error: %v", err)}})
+	w := jsonout.Writer{Indent: "  "}
+	envelope(&w, code)
+	if err := writeValue(&w, data); err != nil {
+		w.Reset()
+		envelope(&w, 1)
+		w.Str("internal error: " + err.Error())
 	}
-	var b bytes.Buffer
-	if err := json.Indent(&b, raw, "", "  "); err != nil {
-		return string(raw) + "\n"
+	w.EndObject()
+	return string(append(w.Bytes(), '\n'))
+}
+
+// envelope opens the reply's object up to the value of its data.
+func envelope(w *jsonout.Writer, code int) {
+	w.BeginObject()
+	w.Key("error_code")
+	w.Int(int64(code))
+	w.Key("data")
+}
+
+// writeValue writes a reply's value: an obj, a []any (nil is null), a
+// string, a bool, an int or nil.
+func writeValue(w *jsonout.Writer, v any) error {
+	switch x := v.(type) {
+	case nil:
+		w.Null()
+	case string:
+		w.Str(x)
+	case bool:
+		w.Bool(x)
+	case int:
+		w.Int(int64(x))
+	case obj:
+		w.BeginObject()
+		for _, f := range x {
+			w.Key(f.k)
+			if err := writeValue(w, f.v); err != nil {
+				return err
+			}
+		}
+		w.EndObject()
+	case []any:
+		if x == nil {
+			w.Null()
+			return nil
+		}
+		w.BeginArray()
+		for _, e := range x {
+			if err := writeValue(w, e); err != nil {
+				return err
+			}
+		}
+		w.EndArray()
+	default:
+		return fmt.Errorf("a reply cannot hold a %T", v)
 	}
-	return b.String() + "\n"
+	return nil
 }
