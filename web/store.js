@@ -108,6 +108,40 @@ function wsRange(ws) {
   return IDBKeyRange.bound([ws], [ws, []]);
 }
 
+// packRecords packs records ({keys, values}) into one Uint8Array for the
+// engine (wasm/browser/packed.go): per record a big-endian u32 length and
+// the key in UTF-8, then a u32 length and the value's bytes, or u32
+// 0xFFFFFFFF and nothing when the value is not a Uint8Array (a damaged
+// store: the engine names the record and the workspace is marked damaged).
+// One buffer crosses into Go in one copy; a string and an array per record
+// cost thousands of calls across the boundary for a large workspace.
+export function packRecords(keys, values) {
+  const enc = new TextEncoder();
+  const ks = keys.map((k) => enc.encode(String(k)));
+  let size = 0;
+  for (let i = 0; i < ks.length; i++) {
+    size += 8 + ks[i].length + (values[i] instanceof Uint8Array ? values[i].length : 0);
+  }
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (let i = 0; i < ks.length; i++) {
+    view.setUint32(at, ks[i].length);
+    out.set(ks[i], at + 4);
+    at += 4 + ks[i].length;
+    const v = values[i];
+    if (v instanceof Uint8Array) {
+      view.setUint32(at, v.length);
+      out.set(v, at + 4);
+      at += 4 + v.length;
+    } else {
+      view.setUint32(at, 0xFFFFFFFF);
+      at += 4;
+    }
+  }
+  return out;
+}
+
 function newId() {
   const b = crypto.getRandomValues(new Uint8Array(9));
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');

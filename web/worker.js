@@ -77,7 +77,7 @@
 // keys and logins are never stored, as quitting the real tool drops them.
 
 import './wasm_exec.js';
-import { openStore, RECORD_SCHEMA, StoreError } from './store.js';
+import { openStore, packRecords, RECORD_SCHEMA, StoreError } from './store.js';
 
 const st = {
   ns: 'site',
@@ -285,10 +285,11 @@ async function openWorkspace(id, readAlready) {
   return { ...info, history };
 }
 
-// stored is a workspace's records as the engine reads them, with the
-// record schema they were stored in (1 when the row predates schemas).
+// stored is a workspace's records as the engine reads them, packed into
+// one buffer (packRecords), with the record schema they were stored in (1
+// when the row predates schemas).
 function stored(snap) {
-  return { keys: snap.keys, values: snap.values, schema: (snap.row && snap.row.schema) || 1 };
+  return { packed: packRecords(snap.keys, snap.values), schema: (snap.row && snap.row.schema) || 1 };
 }
 
 // rewrite stores the open workspace's records whole, at this code's record

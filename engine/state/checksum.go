@@ -79,19 +79,21 @@ func OpenRecords(recs map[string][]byte, schema int) (payloads map[string][]byte
 		return maps.Clone(recs), nil, nil
 	}
 	payloads = make(map[string][]byte, len(recs))
-	var first error
-	for _, k := range slices.Sorted(maps.Keys(recs)) {
-		p, perr := OpenRecord(k, recs[k])
+	// In the map's order (sorting thousands of keys is a noticeable part
+	// of opening a large workspace in wasm); only the damaged are sorted.
+	for k, data := range recs {
+		p, perr := OpenRecord(k, data)
 		if perr != nil {
 			bad = append(bad, k)
-			if first == nil {
-				first = perr
-			}
 			continue
 		}
 		payloads[k] = p
 	}
-	return payloads, bad, first
+	if len(bad) > 0 {
+		slices.Sort(bad)
+		_, err = OpenRecord(bad[0], recs[bad[0]])
+	}
+	return payloads, bad, err
 }
 
 // FromStoredRecords is the workspace stored records of a schema hold:

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -78,7 +79,19 @@ func keyRecordSeeds(tb testing.TB) [][]byte {
 		[]byte(`{"0":{"handle":1,"class":4,"label":"\ud83d\ude00 \ud800 x\u00e9","value":"AA\u003d\u003d"},"1":0}`),
 		[]byte(` { "1" : 0 , "0" : {} } `), []byte(`null`), []byte(`{}`), []byte(`{"0":null}`), []byte(`{"00":0}`),
 		[]byte(`{"0":{"handle":-1}}`), []byte(`{"0":{"shared":[1,2,"x"]}}`), []byte(`{"0":{"owner":+1}}`),
-		[]byte(`{"0":{"owner":1.0}}`), []byte(`{"0":{"label":"a\'b"}}`), []byte(`{"0":{"Label":"x"}}`))
+		[]byte(`{"0":{"owner":1.0}}`), []byte(`{"0":{"label":"a\'b"}}`), []byte(`{"0":{"Label":"x"}}`),
+	)
+	// A whole copy whose key material is base64 that the decoder reads but
+	// JSON refuses or reads otherwise (raw line breaks, which the decoder
+	// skips; escapes), or plain base64 of each padding.
+	o.Value = []byte("@@@@")
+	whole, err := json.Marshal(map[int]*hsm.Object{0: o, 1: o})
+	require.NoError(tb, err)
+	for _, v := range []string{"AAA\nAAA\nAAA\nAAA\n", "AAAA\r\nAAA", "AAAA\nAAA=", "AA\\\"AA", "AA\\u0041A", "AA\\/A",
+		"", "AA==", "AAA=", "AAAA", "AAAAAAA=", "A===", "AA=A", "ABCD\x00EFG"} {
+		out = append(out, bytes.Replace(whole, []byte(`"QEBAQA=="`), []byte(`"`+v+`"`), 2))
+	}
+	out = append(out, whole)
 	return out
 }
 

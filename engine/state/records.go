@@ -190,14 +190,21 @@ func fromRecords(recs map[string][]byte, eager bool) (*hsm.Cluster, map[string][
 		return nil, nil, fmt.Errorf(`workspace is damaged: record "meta": %v`, err)
 	}
 	files := map[string][]byte{}
-	// Sorted, so that the record named in an error is the same every time.
-	for _, key := range slices.Sorted(maps.Keys(recs)) {
-		if key == MetaKey {
+	// In the map's order, not sorted (sorting thousands of record keys is
+	// a noticeable part of opening a large workspace in wasm); each
+	// record's error depends on that record alone, so the one named is the
+	// first in key order, the same every time.
+	badKey, badErr := "", error(nil)
+	for key, data := range recs {
+		if key == MetaKey || (badErr != nil && key > badKey) {
 			continue
 		}
-		if err := addRecord(c, files, key, recs[key]); err != nil {
-			return nil, nil, fmt.Errorf("workspace is damaged: record %q %v", key, err)
+		if err := addRecord(c, files, key, data); err != nil {
+			badKey, badErr = key, err
 		}
+	}
+	if badErr != nil {
+		return nil, nil, fmt.Errorf("workspace is damaged: record %q %v", badKey, badErr)
 	}
 	check := checkSavedKeys
 	if eager {
@@ -273,7 +280,7 @@ func decodeKey(c *hsm.Cluster, key string, data []byte) (uint64, map[int]*hsm.Ob
 		if err != nil || src == nil {
 			return 0, nil, fmt.Errorf("gives HSM %d the copy of HSM %s, which holds none", id, r)
 		}
-		copies[id] = src.Clone()
+		copies[id] = src.CloneSharingMaterial()
 	}
 	for id, o := range copies {
 		if c.Node(id) == nil {

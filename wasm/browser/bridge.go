@@ -437,18 +437,19 @@ func undecodable(bad []string) error {
 }
 
 // argRecords reads {keys: string[], values: Uint8Array[], schema?: number}
-// (schema: the record schema they were stored in; state.RecordSchema when
-// not given). A value that is not a Uint8Array (a damaged store) is not an
-// error of the call: its key is listed in bad, so the workspace is refused
-// as damaged.
+// or {packed: Uint8Array, schema?: number} (the records packed into one
+// buffer, packed.go: what the worker sends, one copy for all of them);
+// schema is the record schema they were stored in (state.RecordSchema
+// when not given). A value that is not a Uint8Array (a damaged store) is
+// not an error of the call: its key is listed in bad, so the workspace is
+// refused as damaged.
 func argRecords(args []safejs.Value, i int) (recs map[string][]byte, schema int, bad []string, err error) {
 	if i >= len(args) || args[i].Type() != safejs.TypeObject {
 		return nil, 0, nil, invalid("argument %d must be records {keys, values}", i+1)
 	}
-	keys, err1 := args[i].Get("keys")
-	values, err2 := args[i].Get("values")
-	sv, err3 := args[i].Get("schema")
-	if err := errors.Join(err1, err2, err3); err != nil {
+	packed, err1 := args[i].Get("packed")
+	sv, err2 := args[i].Get("schema")
+	if err := errors.Join(err1, err2); err != nil {
 		return nil, 0, nil, invalid("records: %v", err)
 	}
 	schema = state.RecordSchema
@@ -460,6 +461,26 @@ func argRecords(args []safejs.Value, i int) (recs map[string][]byte, schema int,
 		}
 	default:
 		return nil, 0, nil, invalid("records: schema must be a number")
+	}
+	if packed.Type() != safejs.TypeUndefined {
+		if packed.Type() != safejs.TypeObject {
+			return nil, 0, nil, invalid("records: packed must be a Uint8Array")
+		}
+		b, err := bytesOf(packed)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		recs, bad, err := unpackRecords(b)
+		if err != nil {
+			return nil, 0, nil, invalid("%v", err)
+		}
+		slices.Sort(bad)
+		return recs, schema, bad, nil
+	}
+	keys, err1 := args[i].Get("keys")
+	values, err2 := args[i].Get("values")
+	if err := errors.Join(err1, err2); err != nil {
+		return nil, 0, nil, invalid("records: %v", err)
 	}
 	n, err1 := keys.Length()
 	m, err2 := values.Length()

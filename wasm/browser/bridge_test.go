@@ -4,6 +4,8 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/hack-pad/safejs"
@@ -304,4 +306,88 @@ func TestBridgeExitEndsTheProgram(t *testing.T) {
 	api, quit := brAPI(t)
 	brOK(t, api, "exit", 5)
 	assert.Equal(t, 5, <-quit)
+}
+
+// brPacked is records as the worker sends them: {packed: Uint8Array}.
+func brPacked(t *testing.T, recs map[string][]byte, notBytes ...string) safejs.Value {
+	t.Helper()
+	keys := slices.Sorted(maps.Keys(recs))
+	var values [][]byte
+	for _, k := range keys {
+		values = append(values, recs[k])
+	}
+	for _, k := range notBytes {
+		keys, values = append(keys, k), append(values, nil)
+	}
+	b, err := packRecords(keys, values)
+	require.NoError(t, err)
+	object, err := safejs.Global().Get("Object")
+	require.NoError(t, err)
+	v, err := object.New()
+	require.NoError(t, err)
+	u8, err := (&bridge{uint8Array: mustGlobal(t, "Uint8Array")}).bytes(b)
+	require.NoError(t, err)
+	require.NoError(t, v.Set("packed", u8))
+	return v
+}
+
+func mustGlobal(t *testing.T, name string) safejs.Value {
+	t.Helper()
+	v, err := safejs.Global().Get(name)
+	require.NoError(t, err)
+	return v
+}
+
+// Packed records open as the same records one by one do, and a damaged
+// store is refused the same way: a flipped byte by the checksum, a value
+// that is not bytes by name (salvage leaves it out); a buffer the worker's
+// packing never makes is a bad argument.
+func TestBridgeOpensPackedRecords(t *testing.T) {
+	api, _ := brAPI(t)
+	recs, err := defaultRecords()
+	require.NoError(t, err)
+	brOK(t, api, "open", brPacked(t, recs), "1")
+	brOK(t, api, "exec", "key_mgmt_util")
+	brOK(t, api, "exec", "loginHSM -u CU -s example_user -p password")
+	assert.Contains(t, brReply(t, brOK(t, api, "exec", "genSymKey -t 31 -s 32 -l aes256")).Output, "Key Handle: 524295")
+
+	flipped := maps.Clone(recs)
+	flipped["k/524288"] = slices.Clone(recs["k/524288"])
+	flipped["k/524288"][10] ^= 1
+	for _, op := range []string{"reload", "rollback", "open"} {
+		_, e := brCall(t, api, op, brPacked(t, flipped), "")
+		kind, msg := brKind(t, e)
+		assert.Equal(t, kindDamaged, kind, op)
+		assert.Equal(t, `workspace is damaged: record "k/524288" does not match its checksum`, msg, op)
+	}
+	brOK(t, api, "open", brPacked(t, recs), "")
+
+	lost := maps.Clone(recs)
+	delete(lost, "k/524288")
+	for _, op := range []string{"reload", "rollback", "open"} {
+		_, e := brCall(t, api, op, brPacked(t, lost, "k/524288"), "")
+		kind, msg := brKind(t, e)
+		assert.Equal(t, kindDamaged, kind, op)
+		assert.Contains(t, msg, `record "k/524288" is not a Uint8Array`, op)
+	}
+	sv := brOK(t, api, "salvage", "w", "[]", brPacked(t, lost, "k/524288"))
+	skipped, err := sv.Get("skipped")
+	require.NoError(t, err)
+	first, err := skipped.Index(0)
+	require.NoError(t, err)
+	assert.Equal(t, "k/524288", brString(t, first, ""))
+
+	cut := brPacked(t, recs)
+	p, err := cut.Get("packed")
+	require.NoError(t, err)
+	short, err := p.Call("subarray", 0, 7)
+	require.NoError(t, err)
+	require.NoError(t, cut.Set("packed", short))
+	_, e := brCall(t, api, "open", cut, "")
+	kind, _ := brKind(t, e)
+	assert.Equal(t, kindInvalid, kind)
+	require.NoError(t, cut.Set("packed", "not bytes"))
+	_, e = brCall(t, api, "open", cut, "")
+	kind, _ = brKind(t, e)
+	assert.Equal(t, kindInvalid, kind)
 }

@@ -14,8 +14,10 @@
 // deadlock the whole Go program, so none does. Go never yields to
 // JavaScript in the middle of a computation, so the worker queues the
 // page's messages and calls one function at a time. Records travel as
-// two parallel arrays, {keys: string[], values: Uint8Array[]}; structured
-// answers as JSON text.
+// two parallel arrays, {keys: string[], values: Uint8Array[]}; records
+// going into Go may also come packed into one Uint8Array, {packed}, which
+// the worker sends (one copy across the boundary for a whole workspace:
+// packed.go, web/store.js packRecords); structured answers as JSON text.
 //
 //	defaults()              -> records of the default cluster
 //	open(records, seed)     -> {prompt, mode}; seed "" means crypto/rand

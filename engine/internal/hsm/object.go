@@ -118,6 +118,20 @@ func (o *Object) Clone() *Object {
 	return &c
 }
 
+// CloneSharingMaterial is Clone for the copies of a key read back from
+// storage: each node gets its own *Object and sharing list, but the byte
+// strings (KCV, Modulus, Value) are shared, which saves copying every key's
+// material once per HSM when a large workspace opens. Nothing changes
+// those byte strings in place (a key's material is replaced, never
+// edited), and both sides are clipped to their length, so an append to
+// one copy's never writes into the other's.
+func (o *Object) CloneSharingMaterial() *Object {
+	o.KCV, o.Modulus, o.Value = slices.Clip(o.KCV), slices.Clip(o.Modulus), slices.Clip(o.Value)
+	c := *o
+	c.Shared = slices.Clone(o.Shared)
+	return &c
+}
+
 // SharedWith reports whether the key is shared with user id.
 func (o *Object) SharedWith(id int) bool { return slices.Contains(o.Shared, id) }
 
