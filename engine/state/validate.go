@@ -2,9 +2,7 @@ package state
 
 import (
 	"bytes"
-	"crypto/rsa"
 	"crypto/sha256"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 	"math/big"
@@ -222,37 +220,20 @@ func checkMaterial(o *hsm.Object) error {
 	return nil
 }
 
-var oidRSA = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
-
-type pkcs8In struct {
-	Version    int
-	Algo       keyder.AlgorithmIdentifier
-	PrivateKey []byte
-}
-
-type pkcs1In struct {
-	Version               int
-	N                     *big.Int
-	E                     int
-	D, P, Q, Dp, Dq, Qinv *big.Int
-	Rest                  asn1.RawValue `asn1:"optional"`
-}
-
 // privateAttrs is keyobj.Private's attributes for the key an object
 // holds. An RSA key is read without the full validation (a modular
 // exponentiation per key, seconds for thousands of keys): its primes must
 // multiply to its modulus, which a damaged key does not.
 func privateAttrs(o *hsm.Object) (*hsm.Object, error) {
-	var p8 pkcs8In
-	if rest, err := asn1.Unmarshal(o.Value, &p8); err == nil && len(rest) == 0 && p8.Algo.Algorithm.Equal(oidRSA) {
-		var k pkcs1In
-		if rest, err := asn1.Unmarshal(p8.PrivateKey, &k); err != nil || len(rest) != 0 {
+	if p8, err := keyder.ParsePrivateKeyInfo(o.Value); err == nil && p8.Algorithm.Algorithm.Equal(keyder.OIDRSA) {
+		k, err := keyder.ParsePKCS8RSAPrivateKeyUnvalidated(o.Value)
+		if err != nil {
 			return nil, errors.New("not an RSA private key")
 		}
-		if k.N == nil || k.P == nil || k.Q == nil || k.N.Sign() <= 0 || new(big.Int).Mul(k.P, k.Q).Cmp(k.N) != 0 {
+		if len(k.Primes) != 2 || k.N.Sign() <= 0 || new(big.Int).Mul(k.Primes[0], k.Primes[1]).Cmp(k.N) != 0 {
 			return nil, errors.New("its primes do not make its modulus")
 		}
-		pub, err := keyobj.Public(&rsa.PublicKey{N: k.N, E: k.E})
+		pub, err := keyobj.Public(&k.PublicKey)
 		if err != nil {
 			return nil, err
 		}

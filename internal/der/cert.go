@@ -7,7 +7,6 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/sha256"
-	"encoding/asn1"
 	"errors"
 	"io"
 	"math/big"
@@ -23,37 +22,53 @@ type Name struct {
 }
 
 var (
-	oidOrganization = asn1.ObjectIdentifier{2, 5, 4, 10}
-	oidCommonName   = asn1.ObjectIdentifier{2, 5, 4, 3}
+	oidOrganization = OID{2, 5, 4, 10}
+	oidCommonName   = OID{2, 5, 4, 3}
 )
 
-type attributeTypeAndValue struct {
-	Type  asn1.ObjectIdentifier
-	Value any
+// attribute is an AttributeTypeAndValue of a string, written as
+// encoding/asn1 writes a Go string: a PrintableString when every character
+// may be in one, else a UTF8String.
+func attribute(oid OID, v string) []byte {
+	tag := byte(TagPrintableString)
+	if !isPrintable(v) {
+		tag = TagUTF8String
+	}
+	return Sequence(oid.Element(), String(tag, v))
 }
 
-// The "SET" suffix makes encoding/asn1 write a SET OF.
-type relativeDistinguishedNameSET []attributeTypeAndValue
+// isPrintable is encoding/asn1's test for the characters of a
+// PrintableString it writes ('*' and '&' not among them).
+func isPrintable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			continue
+		}
+		switch c {
+		case ' ', '\'', '(', ')', '+', ',', '-', '.', '/', ':', '=', '?':
+			continue
+		}
+		return false
+	}
+	return true
+}
 
 // Marshal is the DER of the name (an RDNSequence): one RDN holding every
 // organisation, then one with the common name.
 func (n Name) Marshal() []byte {
-	var rdns []relativeDistinguishedNameSET
+	var rdns [][]byte
 	if len(n.Organization) > 0 {
-		set := make(relativeDistinguishedNameSET, len(n.Organization))
+		set := make([][]byte, len(n.Organization))
 		for i, o := range n.Organization {
-			set[i] = attributeTypeAndValue{oidOrganization, o}
+			set[i] = attribute(oidOrganization, o)
 		}
-		rdns = append(rdns, set)
+		rdns = append(rdns, SetOf(set...))
 	}
 	if n.CommonName != "" {
-		rdns = append(rdns, relativeDistinguishedNameSET{{oidCommonName, n.CommonName}})
+		rdns = append(rdns, SetOf(attribute(oidCommonName, n.CommonName)))
 	}
-	if rdns == nil {
-		rdns = []relativeDistinguishedNameSET{}
-	}
-	b, _ := asn1.Marshal(rdns)
-	return b
+	return Sequence(rdns...)
 }
 
 // KeyUsage is RFC 5280 4.2.1.3's bits, numbered as crypto/x509 numbers them.
@@ -92,48 +107,19 @@ type Issuer struct {
 }
 
 var (
-	oidExtensionKeyUsage         = asn1.ObjectIdentifier{2, 5, 29, 15}
-	oidExtensionBasicConstraints = asn1.ObjectIdentifier{2, 5, 29, 19}
-	oidExtensionSubjectKeyID     = asn1.ObjectIdentifier{2, 5, 29, 14}
-	oidExtensionAuthorityKeyID   = asn1.ObjectIdentifier{2, 5, 29, 35}
+	oidExtensionKeyUsage         = OID{2, 5, 29, 15}
+	oidExtensionBasicConstraints = OID{2, 5, 29, 19}
+	oidExtensionSubjectKeyID     = OID{2, 5, 29, 14}
+	oidExtensionAuthorityKeyID   = OID{2, 5, 29, 35}
 )
 
-type extension struct {
-	ID       asn1.ObjectIdentifier
-	Critical bool `asn1:"optional"`
-	Value    []byte
-}
-
-type basicConstraints struct {
-	IsCA       bool `asn1:"optional"`
-	MaxPathLen int  `asn1:"optional,default:-1"`
-}
-
-type authKeyID struct {
-	ID []byte `asn1:"optional,tag:0"`
-}
-
-type validity struct {
-	NotBefore, NotAfter time.Time
-}
-
-type tbsCertificate struct {
-	Version            int `asn1:"optional,explicit,default:0,tag:0"`
-	SerialNumber       *big.Int
-	SignatureAlgorithm AlgorithmIdentifier
-	Issuer             asn1.RawValue
-	Validity           validity
-	Subject            asn1.RawValue
-	PublicKey          publicKeyInfo
-	UniqueID           asn1.BitString `asn1:"optional,tag:1"`
-	SubjectUniqueID    asn1.BitString `asn1:"optional,tag:2"`
-	Extensions         []extension    `asn1:"omitempty,optional,explicit,tag:3"`
-}
-
-type certificate struct {
-	TBSCertificate     asn1.RawValue
-	SignatureAlgorithm AlgorithmIdentifier
-	SignatureValue     asn1.BitString
+// extension is RFC 5280 4.1 Extension (critical written only when true,
+// the default being false).
+func extension(oid OID, critical bool, value []byte) []byte {
+	if critical {
+		return Sequence(oid.Element(), Bool(true), OctetString(value))
+	}
+	return Sequence(oid.Element(), OctetString(value))
 }
 
 // publicKey is the SubjectPublicKeyInfo parts of an Ed25519 or ECDSA P-256
@@ -150,8 +136,7 @@ func publicKey(pub crypto.PublicKey) ([]byte, AlgorithmIdentifier, error) {
 		if err != nil {
 			return nil, AlgorithmIdentifier{}, err
 		}
-		params, _ := asn1.Marshal(OIDP256)
-		return point, AlgorithmIdentifier{Algorithm: OIDEC, Parameters: asn1.RawValue{FullBytes: params}}, nil
+		return point, AlgorithmIdentifier{Algorithm: OIDEC, Parameters: OIDP256.Element()}, nil
 	}
 	return nil, AlgorithmIdentifier{}, errors.New("der: certificate keys are P-256 or Ed25519")
 }
@@ -195,7 +180,7 @@ func CreateCertificate(rand io.Reader, tmpl *Certificate, issuer *Issuer, pub cr
 		skid = h[:20]
 	}
 
-	var exts []extension
+	var exts [][]byte
 	if tmpl.KeyUsage != 0 {
 		var a [2]byte
 		a[0] = reverseBits(byte(tmpl.KeyUsage))
@@ -204,38 +189,36 @@ func CreateCertificate(rand io.Reader, tmpl *Certificate, issuer *Issuer, pub cr
 		if a[1] != 0 {
 			bits = a[:2]
 		}
-		v, _ := asn1.Marshal(asn1.BitString{Bytes: bits, BitLength: bitLength(bits)})
-		exts = append(exts, extension{oidExtensionKeyUsage, true, v})
+		exts = append(exts, extension(oidExtensionKeyUsage, true, BitStringBits(bits, bitLength(bits))))
 	}
-	bc, _ := asn1.Marshal(basicConstraints{tmpl.IsCA, -1})
-	exts = append(exts, extension{oidExtensionBasicConstraints, true, bc})
+	// BasicConstraints: cA only when true (DEFAULT FALSE), no path length.
+	var bc []byte
+	if tmpl.IsCA {
+		bc = Bool(true)
+	}
+	exts = append(exts, extension(oidExtensionBasicConstraints, true, Sequence(bc)))
 	if len(skid) > 0 {
-		v, _ := asn1.Marshal(skid)
-		exts = append(exts, extension{ID: oidExtensionSubjectKeyID, Value: v})
+		exts = append(exts, extension(oidExtensionSubjectKeyID, false, OctetString(skid)))
 	}
 	if len(akid) > 0 {
-		v, _ := asn1.Marshal(authKeyID{akid})
-		exts = append(exts, extension{ID: oidExtensionAuthorityKeyID, Value: v})
+		exts = append(exts, extension(oidExtensionAuthorityKeyID, false, Sequence(Implicit(0, akid))))
 	}
 
-	tbs, err := asn1.Marshal(tbsCertificate{
-		Version:            2,
-		SerialNumber:       tmpl.SerialNumber,
-		SignatureAlgorithm: sigAlg,
-		Issuer:             asn1.RawValue{FullBytes: issuerName},
-		Validity:           validity{tmpl.NotBefore.UTC(), tmpl.NotAfter.UTC()},
-		Subject:            asn1.RawValue{FullBytes: subject},
-		PublicKey:          publicKeyInfo{pubAlg, bitString(pubBytes)},
-		Extensions:         exts,
-	})
-	if err != nil {
-		return nil, err
-	}
+	tbs := Sequence(
+		Explicit(0, Int(2)),
+		Integer(tmpl.SerialNumber),
+		sigAlg.Element(),
+		issuerName,
+		Sequence(Time(tmpl.NotBefore.UTC()), Time(tmpl.NotAfter.UTC())),
+		subject,
+		PublicKeyInfo{Algorithm: pubAlg, PublicKey: pubBytes}.Marshal(),
+		Explicit(3, Sequence(exts...)),
+	)
 	sig, err := crypto.SignMessage(priv, rand, tbs, hash)
 	if err != nil {
 		return nil, err
 	}
-	return asn1.Marshal(certificate{asn1.RawValue{FullBytes: tbs}, sigAlg, bitString(sig)})
+	return Sequence(tbs, sigAlg.Element(), BitString(sig)), nil
 }
 
 func reverseBits(b byte) byte {

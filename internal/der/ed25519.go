@@ -2,7 +2,6 @@ package der
 
 import (
 	"crypto/ed25519"
-	"encoding/asn1"
 	"errors"
 )
 
@@ -13,36 +12,32 @@ var ErrNotEd25519 = errors.New("not an Ed25519 key")
 // MarshalPKIXEd25519PublicKey is the "PUBLIC KEY" DER of an Ed25519 key
 // (RFC 8410: no parameters), as x509.MarshalPKIXPublicKey writes it.
 func MarshalPKIXEd25519PublicKey(key ed25519.PublicKey) []byte {
-	b, _ := asn1.Marshal(publicKeyInfo{AlgorithmIdentifier{Algorithm: OIDEd25519}, bitString(key)})
-	return b
+	return PublicKeyInfo{Algorithm: AlgorithmIdentifier{Algorithm: OIDEd25519}, PublicKey: key}.Marshal()
 }
 
 // ParsePKIXEd25519PublicKey reads a SubjectPublicKeyInfo holding an Ed25519
 // key (ErrNotEd25519 for another algorithm), with
 // x509.ParsePKIXPublicKey's checks.
 func ParsePKIXEd25519PublicKey(b []byte) (ed25519.PublicKey, error) {
-	var spki publicKeyInfo
-	if err := unmarshal(b, &spki); err != nil {
+	spki, err := ParsePublicKeyInfo(b)
+	if err != nil {
 		return nil, err
 	}
 	if !spki.Algorithm.Algorithm.Equal(OIDEd25519) {
 		return nil, ErrNotEd25519
 	}
-	if len(spki.Algorithm.Parameters.FullBytes) != 0 {
+	if len(spki.Algorithm.Parameters) != 0 {
 		return nil, errors.New("Ed25519 key encoded with illegal parameters")
 	}
-	key := spki.PublicKey.RightAlign()
-	if len(key) != ed25519.PublicKeySize {
+	if spki.Bits%8 != 0 || len(spki.PublicKey) != ed25519.PublicKeySize {
 		return nil, errors.New("wrong Ed25519 public key size")
 	}
-	return ed25519.PublicKey(key), nil
+	return ed25519.PublicKey(spki.PublicKey), nil
 }
 
 // MarshalPKCS8Ed25519PrivateKey is the "PRIVATE KEY" DER of an Ed25519 key
 // (its seed in an OCTET STRING, RFC 8410), as x509.MarshalPKCS8PrivateKey
 // writes it.
 func MarshalPKCS8Ed25519PrivateKey(key ed25519.PrivateKey) []byte {
-	seed, _ := asn1.Marshal(key.Seed())
-	b, _ := asn1.Marshal(pkcs8{Version: 0, Algo: AlgorithmIdentifier{Algorithm: OIDEd25519}, PrivateKey: seed})
-	return b
+	return PrivateKeyInfo{Algorithm: AlgorithmIdentifier{Algorithm: OIDEd25519}, PrivateKey: OctetString(key.Seed())}.Marshal()
 }

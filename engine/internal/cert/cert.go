@@ -2,7 +2,7 @@
 // trust anchors CloudHSM CLI's cluster mtls register-trust-anchor takes (a
 // PEM file of one certificate or a chain of them), and the self-signed
 // certificate authority "openssl req -x509" makes for one. It works on the
-// DER with encoding/asn1 and the engine's key code (package mech), so the
+// DER with package der and the engine's key code (package mech), so the
 // engine carries no X.509 library; it reads only what the simulator needs
 // (names, public key, signature algorithm) and checks each certificate's
 // structure strictly.
@@ -11,13 +11,12 @@ package cert
 import (
 	"bytes"
 	"crypto/rsa"
-	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 
 	"github.com/hsmsim/hsmsim/engine/internal/mech"
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 // Errors of ParseChain.
@@ -37,83 +36,74 @@ type Certificate struct {
 	PublicKey any    // *rsa.PublicKey, *mech.ECPublicKey or *dsa.PublicKey
 }
 
-// algorithmIdentifier is RFC 5280 4.1.1.2.
-type algorithmIdentifier struct {
-	Algorithm  asn1.ObjectIdentifier
-	Parameters asn1.RawValue `asn1:"optional"`
-}
-
-// certificateASN is RFC 5280 4.1 Certificate.
-type certificateASN struct {
-	TBS       asn1.RawValue
-	Algorithm algorithmIdentifier
-	Signature asn1.BitString
-}
-
-// tbsASN is RFC 5280 4.1 TBSCertificate.
-type tbsASN struct {
-	Version    int `asn1:"optional,explicit,default:0,tag:0"`
-	Serial     *big.Int
-	Algorithm  algorithmIdentifier
-	Issuer     asn1.RawValue
-	Validity   validityASN
-	Subject    asn1.RawValue
-	PublicKey  asn1.RawValue
-	IssuerUID  asn1.BitString `asn1:"optional,tag:1"`
-	SubjectUID asn1.BitString `asn1:"optional,tag:2"`
-	Extensions asn1.RawValue  `asn1:"optional,explicit,tag:3"`
-}
-
-type validityASN struct {
-	NotBefore, NotAfter asn1.RawValue
-}
-
-func unmarshalExact(der []byte, v any) error {
-	rest, err := asn1.Unmarshal(der, v)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 0 {
-		return fmt.Errorf("%d bytes after it", len(rest))
-	}
-	return nil
-}
-
-// Parse reads one certificate's DER.
+// Parse reads one certificate's DER (RFC 5280 4.1): the certificate's
+// three fields, and of the signed part the version, serial number,
+// signature algorithm, issuer, validity, subject and public key, then the
+// optional unique identifiers and extensions, which are read past. Nothing
+// may follow a SEQUENCE's last field.
 func Parse(der []byte) (*Certificate, error) {
-	var c certificateASN
-	if err := unmarshalExact(der, &c); err != nil {
+	p := keyder.NewParser(der)
+	c := p.Sequence()
+	_, tbsDER, _ := c.Any()
+	sigAlg := c.AlgorithmIdentifier()
+	c.BitString()
+	c.End()
+	if err := p.End(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	var tbs tbsASN
-	if err := unmarshalExact(c.TBS.FullBytes, &tbs); err != nil {
+	p = keyder.NewParser(tbsDER)
+	t := p.Sequence()
+	var version int64
+	if t.Optional(0xa0) {
+		v := t.Explicit(0)
+		version = v.Int()
+		v.End()
+	}
+	t.Integer() // the serial number
+	alg := t.AlgorithmIdentifier()
+	issuerTag, issuer, _ := t.Any()
+	v := t.Sequence()
+	notBeforeTag, _, _ := v.Any()
+	notAfterTag, _, _ := v.Any()
+	v.End()
+	subjectTag, subject, _ := t.Any()
+	_, spki, _ := t.Any()
+	for _, tag := range []byte{0x81, 0x82} {
+		if t.Optional(tag) {
+			t.BitStringImplicit(tag)
+		}
+	}
+	// The extensions, [3] EXPLICIT; like encoding/asn1, which took them
+	// as a raw value, the content is not read (nor is a primitive [3]).
+	if t.Optional(0xa3) || t.Optional(0x83) {
+		t.Any()
+	}
+	t.End()
+	if err := p.End(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	switch {
-	case tbs.Version < 0 || tbs.Version > 2:
-		return nil, fmt.Errorf("%w: version %d", ErrMalformed, tbs.Version+1)
-	case tbs.Serial == nil:
-		return nil, fmt.Errorf("%w: no serial number", ErrMalformed)
-	case !tbs.Algorithm.Algorithm.Equal(c.Algorithm.Algorithm):
+	case version < 0 || version > 2:
+		return nil, fmt.Errorf("%w: version %d", ErrMalformed, version+1)
+	case !alg.Algorithm.Equal(sigAlg.Algorithm):
 		return nil, fmt.Errorf("%w: its two signature algorithms differ", ErrMalformed)
-	case !isName(tbs.Issuer) || !isName(tbs.Subject):
+	case issuerTag != keyder.TagSequence || subjectTag != keyder.TagSequence:
 		return nil, fmt.Errorf("%w: a name is not a sequence", ErrMalformed)
-	case !isTime(tbs.Validity.NotBefore) || !isTime(tbs.Validity.NotAfter):
+	case !isTime(notBeforeTag) || !isTime(notAfterTag):
 		return nil, fmt.Errorf("%w: its validity is not two times", ErrMalformed)
 	}
-	pub, err := mech.ParsePublicKeyDER(tbs.PublicKey.FullBytes)
+	pub, err := mech.ParsePublicKeyDER(spki)
 	if err != nil {
 		return nil, fmt.Errorf("%w: its public key: %v", ErrMalformed, err)
 	}
-	return &Certificate{Raw: der, Subject: tbs.Subject.FullBytes, Issuer: tbs.Issuer.FullBytes, PublicKey: pub}, nil
+	return &Certificate{Raw: der, Subject: subject, Issuer: issuer, PublicKey: pub}, nil
 }
 
-func isName(v asn1.RawValue) bool {
-	return v.Class == asn1.ClassUniversal && v.Tag == asn1.TagSequence && v.IsCompound
-}
-
-func isTime(v asn1.RawValue) bool {
-	return v.Class == asn1.ClassUniversal && (v.Tag == asn1.TagUTCTime || v.Tag == asn1.TagGeneralizedTime)
+// isTime reports whether an element's identifier is a UTCTime's or a
+// GeneralizedTime's (the times themselves are not read).
+func isTime(tag byte) bool {
+	t := tag &^ 0x20
+	return t == keyder.TagUTCTime || t == keyder.TagGeneralizedTime
 }
 
 // ParseChain reads PEM data of one or more certificates: only CERTIFICATE

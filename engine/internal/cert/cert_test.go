@@ -1,8 +1,10 @@
 package cert
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/pem"
 	mrand "math/rand/v2"
 	"strings"
@@ -146,16 +148,87 @@ func FuzzParseChain(f *testing.F) {
 	})
 }
 
-// FuzzParse: arbitrary DER never panics.
+// FuzzParse: arbitrary DER never panics, and Parse agrees with the
+// encoding/asn1 reader it replaced (parse_asn1_test.go): what Parse reads,
+// that reader read, to the same names and key; what that reader read and
+// is canonical DER (its structures marshal back to the same bytes), Parse
+// reads. Parse refuses on purpose what is not DER that encoding/asn1
+// skipped: bytes after a SEQUENCE's last field, a version 1 written out.
 func FuzzParse(f *testing.F) {
 	rsaKey, err := mech.GenerateRSA(mrand.NewChaCha8([32]byte{2}), 2048, 65537)
 	require.NoError(f, err)
 	f.Add(selfSigned(f, rsaKey, SHA256))
+	ecKey, err := mech.GenerateEC(mrand.NewChaCha8([32]byte{3}), mech.CurveP256)
+	require.NoError(f, err)
+	f.Add(selfSigned(f, ecKey, SHA384))
 	f.Add([]byte{0x30, 0})
 	f.Fuzz(func(t *testing.T, der []byte) {
 		c, err := Parse(der)
 		if err == nil {
 			require.NotNil(t, c.PublicKey)
 		}
+		want, werr := asn1Parse(der)
+		switch {
+		case err == nil && werr != nil:
+			t.Fatalf("Parse reads what encoding/asn1 refused: %v", werr)
+		case err == nil:
+			require.Equal(t, want.Subject, c.Subject)
+			require.Equal(t, want.Issuer, c.Issuer)
+			a, _ := mech.MarshalPublicKeyDER(c.PublicKey)
+			b, _ := mech.MarshalPublicKeyDER(want.PublicKey)
+			require.Equal(t, b, a)
+		case werr == nil && asn1Canonical(der):
+			t.Fatalf("Parse refuses canonical DER encoding/asn1 read: %v", err)
+		}
 	})
+}
+
+// asn1Canonical reports whether der is a certificate whose structures
+// encoding/asn1 marshals back to the same bytes.
+func asn1Canonical(der []byte) bool {
+	var c asn1CertificateASN
+	if rest, err := asn1.Unmarshal(der, &c); err != nil || len(rest) != 0 {
+		return false
+	}
+	if again, err := asn1.Marshal(c); err != nil || !bytes.Equal(again, der) {
+		return false
+	}
+	var tbs asn1TbsASN
+	if rest, err := asn1.Unmarshal(c.TBS.FullBytes, &tbs); err != nil || len(rest) != 0 {
+		return false
+	}
+	again, err := asn1.Marshal(tbs)
+	return err == nil && bytes.Equal(again, c.TBS.FullBytes)
+}
+
+// SelfSigned writes the bytes the encoding/asn1 writer it replaced wrote
+// (asn1oracle_test.go), for RSA and EC keys, every digest, many subjects
+// and validity periods (UTCTime and GeneralizedTime), with the same random
+// stream.
+func TestSelfSignedIsTheASN1Writers(t *testing.T) {
+	rsaKey, err := mech.GenerateRSA(mrand.NewChaCha8([32]byte{2}), 2048, 65537)
+	require.NoError(t, err)
+	keys := []any{rsaKey}
+	for _, c := range []int{mech.CurveP256, mech.CurveP384, mech.CurveP521, mech.CurveSecp256k1, mech.CurveP224} {
+		k, err := mech.GenerateEC(mrand.NewChaCha8([32]byte{byte(c)}), c)
+		require.NoError(t, err)
+		keys = append(keys, k)
+	}
+	subjects := []string{"/C=US/ST=WA/O=Example/CN=rootCA", "/CN=x", "/O=Kunde & Co/OU=Schlüssel/CN=Wurzel", "/emailAddress=a@b.example/L=Here/CN=" + strings.Repeat("long", 40)}
+	for i, priv := range keys {
+		for _, h := range []Hash{SHA256, SHA384, SHA512} {
+			for j, s := range subjects {
+				subj, err := ParseSubject(s)
+				require.NoError(t, err)
+				for _, days := range []int{1, 3652, 9000, 40000} {
+					seed := [32]byte{byte(i), byte(h), byte(j), byte(days)}
+					got, err := SelfSigned(mrand.NewChaCha8(seed), priv, subj, notBefore, days, h)
+					require.NoError(t, err)
+					want, err := asn1SelfSigned(mrand.NewChaCha8(seed), priv, subj, notBefore, days, h)
+					require.NoError(t, err)
+					require.Equal(t, want, got, "key %d, hash %d, %s, %d days", i, h, s, days)
+				}
+			}
+		}
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hsmsim/hsmsim/engine/internal/mech"
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 // Attribute is one RDN of a distinguished name, as "openssl req -subj"
@@ -22,7 +22,7 @@ import (
 type Attribute struct{ Type, Value string }
 
 // nameOIDs are the attribute types -subj accepts by their short names.
-var nameOIDs = map[string]asn1.ObjectIdentifier{
+var nameOIDs = map[string]keyder.OID{
 	"C":            {2, 5, 4, 6},
 	"ST":           {2, 5, 4, 8},
 	"L":            {2, 5, 4, 7},
@@ -63,38 +63,26 @@ func ParseSubject(s string) ([]Attribute, error) {
 	return out, nil
 }
 
-type attributeTypeAndValue struct {
-	Type  asn1.ObjectIdentifier
-	Value asn1.RawValue
-}
-
 // marshalName is the DER of a Name of one attribute per RDN, in order;
-// country names are PrintableString, the rest UTF8String (OpenSSL's
-// default string mask).
+// country names are PrintableString, e-mail addresses IA5String, the rest
+// UTF8String (OpenSSL's default string mask).
 func marshalName(attrs []Attribute) ([]byte, error) {
-	var rdns [][]attributeTypeAndValue
+	var rdns [][]byte
 	for _, a := range attrs {
-		tag := asn1.TagUTF8String
-		if a.Type == "C" {
-			tag = asn1.TagPrintableString
+		tag := byte(keyder.TagUTF8String)
+		switch a.Type {
+		case "C":
+			tag = keyder.TagPrintableString
+		case "emailAddress":
+			tag = keyder.TagIA5String
 		}
-		v := asn1.RawValue{Class: asn1.ClassUniversal, Tag: tag, Bytes: []byte(a.Value)}
-		if a.Type == "emailAddress" {
-			v.Tag = asn1.TagIA5String
+		oid, ok := nameOIDs[a.Type]
+		if !ok {
+			return nil, fmt.Errorf("unknown name attribute %q", a.Type)
 		}
-		rdns = append(rdns, []attributeTypeAndValue{{Type: nameOIDs[a.Type], Value: v}})
+		rdns = append(rdns, keyder.SetOf(keyder.Sequence(oid.Element(), keyder.String(tag, a.Value))))
 	}
-	// A SET OF a single element: encoding/asn1 writes a slice of slices
-	// as SEQUENCE OF SEQUENCE, so each RDN is marshalled with the set tag.
-	var seq []asn1.RawValue
-	for _, r := range rdns {
-		b, err := asn1.MarshalWithParams(r, "set")
-		if err != nil {
-			return nil, err
-		}
-		seq = append(seq, asn1.RawValue{FullBytes: b})
-	}
-	return asn1.Marshal(seq)
+	return keyder.Sequence(rdns...), nil
 }
 
 // Hash is a digest a certificate is signed with.
@@ -108,16 +96,16 @@ const (
 )
 
 var (
-	oidSHA256WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
-	oidSHA384WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}
-	oidSHA512WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}
-	oidECDSAWithSHA256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
-	oidECDSAWithSHA384 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
-	oidECDSAWithSHA512 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
+	oidSHA256WithRSA   = keyder.OID{1, 2, 840, 113549, 1, 1, 11}
+	oidSHA384WithRSA   = keyder.OID{1, 2, 840, 113549, 1, 1, 12}
+	oidSHA512WithRSA   = keyder.OID{1, 2, 840, 113549, 1, 1, 13}
+	oidECDSAWithSHA256 = keyder.OID{1, 2, 840, 10045, 4, 3, 2}
+	oidECDSAWithSHA384 = keyder.OID{1, 2, 840, 10045, 4, 3, 3}
+	oidECDSAWithSHA512 = keyder.OID{1, 2, 840, 10045, 4, 3, 4}
 
-	oidSubjectKeyID   = asn1.ObjectIdentifier{2, 5, 29, 14}
-	oidAuthorityKeyID = asn1.ObjectIdentifier{2, 5, 29, 35}
-	oidBasicConstr    = asn1.ObjectIdentifier{2, 5, 29, 19}
+	oidSubjectKeyID   = keyder.OID{2, 5, 29, 14}
+	oidAuthorityKeyID = keyder.OID{2, 5, 29, 35}
+	oidBasicConstr    = keyder.OID{2, 5, 29, 19}
 )
 
 func (h Hash) sum(data []byte) ([]byte, crypto.Hash) {
@@ -133,39 +121,12 @@ func (h Hash) sum(data []byte) ([]byte, crypto.Hash) {
 	return s[:], crypto.SHA256
 }
 
-type extension struct {
-	ID       asn1.ObjectIdentifier
-	Critical bool `asn1:"optional"`
-	Value    []byte
-}
-
-type basicConstraints struct {
-	IsCA bool `asn1:"optional"`
-}
-
-type authorityKeyID struct {
-	ID []byte `asn1:"optional,tag:0"`
-}
-
-type tbsOut struct {
-	Version    int `asn1:"explicit,tag:0"`
-	Serial     *big.Int
-	Algorithm  algorithmIdentifier
-	Issuer     asn1.RawValue
-	Validity   validityOut
-	Subject    asn1.RawValue
-	PublicKey  asn1.RawValue
-	Extensions []extension `asn1:"explicit,tag:3"`
-}
-
-type validityOut struct {
-	NotBefore, NotAfter time.Time
-}
-
-type certificateOut struct {
-	TBS       asn1.RawValue
-	Algorithm algorithmIdentifier
-	Signature asn1.BitString
+// extension is RFC 5280 4.1 Extension, critical written only when true.
+func extension(oid keyder.OID, critical bool, value []byte) []byte {
+	if critical {
+		return keyder.Sequence(oid.Element(), keyder.Bool(true), keyder.OctetString(value))
+	}
+	return keyder.Sequence(oid.Element(), keyder.OctetString(value))
 }
 
 // SelfSigned makes the certificate "openssl req -new -x509" makes of a key:
@@ -175,14 +136,14 @@ type certificateOut struct {
 // critical). priv is an *rsa.PrivateKey or a *mech.ECKey.
 func SelfSigned(r io.Reader, priv any, subject []Attribute, notBefore time.Time, days int, h Hash) ([]byte, error) {
 	var pub any
-	var alg asn1.ObjectIdentifier
+	var oid keyder.OID
 	switch k := priv.(type) {
 	case *rsa.PrivateKey:
 		pub = &k.PublicKey
-		alg = []asn1.ObjectIdentifier{oidSHA256WithRSA, oidSHA384WithRSA, oidSHA512WithRSA}[h]
+		oid = []keyder.OID{oidSHA256WithRSA, oidSHA384WithRSA, oidSHA512WithRSA}[h]
 	case *mech.ECKey:
 		pub = k.Public()
-		alg = []asn1.ObjectIdentifier{oidECDSAWithSHA256, oidECDSAWithSHA384, oidECDSAWithSHA512}[h]
+		oid = []keyder.OID{oidECDSAWithSHA256, oidECDSAWithSHA384, oidECDSAWithSHA512}[h]
 	default:
 		return nil, fmt.Errorf("cannot sign a certificate with a %T", priv)
 	}
@@ -201,34 +162,26 @@ func SelfSigned(r io.Reader, priv any, subject []Attribute, notBefore time.Time,
 	serial[0] &= 0x7f // positive, as OpenSSL's are
 	// The key identifier is the SHA-1 of the public key's bit string
 	// (RFC 5280 4.2.1.2, method 1), what OpenSSL writes.
-	var info struct {
-		Algorithm asn1.RawValue
-		Key       asn1.BitString
-	}
-	if _, err := asn1.Unmarshal(spki, &info); err != nil {
-		return nil, err
-	}
-	kid := sha1.Sum(info.Key.Bytes)
-	ski, _ := asn1.Marshal(kid[:])
-	aki, _ := asn1.Marshal(authorityKeyID{ID: kid[:]})
-	bc, _ := asn1.Marshal(basicConstraints{IsCA: true})
-	tbs, err := asn1.Marshal(tbsOut{
-		Version:   2,
-		Serial:    new(big.Int).SetBytes(serial),
-		Algorithm: algorithmIdentifier{Algorithm: alg, Parameters: nullParams(alg)},
-		Issuer:    asn1.RawValue{FullBytes: name},
-		Validity:  validityOut{notBefore.UTC(), notBefore.UTC().AddDate(0, 0, days)},
-		Subject:   asn1.RawValue{FullBytes: name},
-		PublicKey: asn1.RawValue{FullBytes: spki},
-		Extensions: []extension{
-			{ID: oidSubjectKeyID, Value: ski},
-			{ID: oidAuthorityKeyID, Value: aki},
-			{ID: oidBasicConstr, Critical: true, Value: bc},
-		},
-	})
+	info, err := keyder.ParsePublicKeyInfo(spki)
 	if err != nil {
 		return nil, err
 	}
+	kid := sha1.Sum(info.PublicKey)
+	alg := keyder.AlgorithmIdentifier{Algorithm: oid, Parameters: nullParams(oid)}
+	tbs := keyder.Sequence(
+		keyder.Explicit(0, keyder.Int(2)),
+		keyder.Integer(new(big.Int).SetBytes(serial)),
+		alg.Element(),
+		name,
+		keyder.Sequence(keyder.Time(notBefore.UTC()), keyder.Time(notBefore.UTC().AddDate(0, 0, days))),
+		name,
+		spki,
+		keyder.Explicit(3, keyder.Sequence(
+			extension(oidSubjectKeyID, false, keyder.OctetString(kid[:])),
+			extension(oidAuthorityKeyID, false, keyder.Sequence(keyder.Implicit(0, kid[:]))),
+			extension(oidBasicConstr, true, keyder.Sequence(keyder.Bool(true))),
+		)),
+	)
 	digest, ch := h.sum(tbs)
 	var sig []byte
 	switch k := priv.(type) {
@@ -240,18 +193,14 @@ func SelfSigned(r io.Reader, priv any, subject []Attribute, notBefore time.Time,
 	if err != nil {
 		return nil, err
 	}
-	return asn1.Marshal(certificateOut{
-		TBS:       asn1.RawValue{FullBytes: tbs},
-		Algorithm: algorithmIdentifier{Algorithm: alg, Parameters: nullParams(alg)},
-		Signature: asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)},
-	})
+	return keyder.Sequence(tbs, alg.Element(), keyder.BitString(sig)), nil
 }
 
 // nullParams are an algorithm's parameters: NULL for RSA, absent for ECDSA
 // (RFC 4055, RFC 5758).
-func nullParams(alg asn1.ObjectIdentifier) asn1.RawValue {
+func nullParams(alg keyder.OID) []byte {
 	if alg[len(alg)-2] == 1 && alg[0] == 1 && alg[2] == 840 && alg[3] == 113549 {
-		return asn1.RawValue{FullBytes: []byte{5, 0}}
+		return keyder.Null()
 	}
-	return asn1.RawValue{}
+	return nil
 }

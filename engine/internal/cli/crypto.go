@@ -3,7 +3,6 @@ package cli
 import (
 	"crypto"
 	"crypto/rsa"
-	"encoding/asn1"
 	"encoding/base64"
 	"fmt"
 	"math/big"
@@ -13,6 +12,8 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
 	"github.com/hsmsim/hsmsim/engine/internal/mech"
+
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 func init() {
@@ -229,13 +230,11 @@ func (t *Tool) signature(a *args) ([]byte, *cliError) {
 	return b, nil
 }
 
-type ecdsaSig struct{ R, S *big.Int }
-
 // rawECDSA turns a DER ECDSA signature into r‖s, each the size of the
 // curve's order, the form the CLI prints.
 func rawECDSA(der []byte, curveID int) ([]byte, error) {
-	var s ecdsaSig
-	if _, err := asn1.Unmarshal(der, &s); err != nil {
+	r, s, err := keyder.ParseSignature(der)
+	if err != nil {
 		return nil, err
 	}
 	ci, err := mech.CurveByID(curveID)
@@ -243,9 +242,12 @@ func rawECDSA(der []byte, curveID int) ([]byte, error) {
 		return nil, err
 	}
 	n := (ci.Bits + 7) / 8
+	if r.Sign() < 0 || s.Sign() < 0 || r.BitLen() > 8*n || s.BitLen() > 8*n {
+		return nil, fmt.Errorf("an ECDSA signature out of range")
+	}
 	out := make([]byte, 2*n)
-	s.R.FillBytes(out[:n])
-	s.S.FillBytes(out[n:])
+	r.FillBytes(out[:n])
+	s.FillBytes(out[n:])
 	return out, nil
 }
 
@@ -254,5 +256,5 @@ func derECDSA(raw []byte) ([]byte, error) {
 		return nil, fmt.Errorf("bad signature length")
 	}
 	n := len(raw) / 2
-	return asn1.Marshal(ecdsaSig{new(big.Int).SetBytes(raw[:n]), new(big.Int).SetBytes(raw[n:])})
+	return keyder.MarshalSignature(new(big.Int).SetBytes(raw[:n]), new(big.Int).SetBytes(raw[n:])), nil
 }

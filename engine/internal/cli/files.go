@@ -3,7 +3,6 @@ package cli
 import (
 	"crypto/ed25519"
 	"crypto/rsa"
-	"encoding/asn1"
 	"encoding/binary"
 	"encoding/pem"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
 	"github.com/hsmsim/hsmsim/engine/internal/kmu"
 	"github.com/hsmsim/hsmsim/engine/internal/mech"
+
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 func init() {
@@ -79,14 +80,6 @@ func referencePEM(pub *rsa.PublicKey, o *hsm.Object) ([]byte, error) {
 	return kmu.FakePEM(pub, o.Handle)
 }
 
-// ecReference is SEC 1's ECPrivateKey with the handle as its private value.
-type ecReference struct {
-	Version    int
-	PrivateKey []byte
-	Curve      asn1.ObjectIdentifier `asn1:"optional,explicit,tag:0"`
-	PublicKey  asn1.BitString        `asn1:"optional,explicit,tag:1"`
-}
-
 // fakeECPEM is the reference PEM of an EC private key: the real curve and
 // public point, and the key's handle where the private value would be.
 func fakeECPEM(o *hsm.Object) ([]byte, error) {
@@ -96,11 +89,9 @@ func fakeECPEM(o *hsm.Object) ([]byte, error) {
 	}
 	priv := make([]byte, (ci.Bits+7)/8)
 	binary.BigEndian.PutUint64(priv[len(priv)-8:], o.Handle)
-	der, err := asn1.Marshal(ecReference{Version: 1, PrivateKey: priv, Curve: ci.OID,
-		PublicKey: asn1.BitString{Bytes: o.Modulus, BitLength: 8 * len(o.Modulus)}})
-	if err != nil {
-		return nil, err
-	}
+	// SEC 1's ECPrivateKey with the handle as its private value.
+	der := keyder.ECPrivateKey{Version: 1, PrivateKey: priv, Params: ci.OID.Element(),
+		PublicKey: o.Modulus, PublicKeyBits: 8 * len(o.Modulus), HasPublicKey: len(o.Modulus) > 0}.Marshal()
 	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
 }
 

@@ -2,8 +2,8 @@ package kmu
 
 import (
 	"crypto/rsa"
-	"encoding/asn1"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 
@@ -11,6 +11,8 @@ import (
 	"github.com/hsmsim/hsmsim/engine/internal/keyobj"
 	"github.com/hsmsim/hsmsim/engine/internal/mech"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
+
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 // This file holds the commands that write key material to files:
@@ -252,28 +254,19 @@ func exportPubKey(t *Tool, a *Args) tool.Result {
 	return tool.Result{}
 }
 
-// fakeRSAKey is the PKCS #1 RSAPrivateKey structure of a fake PEM file.
-type fakeRSAKey struct {
-	Version int
-	N, E, D *big.Int
-	P, Q    *big.Int
-	Dp, Dq  *big.Int
-	Qinv    *big.Int
-}
-
 // FakePEM builds the fake PEM getCaviumPrivKey writes for an RSA private key
 // at handle h: an "RSA PRIVATE KEY" (PKCS #1) block with the real modulus
 // and public exponent, the handle as the private exponent, and zero for
 // every other private field. It carries nothing secret, only the key's name.
 func FakePEM(pub *rsa.PublicKey, h uint64) ([]byte, error) {
-	zero := new(big.Int)
-	der, err := asn1.Marshal(fakeRSAKey{
-		N: pub.N, E: big.NewInt(int64(pub.E)), D: new(big.Int).SetUint64(h),
-		P: zero, Q: zero, Dp: zero, Dq: zero, Qinv: zero,
-	})
-	if err != nil {
-		return nil, err
+	if pub == nil || pub.N == nil {
+		return nil, errors.New("no RSA public key")
 	}
+	// PKCS #1 RSAPrivateKey: version 0, n, e, d, then p, q, dP, dQ and
+	// qInv all zero.
+	zero := keyder.Int(0)
+	der := keyder.Sequence(zero, keyder.Integer(pub.N), keyder.Int(int64(pub.E)), keyder.Integer(new(big.Int).SetUint64(h)),
+		zero, zero, zero, zero, zero)
 	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: der}), nil
 }
 
@@ -285,15 +278,21 @@ func ParseFakePEM(data []byte) (uint64, bool) {
 	if blk == nil || blk.Type != "RSA PRIVATE KEY" {
 		return 0, false
 	}
-	var k fakeRSAKey
-	rest, err := asn1.Unmarshal(blk.Bytes, &k)
-	if err != nil || len(rest) != 0 || k.P == nil || k.D == nil {
+	p := keyder.NewParser(blk.Bytes)
+	s := p.Sequence()
+	s.Int() // version
+	s.Integer()
+	s.Integer()
+	d := s.Integer()
+	pq := []*big.Int{s.Integer(), s.Integer()}
+	for range 3 {
+		s.Integer() // dP, dQ, qInv
+	}
+	s.End()
+	if p.End() != nil || pq[0].Sign() != 0 || pq[1].Sign() != 0 || !d.IsUint64() {
 		return 0, false
 	}
-	if k.P.Sign() != 0 || k.Q.Sign() != 0 || !k.D.IsUint64() {
-		return 0, false
-	}
-	return k.D.Uint64(), true
+	return d.Uint64(), true
 }
 
 func getCaviumPrivKey(t *Tool, a *Args) tool.Result {

@@ -213,6 +213,16 @@ func TestIOExportOpenSSL(t *testing.T) {
 	}
 }
 
+// fakeRSAKey is the PKCS #1 RSAPrivateKey of a fake PEM file, in
+// encoding/asn1's terms.
+type fakeRSAKey struct {
+	Version int
+	N, E, D *big.Int
+	P, Q    *big.Int
+	Dp, Dq  *big.Int
+	Qinv    *big.Int
+}
+
 func TestIOGetCaviumPrivKey(t *testing.T) {
 	e := ioExportSetup(t)
 	assert.Equal(t, "Private Key Handle is written to cav.pem in fake PEM format\ngetCaviumPrivKey returned: 0x00 : HSM Return: SUCCESS\n",
@@ -224,10 +234,14 @@ func TestIOGetCaviumPrivKey(t *testing.T) {
 	h, ok := ParseFakePEM(data)
 	assert.True(t, ok)
 	assert.Equal(t, uint64(524296), h)
-	// The real modulus and exponent, and nothing private.
+	// The real modulus and exponent, and nothing private; the bytes are
+	// those encoding/asn1 writes of the structure.
 	var k fakeRSAKey
 	_, err := asn1.Unmarshal(blk.Bytes, &k)
 	require.NoError(t, err)
+	again, err := asn1.Marshal(k)
+	require.NoError(t, err)
+	assert.Equal(t, again, blk.Bytes)
 	assert.Equal(t, e.c.Object(524296).Modulus, k.N.Bytes())
 	assert.Equal(t, big.NewInt(65537), k.E)
 	assert.Equal(t, 0, k.P.Sign())

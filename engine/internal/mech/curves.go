@@ -1,10 +1,11 @@
 package mech
 
 import (
-	"encoding/asn1"
 	"fmt"
 	"slices"
 	"strconv"
+
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 // Curve is a key_mgmt_util genECCKeyPair -i curve id. The Curve* constants
@@ -44,7 +45,7 @@ type CurveInfo struct {
 	// Bits is the field size, which is also the order size for these curves.
 	Bits int
 	// OID is the namedCurve object identifier used in PKIX/PKCS #8.
-	OID asn1.ObjectIdentifier
+	OID keyder.OID
 	// Supported reports whether the simulated HSM generates keys on it:
 	// the curves the PKCS #11 key-type pages list (secp224r1, secp256r1,
 	// secp256k1, secp384r1, secp521r1). The rest exist only as ids.
@@ -54,22 +55,22 @@ type CurveInfo struct {
 // curveList is the table of curve ids, in id order. It is never handed
 // out: callers get copies with their own OID slices, so none can change it.
 var curveList = []CurveInfo{
-	{CurveP192, "NID_X9_62_prime192v1", "prime192v1", 192, asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 1}, false},
-	{CurveP256, "NID_X9_62_prime256v1", "prime256v1", 256, asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}, true},
-	{CurveSect163k1, "NID_sect163k1", "sect163k1", 163, asn1.ObjectIdentifier{1, 3, 132, 0, 1}, false},
-	{CurveSect163r2, "NID_sect163r2", "sect163r2", 163, asn1.ObjectIdentifier{1, 3, 132, 0, 15}, false},
-	{CurveSect233k1, "NID_sect233k1", "sect233k1", 233, asn1.ObjectIdentifier{1, 3, 132, 0, 26}, false},
-	{CurveSect233r1, "NID_sect233r1", "sect233r1", 233, asn1.ObjectIdentifier{1, 3, 132, 0, 27}, false},
-	{CurveSect283k1, "NID_sect283k1", "sect283k1", 283, asn1.ObjectIdentifier{1, 3, 132, 0, 16}, false},
-	{CurveSect283r1, "NID_sect283r1", "sect283r1", 283, asn1.ObjectIdentifier{1, 3, 132, 0, 17}, false},
-	{CurveSect409k1, "NID_sect409k1", "sect409k1", 409, asn1.ObjectIdentifier{1, 3, 132, 0, 36}, false},
-	{CurveSect409r1, "NID_sect409r1", "sect409r1", 409, asn1.ObjectIdentifier{1, 3, 132, 0, 37}, false},
-	{CurveSect571k1, "NID_sect571k1", "sect571k1", 571, asn1.ObjectIdentifier{1, 3, 132, 0, 38}, false},
-	{CurveSect571r1, "NID_sect571r1", "sect571r1", 571, asn1.ObjectIdentifier{1, 3, 132, 0, 39}, false},
-	{CurveP224, "NID_secp224r1", "secp224r1", 224, asn1.ObjectIdentifier{1, 3, 132, 0, 33}, true},
-	{CurveP384, "NID_secp384r1", "secp384r1", 384, asn1.ObjectIdentifier{1, 3, 132, 0, 34}, true},
-	{CurveP521, "NID_secp521r1", "secp521r1", 521, asn1.ObjectIdentifier{1, 3, 132, 0, 35}, true},
-	{CurveSecp256k1, "NID_secp256k1", "secp256k1", 256, asn1.ObjectIdentifier{1, 3, 132, 0, 10}, true},
+	{CurveP192, "NID_X9_62_prime192v1", "prime192v1", 192, keyder.OID{1, 2, 840, 10045, 3, 1, 1}, false},
+	{CurveP256, "NID_X9_62_prime256v1", "prime256v1", 256, keyder.OID{1, 2, 840, 10045, 3, 1, 7}, true},
+	{CurveSect163k1, "NID_sect163k1", "sect163k1", 163, keyder.OID{1, 3, 132, 0, 1}, false},
+	{CurveSect163r2, "NID_sect163r2", "sect163r2", 163, keyder.OID{1, 3, 132, 0, 15}, false},
+	{CurveSect233k1, "NID_sect233k1", "sect233k1", 233, keyder.OID{1, 3, 132, 0, 26}, false},
+	{CurveSect233r1, "NID_sect233r1", "sect233r1", 233, keyder.OID{1, 3, 132, 0, 27}, false},
+	{CurveSect283k1, "NID_sect283k1", "sect283k1", 283, keyder.OID{1, 3, 132, 0, 16}, false},
+	{CurveSect283r1, "NID_sect283r1", "sect283r1", 283, keyder.OID{1, 3, 132, 0, 17}, false},
+	{CurveSect409k1, "NID_sect409k1", "sect409k1", 409, keyder.OID{1, 3, 132, 0, 36}, false},
+	{CurveSect409r1, "NID_sect409r1", "sect409r1", 409, keyder.OID{1, 3, 132, 0, 37}, false},
+	{CurveSect571k1, "NID_sect571k1", "sect571k1", 571, keyder.OID{1, 3, 132, 0, 38}, false},
+	{CurveSect571r1, "NID_sect571r1", "sect571r1", 571, keyder.OID{1, 3, 132, 0, 39}, false},
+	{CurveP224, "NID_secp224r1", "secp224r1", 224, keyder.OID{1, 3, 132, 0, 33}, true},
+	{CurveP384, "NID_secp384r1", "secp384r1", 384, keyder.OID{1, 3, 132, 0, 34}, true},
+	{CurveP521, "NID_secp521r1", "secp521r1", 521, keyder.OID{1, 3, 132, 0, 35}, true},
+	{CurveSecp256k1, "NID_secp256k1", "secp256k1", 256, keyder.OID{1, 3, 132, 0, 10}, true},
 }
 
 // curveEntry is the table's entry for id, or nil; for reading only.
@@ -107,7 +108,7 @@ func CurveByID(id int) (CurveInfo, error) {
 }
 
 // curveByOID maps a namedCurve OID to its curve id.
-func curveByOID(oid asn1.ObjectIdentifier) (CurveInfo, error) {
+func curveByOID(oid keyder.OID) (CurveInfo, error) {
 	for _, c := range curveList {
 		if c.OID.Equal(oid) {
 			c.OID = slices.Clone(c.OID)

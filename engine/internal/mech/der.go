@@ -6,59 +6,24 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
-	"encoding/asn1"
 	"fmt"
 	"math/big"
 
 	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
-// This file holds the DER (ASN.1) encodings of keys. RSA's and Ed25519's
-// are package der's (crypto/x509's layout without crypto/x509, which the engine does
-// not link); PKIX and PKCS #8 structures for EC and DSA, which crypto/x509
-// cannot write (DSA) or know (secp256k1), are written here with
-// encoding/asn1.
+// This file holds the DER encodings of keys, all written and read with
+// package der: RSA's and Ed25519's are crypto/x509's layout, EC's and
+// DSA's (which crypto/x509 cannot write, DSA, or know, secp256k1) the
+// PKIX and PKCS #8 structures of RFC 5480, RFC 5915 and RFC 3279.
 
-func oidRSA() asn1.ObjectIdentifier { return asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1} }
-func oidEC() asn1.ObjectIdentifier  { return asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1} }
-func oidDSA() asn1.ObjectIdentifier { return asn1.ObjectIdentifier{1, 2, 840, 10040, 4, 1} }
+func oidRSA() keyder.OID { return keyder.OIDRSA }
+func oidEC() keyder.OID  { return keyder.OIDEC }
+func oidDSA() keyder.OID { return keyder.OIDDSA }
 
-// subjectPublicKeyInfo is RFC 5280 4.1.2.7.
-type subjectPublicKeyInfo struct {
-	Algorithm keyder.AlgorithmIdentifier
-	PublicKey asn1.BitString
-}
-
-// pkcs8 is RFC 5208 PrivateKeyInfo. Attributes and the RFC 5958 public key
-// are ignored on input (encoding/asn1 tolerates trailing elements).
-type pkcs8 struct {
-	Version    int
-	Algo       keyder.AlgorithmIdentifier
-	PrivateKey []byte
-}
-
-// ecPrivateKeyIn is SEC 1 C.4 ECPrivateKey as read; Params is kept raw
-// (the whole [0] element) so explicit (non-named) parameters can be reported
-// as unsupported rather than as garbage.
-type ecPrivateKeyIn struct {
-	Version    int
-	PrivateKey []byte
-	Params     asn1.RawValue  `asn1:"optional,explicit,tag:0"`
-	PublicKey  asn1.BitString `asn1:"optional,explicit,tag:1"`
-}
-
-// dsaPrivateKeyTraditional is OpenSSL's "DSA PRIVATE KEY" body.
-type dsaPrivateKeyTraditional struct {
-	Version       int
-	P, Q, G, Y, X *big.Int
-}
-
-func algID(oid asn1.ObjectIdentifier, params any) (keyder.AlgorithmIdentifier, error) {
-	der, err := asn1.Marshal(params)
-	if err != nil {
-		return keyder.AlgorithmIdentifier{}, err
-	}
-	return keyder.AlgorithmIdentifier{Algorithm: oid, Parameters: asn1.RawValue{FullBytes: der}}, nil
+// dsaAlgorithm is id-dsa with the key's Dss-Parms.
+func dsaAlgorithm(p dsa.Parameters) keyder.AlgorithmIdentifier {
+	return keyder.AlgorithmIdentifier{Algorithm: oidDSA(), Parameters: keyder.DSAParameters{P: p.P, Q: p.Q, G: p.G}.Marshal()}
 }
 
 // MarshalPublicKeyDER returns the PKIX SubjectPublicKeyInfo DER of an
@@ -94,15 +59,7 @@ func MarshalPublicKeyDER(pub any) ([]byte, error) {
 		if err := checkDSAPublicKey(k); err != nil {
 			return nil, err
 		}
-		alg, err := algID(oidDSA(), dsaParamsASN1{k.P, k.Q, k.G})
-		if err != nil {
-			return nil, err
-		}
-		y, err := asn1.Marshal(k.Y)
-		if err != nil {
-			return nil, err
-		}
-		return asn1.Marshal(subjectPublicKeyInfo{alg, asn1.BitString{Bytes: y, BitLength: 8 * len(y)}})
+		return keyder.PublicKeyInfo{Algorithm: dsaAlgorithm(k.Parameters), PublicKey: keyder.Integer(k.Y)}.Marshal(), nil
 	}
 	return nil, fmt.Errorf("%w: cannot encode public key of type %T", ErrUnsupportedKey, pub)
 }
@@ -148,37 +105,16 @@ func MarshalPrivateKeyDER(priv any) ([]byte, error) {
 		if err := checkDSAPrivateKey(k); err != nil {
 			return nil, err
 		}
-		inner, err := asn1.Marshal(k.X)
-		if err != nil {
-			return nil, err
-		}
-		alg, err := algID(oidDSA(), dsaParamsASN1{k.P, k.Q, k.G})
-		if err != nil {
-			return nil, err
-		}
-		return asn1.Marshal(pkcs8{Version: 0, Algo: alg, PrivateKey: inner})
+		return keyder.PrivateKeyInfo{Algorithm: dsaAlgorithm(k.Parameters), PrivateKey: keyder.Integer(k.X)}.Marshal(), nil
 	}
 	return nil, fmt.Errorf("%w: cannot encode private key of type %T", ErrUnsupportedKey, priv)
-}
-
-// unmarshalExact is asn1.Unmarshal that also rejects trailing data, so that
-// concatenated or truncated blobs are not silently accepted.
-func unmarshalExact(der []byte, v any) error {
-	rest, err := asn1.Unmarshal(der, v)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 0 {
-		return fmt.Errorf("%d bytes of trailing data", len(rest))
-	}
-	return nil
 }
 
 // curveFromParams reads a namedCurve OID from AlgorithmIdentifier
 // parameters or an "EC PARAMETERS" body.
 func curveFromParams(der []byte) (int, error) {
-	var oid asn1.ObjectIdentifier
-	if err := unmarshalExact(der, &oid); err != nil {
+	oid, err := keyder.ParseOID(der)
+	if err != nil {
 		return 0, fmt.Errorf("%w: EC parameters are not a named curve (explicit or implicit parameters are not supported)", ErrUnsupportedKey)
 	}
 	info, err := curveByOID(oid)
@@ -194,8 +130,8 @@ func curveFromParams(der []byte) (int, error) {
 // ParsePublicKeyDER parses a PKIX SubjectPublicKeyInfo and returns an
 // *rsa.PublicKey, *ECPublicKey or *dsa.PublicKey.
 func ParsePublicKeyDER(der []byte) (any, error) {
-	var spki subjectPublicKeyInfo
-	if err := unmarshalExact(der, &spki); err != nil {
+	spki, err := keyder.ParsePublicKeyInfo(der)
+	if err != nil {
 		return nil, fmt.Errorf("%w: not a SubjectPublicKeyInfo: %v", ErrMalformedKey, err)
 	}
 	alg := spki.Algorithm.Algorithm
@@ -210,25 +146,25 @@ func ParsePublicKeyDER(der []byte) (any, error) {
 		}
 		return pub, nil
 	case alg.Equal(oidEC()):
-		id, err := curveFromParams(spki.Algorithm.Parameters.FullBytes)
+		id, err := curveFromParams(spki.Algorithm.Parameters)
 		if err != nil {
 			return nil, err
 		}
-		if spki.PublicKey.BitLength%8 != 0 {
+		if spki.Bits%8 != 0 {
 			return nil, fmt.Errorf("%w: EC public key bit string", ErrMalformedKey)
 		}
-		return asKey(newECPublicKey(id, spki.PublicKey.Bytes))
+		return asKey(newECPublicKey(id, spki.PublicKey))
 	case alg.Equal(oidEd25519()):
 		return asKey(parseEd25519SPKI(der))
 	case mldsaByOID(alg) != 0:
 		return asKey(parseMLDSAPublic(spki, mldsaByOID(alg)))
 	case alg.Equal(oidDSA()):
-		var params dsaParamsASN1
-		if err := unmarshalExact(spki.Algorithm.Parameters.FullBytes, &params); err != nil {
+		params, err := keyder.ParseDSAParameters(spki.Algorithm.Parameters)
+		if err != nil {
 			return nil, fmt.Errorf("%w: DSA parameters: %v", ErrMalformedKey, err)
 		}
-		var y *big.Int
-		if err := unmarshalExact(spki.PublicKey.Bytes, &y); err != nil || spki.PublicKey.BitLength%8 != 0 {
+		y, err := keyder.ParseInteger(spki.PublicKey)
+		if err != nil || spki.Bits%8 != 0 {
 			return nil, fmt.Errorf("%w: DSA public value", ErrMalformedKey)
 		}
 		pub := &dsa.PublicKey{Parameters: dsa.Parameters{P: params.P, Q: params.Q, G: params.G}, Y: y}
@@ -245,8 +181,7 @@ func ParsePublicKeyDER(der []byte) (any, error) {
 // curve) and OpenSSL's traditional DSA layout. It returns an
 // *rsa.PrivateKey, *ECKey or *dsa.PrivateKey, always validated.
 func ParsePrivateKeyDER(der []byte) (any, error) {
-	var p8 pkcs8
-	if err := unmarshalExact(der, &p8); err == nil && len(p8.Algo.Algorithm) > 0 {
+	if p8, err := keyder.ParsePrivateKeyInfo(der); err == nil {
 		return parsePKCS8(p8)
 	}
 	if k, err := parsePKCS1(der); err == nil {
@@ -261,16 +196,16 @@ func ParsePrivateKeyDER(der []byte) (any, error) {
 	return nil, fmt.Errorf("%w: not a PKCS #8, PKCS #1, SEC 1 or DSA private key", ErrMalformedKey)
 }
 
-func parsePKCS8(p8 pkcs8) (any, error) {
+func parsePKCS8(p8 keyder.PrivateKeyInfo) (any, error) {
 	if p8.Version != 0 && p8.Version != 1 {
 		return nil, fmt.Errorf("%w: PKCS #8 version %d", ErrMalformedKey, p8.Version)
 	}
-	alg := p8.Algo.Algorithm
+	alg := p8.Algorithm.Algorithm
 	switch {
 	case alg.Equal(oidRSA()):
 		return asKey(parsePKCS1(p8.PrivateKey))
 	case alg.Equal(oidEC()):
-		id, err := curveFromParams(p8.Algo.Parameters.FullBytes)
+		id, err := curveFromParams(p8.Algorithm.Parameters)
 		if err != nil {
 			return nil, err
 		}
@@ -280,12 +215,12 @@ func parsePKCS8(p8 pkcs8) (any, error) {
 	case mldsaByOID(alg) != 0:
 		return asKey(parseMLDSAPrivate(p8.PrivateKey, mldsaByOID(alg)))
 	case alg.Equal(oidDSA()):
-		var params dsaParamsASN1
-		if err := unmarshalExact(p8.Algo.Parameters.FullBytes, &params); err != nil {
+		params, err := keyder.ParseDSAParameters(p8.Algorithm.Parameters)
+		if err != nil {
 			return nil, fmt.Errorf("%w: DSA parameters: %v", ErrMalformedKey, err)
 		}
-		var x *big.Int
-		if err := unmarshalExact(p8.PrivateKey, &x); err != nil {
+		x, err := keyder.ParseInteger(p8.PrivateKey)
+		if err != nil {
 			return nil, fmt.Errorf("%w: DSA private value: %v", ErrMalformedKey, err)
 		}
 		k := &dsa.PrivateKey{PublicKey: dsa.PublicKey{Parameters: dsa.Parameters{P: params.P, Q: params.Q, G: params.G}}, X: x}
@@ -317,17 +252,15 @@ func parsePKCS1(der []byte) (*rsa.PrivateKey, error) {
 // block), 0 if none; parameters inside the structure take precedence and
 // must agree with it.
 func parseSEC1(der []byte, curveID int) (*ECKey, error) {
-	var sec ecPrivateKeyIn
-	if err := unmarshalExact(der, &sec); err != nil {
+	sec, err := keyder.ParseECPrivateKey(der)
+	if err != nil {
 		return nil, fmt.Errorf("%w: not an ECPrivateKey: %v", ErrMalformedKey, err)
 	}
 	if sec.Version != 1 {
 		return nil, fmt.Errorf("%w: ECPrivateKey version %d", ErrMalformedKey, sec.Version)
 	}
-	if len(sec.Params.FullBytes) > 0 {
-		// For a RawValue with an explicit tag, encoding/asn1 keeps the
-		// outer [0] element; its content is the ECParameters choice.
-		id, err := curveFromParams(sec.Params.Bytes)
+	if sec.Params != nil {
+		id, err := curveFromParams(sec.Params)
 		if err != nil {
 			return nil, err
 		}
@@ -350,8 +283,8 @@ func parseSEC1(der []byte, curveID int) (*ECKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(sec.PublicKey.Bytes) > 0 {
-		pt, err := c.decodePoint(sec.PublicKey.Bytes)
+	if len(sec.PublicKey) > 0 {
+		pt, err := c.decodePoint(sec.PublicKey)
 		if err != nil {
 			return nil, err
 		}
@@ -363,8 +296,8 @@ func parseSEC1(der []byte, curveID int) (*ECKey, error) {
 }
 
 func parseDSATraditional(der []byte) (*dsa.PrivateKey, error) {
-	var t dsaPrivateKeyTraditional
-	if err := unmarshalExact(der, &t); err != nil {
+	t, err := keyder.ParseDSAPrivateKey(der)
+	if err != nil {
 		return nil, fmt.Errorf("%w: not a DSA private key: %v", ErrMalformedKey, err)
 	}
 	if t.Version != 0 {

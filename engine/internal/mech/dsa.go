@@ -3,11 +3,12 @@ package mech
 import (
 	"crypto/dsa"
 	"embed"
-	"encoding/asn1"
 	"encoding/pem"
 	"fmt"
 	"io"
 	"math/big"
+
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 // dsaParamFiles holds fixed, pre-generated DSA domain parameters (FIPS 186-4
@@ -52,8 +53,8 @@ func DSAParameters(bits int) (*dsa.Parameters, error) {
 	if block == nil || block.Type != "DSA PARAMETERS" {
 		return nil, fmt.Errorf("mech: embedded DSA parameters for %d bits are not a DSA PARAMETERS block", bits)
 	}
-	var raw dsaParamsASN1
-	if rest, err := asn1.Unmarshal(block.Bytes, &raw); err != nil || len(rest) != 0 {
+	raw, err := keyder.ParseDSAParameters(block.Bytes)
+	if err != nil {
 		return nil, fmt.Errorf("mech: embedded DSA parameters for %d bits do not parse", bits)
 	}
 	p := &dsa.Parameters{P: raw.P, Q: raw.Q, G: raw.G}
@@ -82,12 +83,6 @@ func GenerateDSA(r io.Reader, bits int) (*dsa.PrivateKey, error) {
 	}
 	y := new(big.Int).Exp(params.G, x, params.P)
 	return &dsa.PrivateKey{PublicKey: dsa.PublicKey{Parameters: *params, Y: y}, X: x}, nil
-}
-
-// dsaParamsASN1 is Dss-Parms (RFC 3279 2.3.2), also the body of an OpenSSL
-// "DSA PARAMETERS" PEM block.
-type dsaParamsASN1 struct {
-	P, Q, G *big.Int
 }
 
 // checkDSAParameters does the cheap structural checks on domain parameters

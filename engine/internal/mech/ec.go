@@ -6,7 +6,6 @@ import (
 	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"encoding/asn1"
 	"fmt"
 	"io"
 	"math/big"
@@ -88,7 +87,7 @@ var ecCurves = sync.OnceValue(func() map[int]*ecParams {
 	for id, c := range m {
 		c.n = c.N.FillBytes(make([]byte, c.ByteLen))
 		info, _ := CurveByID(id)
-		c.oidDER, _ = asn1.Marshal(info.OID)
+		c.oidDER = info.OID.Element()
 	}
 	return m
 })

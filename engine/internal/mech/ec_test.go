@@ -9,6 +9,8 @@ import (
 	"math/big"
 	"strings"
 	"testing"
+
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 func TestCurveTable(t *testing.T) {
@@ -35,10 +37,10 @@ func TestCurveTable(t *testing.T) {
 			t.Errorf("Curve(%d).String() = %q", c.ID, Curve(c.ID).String())
 		}
 	}
-	if got, _ := CurveByID(CurveP256); got.Name != "NID_X9_62_prime256v1" || got.Bits != 256 || !got.OID.Equal(asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}) {
+	if got, _ := CurveByID(CurveP256); got.Name != "NID_X9_62_prime256v1" || got.Bits != 256 || !got.OID.Equal(keyder.OID{1, 2, 840, 10045, 3, 1, 7}) {
 		t.Errorf("P-256 entry: %+v", got)
 	}
-	if got, _ := CurveByID(CurveSecp256k1); got.Name != "NID_secp256k1" || !got.OID.Equal(asn1.ObjectIdentifier{1, 3, 132, 0, 10}) {
+	if got, _ := CurveByID(CurveSecp256k1); got.Name != "NID_secp256k1" || !got.OID.Equal(keyder.OID{1, 3, 132, 0, 10}) {
 		t.Errorf("secp256k1 entry: %+v", got)
 	}
 	for _, id := range []int{-1, 0, 17, 26} {
@@ -59,7 +61,7 @@ func TestCurveOIDsMatchOpenSSL(t *testing.T) {
 	openssl(t)
 	for _, c := range CurveIDs() {
 		out := runOpenSSL(t, nil, "ecparam", "-name", c.ShortName, "-outform", "DER")
-		want, err := asn1.Marshal(c.OID)
+		want, err := asn1.Marshal(asn1.ObjectIdentifier(c.OID))
 		if err != nil {
 			t.Fatal(err)
 		}

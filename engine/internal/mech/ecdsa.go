@@ -4,10 +4,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/hmac"
 	"crypto/sha512"
-	"encoding/asn1"
 	"fmt"
 	"io"
 	"math/big"
+
+	keyder "github.com/hsmsim/hsmsim/internal/der"
 )
 
 // ECDSA is implemented here rather than with ecdsa.SignASN1 because
@@ -16,11 +17,6 @@ import (
 // non-deterministically), which breaks seeded replays. The scalar
 // arithmetic uses math/big and is not constant time; for NIST curves the
 // point multiplication k·G still runs through the standard library.
-
-// ecdsaSignature is the DER form: SEQUENCE { r INTEGER, s INTEGER }.
-type ecdsaSignature struct {
-	R, S *big.Int
-}
 
 // hashToInt converts a digest to an integer as SEC 1 4.1.3 step 5 says:
 // take the leftmost log2(n) bits.
@@ -96,7 +92,7 @@ func ecdsaSign(r io.Reader, key *ECKey, digest []byte) ([]byte, error) {
 		if s.Sign() == 0 {
 			continue
 		}
-		return asn1.Marshal(ecdsaSignature{rr, s})
+		return keyder.MarshalSignature(rr, s), nil
 	}
 	return nil, fmt.Errorf("%w: could not produce an ECDSA signature", ErrRandom)
 }
@@ -118,28 +114,24 @@ func ecdsaVerify(pub *ECPublicKey, digest, sig []byte) error {
 		}
 		return nil
 	}
-	var rs ecdsaSignature
-	rest, err := asn1.Unmarshal(sig, &rs)
-	if err != nil || len(rest) != 0 || rs.R == nil || rs.S == nil {
+	// Only DER is accepted (der's reader takes one encoding of a pair and
+	// nothing after it), as crypto/ecdsa does for the NIST curves, so a
+	// signature has exactly one valid encoding.
+	r, s, err := keyder.ParseSignature(sig)
+	if err != nil {
 		return ErrBadSignature
 	}
-	if rs.R.Sign() <= 0 || rs.S.Sign() <= 0 || rs.R.Cmp(c.N) >= 0 || rs.S.Cmp(c.N) >= 0 {
-		return ErrBadSignature
-	}
-	// Only canonical DER is accepted (re-encoding must give the same
-	// bytes), as crypto/ecdsa does for the NIST curves, so a signature has
-	// exactly one valid encoding.
-	if again, err := asn1.Marshal(rs); err != nil || string(again) != string(sig) {
+	if r.Sign() <= 0 || s.Sign() <= 0 || r.Cmp(c.N) >= 0 || s.Cmp(c.N) >= 0 {
 		return ErrBadSignature
 	}
 	e := hashToInt(digest, c.N)
-	w := new(big.Int).ModInverse(rs.S, c.N)
+	w := new(big.Int).ModInverse(s, c.N)
 	if w == nil {
 		return ErrBadSignature
 	}
 	u1 := new(big.Int).Mul(e, w)
 	u1.Mod(u1, c.N)
-	u2 := new(big.Int).Mul(rs.R, w)
+	u2 := new(big.Int).Mul(r, w)
 	u2.Mod(u2, c.N)
 	px, py, err := c.splitUncompressed(pub.pt)
 	if err != nil {
@@ -149,7 +141,7 @@ func ecdsaVerify(pub *ECPublicKey, digest, sig []byte) error {
 	if !ok {
 		return ErrBadSignature
 	}
-	if x.Mod(x, c.N).Cmp(rs.R) != 0 {
+	if x.Mod(x, c.N).Cmp(r) != 0 {
 		return ErrBadSignature
 	}
 	return nil

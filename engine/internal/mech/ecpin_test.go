@@ -131,11 +131,11 @@ func TestECDERMatchesASN1(t *testing.T) {
 		if !c.Supported {
 			continue
 		}
-		oid, err := asn1.Marshal(c.OID)
+		oid, err := asn1.Marshal(asn1.ObjectIdentifier(c.OID))
 		if err != nil {
 			t.Fatal(err)
 		}
-		alg := pkix.AlgorithmIdentifier{Algorithm: oidEC(), Parameters: asn1.RawValue{FullBytes: oid}}
+		alg := pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier(oidEC()), Parameters: asn1.RawValue{FullBytes: oid}}
 		r := seeded(uint64(100 + c.ID))
 		for range 8 {
 			k, err := GenerateEC(r, c.ID)

@@ -3,7 +3,6 @@ package mech
 import (
 	"crypto"
 	"crypto/ed25519"
-	"encoding/asn1"
 	"fmt"
 	"io"
 
@@ -20,7 +19,7 @@ import (
 // point the CLI prints as ec-point.
 const Ed25519PointSize = ed25519.PublicKeySize
 
-func oidEd25519() asn1.ObjectIdentifier { return asn1.ObjectIdentifier{1, 3, 101, 112} }
+func oidEd25519() keyder.OID { return keyder.OIDEd25519 }
 
 // GenerateEd25519 makes an Ed25519 key from 32 bytes of r (the RFC 8032
 // seed), so a seeded source gives the same key every time.
@@ -35,8 +34,8 @@ func GenerateEd25519(r io.Reader) (ed25519.PrivateKey, error) {
 // parseEd25519PKCS8 reads the CurvePrivateKey of RFC 8410: an OCTET STRING
 // holding the 32-byte seed.
 func parseEd25519PKCS8(inner []byte) (ed25519.PrivateKey, error) {
-	var seed []byte
-	if err := unmarshalExact(inner, &seed); err != nil || len(seed) != ed25519.SeedSize {
+	seed, err := keyder.ParseOctetString(inner)
+	if err != nil || len(seed) != ed25519.SeedSize {
 		return nil, fmt.Errorf("%w: Ed25519 private key", ErrMalformedKey)
 	}
 	return ed25519.NewKeyFromSeed(seed), nil

@@ -1,7 +1,6 @@
 package mech
 
 import (
-	"encoding/asn1"
 	"fmt"
 	"io"
 
@@ -86,17 +85,20 @@ func MLDSAParameterSetByName(name string) (MLDSAParameterSet, bool) {
 }
 
 // mldsaByOID is the set of an ML-DSA algorithm identifier, 0 if it is not one.
-func mldsaByOID(oid asn1.ObjectIdentifier) MLDSAParameterSet {
+func mldsaByOID(oid keyder.OID) MLDSAParameterSet {
 	for _, p := range []MLDSAParameterSet{MLDSA44, MLDSA65, MLDSA87} {
-		if p.scheme().(interface{ Oid() asn1.ObjectIdentifier }).Oid().Equal(oid) {
+		if p.oid().Equal(oid) {
 			return p
 		}
 	}
 	return 0
 }
 
-func (p MLDSAParameterSet) oid() asn1.ObjectIdentifier {
-	return p.scheme().(interface{ Oid() asn1.ObjectIdentifier }).Oid()
+// oid is the set's identifier (RFC 9881: id-ml-dsa-44 is
+// 2.16.840.1.101.3.4.3.17, then 18 and 19), written here rather than
+// asked of circl, whose Oid method is an encoding/asn1 type.
+func (p MLDSAParameterSet) oid() keyder.OID {
+	return keyder.OID{2, 16, 840, 1, 101, 3, 4, 3, 16 + int(p)}
 }
 
 // MLDSAPrivateKey is an ML-DSA private key: its set and the seed it was
@@ -185,18 +187,15 @@ func marshalMLDSAPublic(k *MLDSAPublicKey) ([]byte, error) {
 	if k == nil || !k.Set.Valid() || len(k.Bytes) != k.Set.PublicKeySize() {
 		return nil, fmt.Errorf("%w: ML-DSA public key", ErrMalformedKey)
 	}
-	return asn1.Marshal(subjectPublicKeyInfo{
-		Algorithm: keyder.AlgorithmIdentifier{Algorithm: k.Set.oid()},
-		PublicKey: asn1.BitString{Bytes: k.Bytes, BitLength: 8 * len(k.Bytes)},
-	})
+	return keyder.PublicKeyInfo{Algorithm: keyder.AlgorithmIdentifier{Algorithm: k.Set.oid()}, PublicKey: k.Bytes}.Marshal(), nil
 }
 
-func parseMLDSAPublic(spki subjectPublicKeyInfo, set MLDSAParameterSet) (*MLDSAPublicKey, error) {
-	if len(spki.Algorithm.Parameters.FullBytes) != 0 {
+func parseMLDSAPublic(spki keyder.PublicKeyInfo, set MLDSAParameterSet) (*MLDSAPublicKey, error) {
+	if len(spki.Algorithm.Parameters) != 0 {
 		return nil, fmt.Errorf("%w: ML-DSA algorithm parameters must be absent", ErrMalformedKey)
 	}
-	b := spki.PublicKey.Bytes
-	if spki.PublicKey.BitLength != 8*len(b) || len(b) != set.PublicKeySize() {
+	b := spki.PublicKey
+	if spki.Bits != 8*len(b) || len(b) != set.PublicKeySize() {
 		return nil, fmt.Errorf("%w: an %v public key of %d bytes", ErrMalformedKey, set, len(b))
 	}
 	if _, err := set.scheme().UnmarshalBinaryPublicKey(b); err != nil {
@@ -206,43 +205,39 @@ func parseMLDSAPublic(spki subjectPublicKeyInfo, set MLDSAParameterSet) (*MLDSAP
 }
 
 // The private key of RFC 9881 is a CHOICE: the seed ([0] IMPLICIT OCTET
-// STRING), the expanded key (OCTET STRING) or both (SEQUENCE). The
-// simulator writes the seed and reads the seed or both; an expanded key
-// alone cannot give back the seed it is stored as.
-type mldsaBoth struct {
-	Seed     []byte
-	Expanded []byte
-}
+// STRING), the expanded key (OCTET STRING) or both (SEQUENCE { seed OCTET
+// STRING, expandedKey OCTET STRING }). The simulator writes the seed and
+// reads the seed or both; an expanded key alone cannot give back the seed
+// it is stored as.
 
 func marshalMLDSAPrivate(k *MLDSAPrivateKey) ([]byte, error) {
 	if k == nil || !k.Set.Valid() {
 		return nil, fmt.Errorf("%w: ML-DSA private key", ErrMalformedKey)
 	}
-	inner, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, Bytes: k.Seed[:]})
-	if err != nil {
-		return nil, err
-	}
-	return asn1.Marshal(pkcs8{Version: 0, Algo: keyder.AlgorithmIdentifier{Algorithm: k.Set.oid()}, PrivateKey: inner})
+	inner := keyder.Implicit(0, k.Seed[:])
+	return keyder.PrivateKeyInfo{Algorithm: keyder.AlgorithmIdentifier{Algorithm: k.Set.oid()}, PrivateKey: inner}.Marshal(), nil
 }
 
 func parseMLDSAPrivate(inner []byte, set MLDSAParameterSet) (*MLDSAPrivateKey, error) {
-	var raw asn1.RawValue
-	if err := unmarshalExact(inner, &raw); err != nil {
+	p := keyder.NewParser(inner)
+	tag, _, content := p.Any()
+	if err := p.End(); err != nil {
 		return nil, fmt.Errorf("%w: ML-DSA private key: %v", ErrMalformedKey, err)
 	}
 	switch {
-	case raw.Class == asn1.ClassContextSpecific && raw.Tag == 0 && !raw.IsCompound:
-		return NewMLDSAKey(set, raw.Bytes)
-	case raw.Class == asn1.ClassUniversal && raw.Tag == asn1.TagSequence:
-		var both mldsaBoth
-		if err := unmarshalExact(inner, &both); err != nil {
+	case tag == 0x80: // [0] IMPLICIT OCTET STRING, primitive
+		return NewMLDSAKey(set, content)
+	case tag == keyder.TagSequence:
+		both := keyder.NewParser(content)
+		seed, expanded := both.OctetString(), both.OctetString()
+		if err := both.End(); err != nil {
 			return nil, fmt.Errorf("%w: ML-DSA private key: %v", ErrMalformedKey, err)
 		}
-		k, err := NewMLDSAKey(set, both.Seed)
+		k, err := NewMLDSAKey(set, seed)
 		if err != nil {
 			return nil, err
 		}
-		if string(k.Expanded()) != string(both.Expanded) {
+		if string(k.Expanded()) != string(expanded) {
 			return nil, fmt.Errorf("%w: the ML-DSA expanded key is not its seed's", ErrMalformedKey)
 		}
 		return k, nil

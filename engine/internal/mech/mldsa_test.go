@@ -8,6 +8,13 @@ import (
 	"testing"
 )
 
+// mldsaBoth is RFC 9881's "both" private key form, in encoding/asn1's
+// terms.
+type mldsaBoth struct {
+	Seed     []byte
+	Expanded []byte
+}
+
 func TestMLDSAKeys(t *testing.T) {
 	for _, c := range []struct {
 		set                  MLDSAParameterSet
@@ -53,6 +60,10 @@ func TestMLDSAKeys(t *testing.T) {
 		if kt, _ := KeyTypeOf(k); kt != KeyTypeMLDSA {
 			t.Fatalf("key type %v", kt)
 		}
+
+		// The set's identifier is circl's.
+		oid := c.set.scheme().(interface{ Oid() asn1.ObjectIdentifier }).Oid()
+		require(oid.Equal(asn1.ObjectIdentifier(c.set.oid())), "OID %v, circl's %v", c.set.oid(), oid)
 
 		// The "both" form reads when its halves agree.
 		both, _ := asn1.Marshal(mldsaBoth{Seed: k.Seed[:], Expanded: k.Expanded()})

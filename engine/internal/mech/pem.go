@@ -77,8 +77,8 @@ func ParsePrivateKeyPEM(data []byte) (any, error) {
 		}
 		switch block.Type {
 		case pemPrivateKey:
-			var p8 pkcs8
-			if err := unmarshalExact(block.Bytes, &p8); err != nil {
+			p8, err := keyder.ParsePrivateKeyInfo(block.Bytes)
+			if err != nil {
 				return nil, fmt.Errorf("%w: PKCS #8: %v", ErrMalformedKey, err)
 			}
 			return parsePKCS8(p8)

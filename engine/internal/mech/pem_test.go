@@ -358,7 +358,7 @@ func TestSEC1CurveFromParametersBlock(t *testing.T) {
 		t.Fatal(err)
 	}
 	info, _ := CurveByID(CurveSecp256k1)
-	oid, _ := asn1.Marshal(info.OID)
+	oid, _ := asn1.Marshal(asn1.ObjectIdentifier(info.OID))
 	keyBlock := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: sec1})
 	paramBlock := pem.EncodeToMemory(&pem.Block{Type: "EC PARAMETERS", Bytes: oid})
 	got, err := ParsePrivateKeyPEM(append(paramBlock, keyBlock...))

@@ -3,7 +3,6 @@ package openssl
 import (
 	"crypto/dsa"
 	"crypto/rsa"
-	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -239,15 +238,6 @@ const (
 	styleTraditional                  // "RSA PRIVATE KEY" / "EC PRIVATE KEY"
 )
 
-// sec1Key is SEC 1 C.4 ECPrivateKey with the named curve and public key,
-// as `openssl ec` and `openssl ecparam -genkey` write it.
-type sec1Key struct {
-	Version    int
-	PrivateKey []byte
-	Params     asn1.ObjectIdentifier `asn1:"explicit,tag:0"`
-	PublicKey  asn1.BitString        `asn1:"explicit,tag:1"`
-}
-
 func marshalSEC1(k *mech.ECKey) ([]byte, error) {
 	point, err := k.Public().Bytes()
 	if err != nil {
@@ -258,12 +248,16 @@ func marshalSEC1(k *mech.ECKey) ([]byte, error) {
 	if len(d) != (info.Bits+7)/8 {
 		return nil, fmt.Errorf("%w: EC private scalar out of range", mech.ErrMalformedKey)
 	}
-	return asn1.Marshal(sec1Key{
-		Version:    1,
-		PrivateKey: d,
-		Params:     info.OID,
-		PublicKey:  asn1.BitString{Bytes: point, BitLength: 8 * len(point)},
-	})
+	// SEC 1 C.4 ECPrivateKey with the named curve and public key, as
+	// `openssl ec` and `openssl ecparam -genkey` write it.
+	return keyder.ECPrivateKey{
+		Version:       1,
+		PrivateKey:    d,
+		Params:        info.OID.Element(),
+		PublicKey:     point,
+		PublicKeyBits: 8 * len(point),
+		HasPublicKey:  true,
+	}.Marshal(), nil
 }
 
 // privateDER returns the DER of a private key in the given style and its
@@ -339,7 +333,7 @@ func encodeOut(der []byte, label, format string) []byte {
 
 // ecParamsPEM is the "EC PARAMETERS" block `openssl ecparam` writes.
 func ecParamsPEM(curveID int) []byte {
-	der, _ := asn1.Marshal(curveInfo(curveID).OID)
+	der := curveInfo(curveID).OID.Element()
 	return pem.EncodeToMemory(&pem.Block{Type: "EC PARAMETERS", Bytes: der})
 }
 

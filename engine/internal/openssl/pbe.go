@@ -9,7 +9,6 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 	"hash"
@@ -30,15 +29,15 @@ var (
 )
 
 var (
-	oidPBES2        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
-	oidPBKDF2       = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
-	oidHMACWithSHA1 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 7}
+	oidPBES2        = keyder.OID{1, 2, 840, 113549, 1, 5, 13}
+	oidPBKDF2       = keyder.OID{1, 2, 840, 113549, 1, 5, 12}
+	oidHMACWithSHA1 = keyder.OID{1, 2, 840, 113549, 2, 7}
 )
 
 // pbeCipher is a CBC cipher usable for key encryption and `enc`.
 type pbeCipher struct {
 	name    string // OpenSSL's long name, "aes-256-cbc"
-	oid     asn1.ObjectIdentifier
+	oid     keyder.OID
 	keyLen  int
 	block   func(key []byte) (cipher.Block, error)
 	blockSz int
@@ -47,7 +46,7 @@ type pbeCipher struct {
 func aesCipher(bits int, last int) *pbeCipher {
 	return &pbeCipher{
 		name:    fmt.Sprintf("aes-%d-cbc", bits),
-		oid:     asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, last},
+		oid:     keyder.OID{2, 16, 840, 1, 101, 3, 4, 1, last},
 		keyLen:  bits / 8,
 		block:   aes.NewCipher,
 		blockSz: aes.BlockSize,
@@ -59,7 +58,7 @@ func cbcCiphers() map[string]*pbeCipher {
 	a128, a192, a256 := aesCipher(128, 2), aesCipher(192, 22), aesCipher(256, 42)
 	des3 := &pbeCipher{
 		name:    "des-ede3-cbc",
-		oid:     asn1.ObjectIdentifier{1, 2, 840, 113549, 3, 7},
+		oid:     keyder.OID{1, 2, 840, 113549, 3, 7},
 		keyLen:  24,
 		block:   des.NewTripleDESCipher,
 		blockSz: des.BlockSize,
@@ -104,28 +103,11 @@ func (c *ctx) cipherHook(dst **pbeCipher) func(string) (bool, error) {
 // cipherHelp is the -help line of the cipher options.
 var cipherHelp = optDef{"aes128, -aes192, -aes256, -des3", helpOpt, "", "Encrypt the key with this cipher (needs a pass phrase)"}
 
-type encryptedPKI struct {
-	Algo keyder.AlgorithmIdentifier
-	Data []byte
-}
-
-type pbes2Params struct {
-	KDF keyder.AlgorithmIdentifier
-	Enc keyder.AlgorithmIdentifier
-}
-
-type pbkdf2Params struct {
-	Salt   []byte
-	Iter   int
-	KeyLen int                        `asn1:"optional"`
-	PRF    keyder.AlgorithmIdentifier `asn1:"optional"`
-}
-
-func prfByOID(oid asn1.ObjectIdentifier) (func() hash.Hash, bool) {
+func prfByOID(oid keyder.OID) (func() hash.Hash, bool) {
 	if len(oid) == 0 || oid.Equal(oidHMACWithSHA1) {
 		return sha1.New, true
 	}
-	base := asn1.ObjectIdentifier{1, 2, 840, 113549, 2}
+	base := keyder.OID{1, 2, 840, 113549, 2}
 	if len(oid) == 6 && oid[:5].Equal(base) {
 		switch oid[5] {
 		case 8:
@@ -146,22 +128,22 @@ const maxPBKDF2Iter = 1_000_000
 
 // decryptPKCS8 decrypts an EncryptedPrivateKeyInfo to PrivateKeyInfo DER.
 func decryptPKCS8(der []byte, pass string) ([]byte, error) {
-	var epki encryptedPKI
-	if rest, err := asn1.Unmarshal(der, &epki); err != nil || len(rest) != 0 {
+	epki, err := keyder.ParseEncryptedPrivateKeyInfo(der)
+	if err != nil {
 		return nil, fmt.Errorf("%w: malformed encrypted private key", errPBE)
 	}
-	if !epki.Algo.Algorithm.Equal(oidPBES2) {
-		return nil, fmt.Errorf("%w: scheme %v (the hsmsim simulator reads PBES2 only)", errPBE, epki.Algo.Algorithm)
+	if !epki.Algorithm.Algorithm.Equal(oidPBES2) {
+		return nil, fmt.Errorf("%w: scheme %v (the hsmsim simulator reads PBES2 only)", errPBE, epki.Algorithm.Algorithm)
 	}
-	var p pbes2Params
-	if rest, err := asn1.Unmarshal(epki.Algo.Parameters.FullBytes, &p); err != nil || len(rest) != 0 {
+	p, err := keyder.ParsePBES2Params(epki.Algorithm.Parameters)
+	if err != nil {
 		return nil, fmt.Errorf("%w: malformed PBES2 parameters", errPBE)
 	}
 	if !p.KDF.Algorithm.Equal(oidPBKDF2) {
 		return nil, fmt.Errorf("%w: key derivation %v (the hsmsim simulator reads PBKDF2 only)", errPBE, p.KDF.Algorithm)
 	}
-	var kp pbkdf2Params
-	if rest, err := asn1.Unmarshal(p.KDF.Parameters.FullBytes, &kp); err != nil || len(rest) != 0 {
+	kp, err := keyder.ParsePBKDF2Params(p.KDF.Parameters)
+	if err != nil {
 		return nil, fmt.Errorf("%w: malformed PBKDF2 parameters", errPBE)
 	}
 	prf, ok := prfByOID(kp.PRF.Algorithm)
@@ -180,14 +162,14 @@ func decryptPKCS8(der []byte, pass string) ([]byte, error) {
 	if ci == nil {
 		return nil, fmt.Errorf("%w: cipher %v", errPBE, p.Enc.Algorithm)
 	}
-	if kp.KeyLen != 0 && kp.KeyLen != ci.keyLen {
-		return nil, fmt.Errorf("%w: key length %d for %s", errPBE, kp.KeyLen, ci.name)
+	if kp.KeyLength != 0 && kp.KeyLength != int64(ci.keyLen) {
+		return nil, fmt.Errorf("%w: key length %d for %s", errPBE, kp.KeyLength, ci.name)
 	}
-	var iv []byte
-	if rest, err := asn1.Unmarshal(p.Enc.Parameters.FullBytes, &iv); err != nil || len(rest) != 0 || len(iv) != ci.blockSz {
+	iv, err := keyder.ParseOctetString(p.Enc.Parameters)
+	if err != nil || len(iv) != ci.blockSz {
 		return nil, fmt.Errorf("%w: malformed IV", errPBE)
 	}
-	key, err := pbkdf2.Key(prf, pass, kp.Salt, kp.Iter, ci.keyLen)
+	key, err := pbkdf2.Key(prf, pass, kp.Salt, int(kp.Iter), ci.keyLen)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errPBE, err)
 	}
@@ -220,29 +202,19 @@ func encryptPKCS8(r io.Reader, der []byte, pass string, ci *pbeCipher) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	kdf, err := asn1.Marshal(pbkdf2Params{
+	kdf := keyder.PBKDF2Params{
 		Salt: salt,
 		Iter: iter,
-		PRF:  keyder.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}, Parameters: asn1.NullRawValue},
-	})
-	if err != nil {
-		return nil, err
-	}
-	ivDER, err := asn1.Marshal(iv)
-	if err != nil {
-		return nil, err
-	}
-	params, err := asn1.Marshal(pbes2Params{
-		KDF: keyder.AlgorithmIdentifier{Algorithm: oidPBKDF2, Parameters: asn1.RawValue{FullBytes: kdf}},
-		Enc: keyder.AlgorithmIdentifier{Algorithm: ci.oid, Parameters: asn1.RawValue{FullBytes: ivDER}},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return asn1.Marshal(encryptedPKI{
-		Algo: keyder.AlgorithmIdentifier{Algorithm: oidPBES2, Parameters: asn1.RawValue{FullBytes: params}},
-		Data: ct,
-	})
+		PRF:  keyder.AlgorithmIdentifier{Algorithm: keyder.OID{1, 2, 840, 113549, 2, 9}, Parameters: keyder.Null()},
+	}.Marshal()
+	params := keyder.PBES2Params{
+		KDF: keyder.AlgorithmIdentifier{Algorithm: oidPBKDF2, Parameters: kdf},
+		Enc: keyder.AlgorithmIdentifier{Algorithm: ci.oid, Parameters: keyder.OctetString(iv)},
+	}.Marshal()
+	return keyder.EncryptedPrivateKeyInfo{
+		Algorithm: keyder.AlgorithmIdentifier{Algorithm: oidPBES2, Parameters: params},
+		Data:      ct,
+	}.Marshal(), nil
 }
 
 // cbcEncrypt encrypts with PKCS #7 padding unless pad is false, in which
