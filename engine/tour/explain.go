@@ -49,7 +49,7 @@ var cliExplanations = []struct {
 	{hsm.RCKeyAccessDenied, "", "Only the key's owner may do this: a key shared with you can be used, not exported, deleted, shared or changed.", "key list --filter … --verbose names the owner under key-owners; use a key you made, or log in as its owner."},
 	{hsm.RCInvalidInput, "matched 0 keys", "The filter matched no key you can see: labels are exact, and other users' unshared keys are invisible.", "key list (or key list --filter attr.label=… ) shows what there is; the tour's labels start with cli-."},
 	{hsm.RCInvalidInput, "keys. Refine", "The command works on one key, and the filter matched several (the same label twice, perhaps from an earlier run).", "Add attributes until one key is left (attr.class=private-key, attr.key-type=aes), or use key-reference=0x… from key list."},
-	{hsm.RCInvalidInput, "attribute is false", "The key's attributes do not allow this: a wrapping key needs wrap (and unwrap to unwrap).", "Generate the wrapping key with --attributes wrap=true unwrap=true, or key set-attribute --name wrap --value true."},
+	{hsm.RCInvalidAttribute, "attribute is false", "The key's attributes do not allow this: a wrapping key needs wrap (and unwrap to unwrap).", "Generate the wrapping key with --attributes wrap=true unwrap=true, or key set-attribute --name wrap --value true."},
 	{hsm.RCMxNAuthFailed, "", "Quorum authentication is on for this: enough admins must approve a token first.", "quorum token-sign generate, have the admins sign the token file, then run the command again with --approval."},
 }
 

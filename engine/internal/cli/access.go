@@ -76,7 +76,7 @@ func (t *Tool) checkLogin(c *command) *cliError {
 		return nil
 	}
 	if hsm.Check(t.Session, hsm.OpLoggedIn, nil) != hsm.RCSuccess {
-		return &cliError{1, msgNotLoggedIn}
+		return &cliError{code: 1, msg: msgNotLoggedIn}
 	}
 	for _, op := range ops {
 		if hsm.Check(t.Session, op, nil) == hsm.RCSuccess {
@@ -86,8 +86,8 @@ func (t *Tool) checkLogin(c *command) *cliError {
 	cu := &hsm.Session{Role: hsm.RoleCU}
 	for _, op := range ops {
 		if hsm.Check(cu, op, nil) == hsm.RCSuccess {
-			return &cliError{1, msgNeedCryptoUser}
+			return &cliError{code: 1, msg: msgNeedCryptoUser}
 		}
 	}
-	return &cliError{1, msgNeedAdmin}
+	return &cliError{code: 1, msg: msgNeedAdmin}
 }

@@ -54,6 +54,10 @@ func (n *callNote) call(path string, r result) tool.Call {
 	if r.err != nil {
 		c.RC, c.Message = r.rc, r.err.msg
 		if c.RC == hsm.RCSuccess {
+			// The code of a check the HSMs made (hsmError).
+			c.RC = r.err.rc
+		}
+		if c.RC == hsm.RCSuccess {
 			// A refusal the CLI makes itself, before asking the HSMs.
 			c.RC = hsm.RCInvalidInput
 		}

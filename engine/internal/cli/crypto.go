@@ -31,13 +31,13 @@ func (t *Tool) inputData(a *args, data, path string) ([]byte, *cliError) {
 	if a.has(path) {
 		b, err := t.FS.ReadFile(a.get(path))
 		if err != nil {
-			return nil, &cliError{1, fmt.Sprintf("Unable to read %s: %v", a.get(path), err)}
+			return nil, &cliError{code: 1, msg: fmt.Sprintf("Unable to read %s: %v", a.get(path), err)}
 		}
 		return b, nil
 	}
 	b, err := base64.StdEncoding.DecodeString(a.get(data))
 	if err != nil {
-		return nil, &cliError{1, fmt.Sprintf("Invalid --%s: not Base64", data)}
+		return nil, &cliError{code: 1, msg: fmt.Sprintf("Invalid --%s: not Base64", data)}
 	}
 	return b, nil
 }
@@ -46,7 +46,7 @@ func (t *Tool) inputData(a *args, data, path string) ([]byte, *cliError) {
 func digestOf(a *args, h crypto.Hash, data []byte) ([]byte, *cliError) {
 	if a.get("data-type") == "digest" {
 		if len(data) != h.Size() {
-			return nil, &cliError{1, fmt.Sprintf("A %s digest is %d bytes; the data is %d", a.get("hash-function"), h.Size(), len(data))}
+			return nil, &cliError{code: 1, msg: fmt.Sprintf("A %s digest is %d bytes; the data is %d", a.get("hash-function"), h.Size(), len(data))}
 		}
 		return data, nil
 	}
@@ -59,11 +59,11 @@ func digestOf(a *args, h crypto.Hash, data []byte) ([]byte, *cliError) {
 // message's hash (docs/simulator-choices.md).
 func pssOptions(a *args, h crypto.Hash) (*rsa.PSSOptions, *cliError) {
 	if a.get("mgf") != "mgf1-"+a.get("hash-function") {
-		return nil, &cliError{1, fmt.Sprintf("The mask generation function must use the hash function: use --mgf mgf1-%s", a.get("hash-function"))}
+		return nil, &cliError{code: 1, msg: fmt.Sprintf("The mask generation function must use the hash function: use --mgf mgf1-%s", a.get("hash-function"))}
 	}
 	salt, err := strconv.Atoi(a.get("salt-length"))
 	if err != nil || salt < 0 {
-		return nil, &cliError{1, fmt.Sprintf("Invalid salt length %q", a.get("salt-length"))}
+		return nil, &cliError{code: 1, msg: fmt.Sprintf("Invalid salt length %q", a.get("salt-length"))}
 	}
 	return &rsa.PSSOptions{SaltLength: salt, Hash: h}, nil
 }
@@ -89,14 +89,22 @@ func (t *Tool) signingKey(a *args, mech string, class hsm.Class) (*hsm.Object, *
 	if class == hsm.ClassPublic {
 		op, allowed = "verify", o.Verify
 	}
+	// The HSM's codes for these refusals are key_mgmt_util's sign and
+	// verify's: another type than the mechanism's 0xbc, another class 0x0a,
+	// a sign or verify attribute that is false 0xab; and the access
+	// table's for a key the user may not use.
 	switch {
 	case o.KeyType != want || o.Class != class:
-		return nil, &cliError{1, fmt.Sprintf("The key is a %s %s, which cannot %s with %s", keyKind(o), className(o.Class), op, mech)}
+		rc := hsm.RCInvalidInput
+		if o.KeyType != want {
+			rc = hsm.RCMechanismInvalid
+		}
+		return nil, hsmError(rc, fmt.Sprintf("The key is a %s %s, which cannot %s with %s", keyKind(o), className(o.Class), op, mech))
 	case !allowed:
-		return nil, &cliError{1, fmt.Sprintf("The key's %s attribute is false", op)}
+		return nil, hsmError(hsm.RCInvalidAttribute, fmt.Sprintf("The key's %s attribute is false", op))
 	}
 	if _, rc := t.Cluster.Lookup(t.Session, o.Handle, hsm.OpUse); rc != hsm.RCSuccess {
-		return nil, &cliError{1, rcMessage(rc)}
+		return nil, hsmError(rc, rcMessage(rc))
 	}
 	return o, nil
 }
@@ -216,7 +224,7 @@ func (t *Tool) signature(a *args) ([]byte, *cliError) {
 	if a.has("signature-path") {
 		b, err := t.FS.ReadFile(a.get("signature-path"))
 		if err != nil {
-			return nil, &cliError{1, fmt.Sprintf("Unable to read %s: %v", a.get("signature-path"), err)}
+			return nil, &cliError{code: 1, msg: fmt.Sprintf("Unable to read %s: %v", a.get("signature-path"), err)}
 		}
 		if d, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b))); err == nil && len(d) > 0 {
 			return d, nil
@@ -225,7 +233,7 @@ func (t *Tool) signature(a *args) ([]byte, *cliError) {
 	}
 	b, err := base64.StdEncoding.DecodeString(a.get("signature"))
 	if err != nil {
-		return nil, &cliError{1, "Invalid --signature: not Base64"}
+		return nil, &cliError{code: 1, msg: "Invalid --signature: not Base64"}
 	}
 	return b, nil
 }

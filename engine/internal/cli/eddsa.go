@@ -39,13 +39,13 @@ func (t *Tool) eddsaInput(a *args, m string, class hsm.Class) (*hsm.Object, []by
 	}
 	if m == "ed25519" {
 		if len(data) > maxPureEdDSA {
-			return nil, nil, &cliError{1, fmt.Sprintf("The data is %d bytes; ed25519 takes at most 16,000 bytes. Use ed25519ph for larger messages", len(data))}
+			return nil, nil, &cliError{code: 1, msg: fmt.Sprintf("The data is %d bytes; ed25519 takes at most 16,000 bytes. Use ed25519ph for larger messages", len(data))}
 		}
 		return o, data, nil
 	}
 	if a.get("data-type") == "digest" {
 		if len(data) != sha512.Size {
-			return nil, nil, &cliError{1, fmt.Sprintf("A sha512 digest is %d bytes; the data is %d", sha512.Size, len(data))}
+			return nil, nil, &cliError{code: 1, msg: fmt.Sprintf("A sha512 digest is %d bytes; the data is %d", sha512.Size, len(data))}
 		}
 		return o, data, nil
 	}

@@ -9,7 +9,15 @@ import "github.com/hsmsim/hsmsim/engine/internal/hsm"
 type cliError struct {
 	code int
 	msg  string
+	// rc is the HSMs' code when they refused (hsmError), for the
+	// command's typed call; 0 for a refusal of the CLI's own.
+	rc hsm.RC
 }
+
+// hsmError is the error of a check the HSM makes, printed as the CLI
+// prints it (msg) while the typed call carries the HSM's code rc, the one
+// key_mgmt_util shows for the same refusal.
+func hsmError(rc hsm.RC, msg string) *cliError { return &cliError{code: 1, msg: msg, rc: rc} }
 
 func fail(msg string) result { return result{err: &cliError{code: 1, msg: msg}} }
 

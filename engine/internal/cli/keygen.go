@@ -143,7 +143,7 @@ func (t *Tool) creation(a *args, share, manage, use string) (hsm.KeyOptions, *cl
 		u := t.findUser(name)
 		switch hsm.Check(t.Session, hsm.OpShareWith, hsm.OnUser(u)) {
 		case hsm.RCUserNotFound, hsm.RCInvalidUserType:
-			return opt, &cliError{1, fmt.Sprintf("Invalid crypto user %q to share the key with", name)}
+			return opt, &cliError{code: 1, msg: fmt.Sprintf("Invalid crypto user %q to share the key with", name)}
 		}
 		opt.ShareTo = append(opt.ShareTo, u.ID)
 	}
@@ -153,10 +153,10 @@ func (t *Tool) creation(a *args, share, manage, use string) (hsm.KeyOptions, *cl
 		}
 		n, err := strconv.Atoi(a.get(q))
 		if err != nil || n < 0 || n > 8 {
-			return opt, &cliError{1, fmt.Sprintf("Invalid value %q for --%s: a number from 0 to 8", a.get(q), q)}
+			return opt, &cliError{code: 1, msg: fmt.Sprintf("Invalid value %q for --%s: a number from 0 to 8", a.get(q), q)}
 		}
 		if n > len(opt.ShareTo)+1 {
-			return opt, &cliError{1, fmt.Sprintf("A quorum value of %d needs the key to be shared with at least %d crypto users", n, n-1)}
+			return opt, &cliError{code: 1, msg: fmt.Sprintf("A quorum value of %d needs the key to be shared with at least %d crypto users", n, n-1)}
 		}
 	}
 	opt.MValue, _ = strconv.Atoi(a.get(use))
@@ -218,7 +218,7 @@ func genSymmetric(kt hsm.KeyType) func(t *Tool, a *args) result {
 // checkLabel holds a label to the cluster's label limit (hsm.MaxLabelLen).
 func checkLabel(l string) *cliError {
 	if hsm.ValidateLabel(l) != nil {
-		return &cliError{1, fmt.Sprintf("Invalid label: labels are at most %d characters", hsm.MaxLabelLen)}
+		return &cliError{code: 1, msg: fmt.Sprintf("Invalid label: labels are at most %d characters", hsm.MaxLabelLen)}
 	}
 	return nil
 }

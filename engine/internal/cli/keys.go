@@ -289,11 +289,11 @@ func (t *Tool) matching(f *filter) []*hsm.Object {
 func (t *Tool) oneKey(words []string) (*hsm.Object, *cliError) {
 	f, err := parseFilter(words)
 	if err != nil {
-		return nil, &cliError{1, err.Error()}
+		return nil, &cliError{code: 1, msg: err.Error()}
 	}
 	keys := t.matching(f)
 	if len(keys) != 1 {
-		return nil, &cliError{1, fmt.Sprintf("Key selection criteria matched %d keys. Refine selection criteria to select a single key.", len(keys))}
+		return nil, &cliError{code: 1, msg: fmt.Sprintf("Key selection criteria matched %d keys. Refine selection criteria to select a single key.", len(keys))}
 	}
 	t.note.key(keys[0].Handle)
 	return keys[0], nil

@@ -31,7 +31,7 @@ func (t *Tool) writeTokens(path string, tokens [][]byte) *cliError {
 	}
 	b, _ := json.MarshalIndent(f, "", "  ")
 	if err := t.FS.WriteFile(path, append(b, '\n')); err != nil {
-		return &cliError{1, fmt.Sprintf("Unable to write the token file %s: %v", path, err)}
+		return &cliError{code: 1, msg: fmt.Sprintf("Unable to write the token file %s: %v", path, err)}
 	}
 	return nil
 }

@@ -28,7 +28,7 @@ func (t *Tool) mldsaInput(a *args, class hsm.Class) (*hsm.Object, []byte, *cliEr
 		return nil, nil, e
 	}
 	if a.get("data-type") == "external-mu" {
-		return nil, nil, &cliError{1, msgExternalMu}
+		return nil, nil, &cliError{code: 1, msg: msgExternalMu}
 	}
 	data, e := t.inputData(a, "data", "data-path")
 	if e != nil {

@@ -39,7 +39,7 @@ func service(name string) (int, *cliError) {
 	if svc, ok := services[name]; ok {
 		return svc, nil
 	}
-	return 0, &cliError{1, fmt.Sprintf("The %s service needs hsm2m.medium HSMs or key quorum values, which this cluster has not", name)}
+	return 0, &cliError{code: 1, msg: fmt.Sprintf("The %s service needs hsm2m.medium HSMs or key quorum values, which this cluster has not", name)}
 }
 
 func listQuorumValues(t *Tool, a *args) result {
@@ -68,7 +68,7 @@ func (t *Tool) writeTokenFile(path string, data []byte) *cliError {
 	}
 	b, _ := json.MarshalIndent(f, "", "  ")
 	if err := t.FS.WriteFile(path, append(b, '\n')); err != nil {
-		return &cliError{1, fmt.Sprintf("Unable to write the token file %s: %v", path, err)}
+		return &cliError{code: 1, msg: fmt.Sprintf("Unable to write the token file %s: %v", path, err)}
 	}
 	return nil
 }
@@ -78,18 +78,18 @@ func (t *Tool) writeTokenFile(path string, data []byte) *cliError {
 func (t *Tool) readTokenFile(path string) ([]byte, [][]byte, *cliError) {
 	b, err := t.FS.ReadFile(path)
 	if err != nil {
-		return nil, nil, &cliError{1, fmt.Sprintf("Unable to read the token file %s: %v", path, err)}
+		return nil, nil, &cliError{code: 1, msg: fmt.Sprintf("Unable to read the token file %s: %v", path, err)}
 	}
 	var f tokenFile
 	if err := json.Unmarshal(b, &f); err != nil || len(f.Tokens) == 0 {
-		return nil, nil, &cliError{1, fmt.Sprintf("The token file %s is not a token file written by quorum token-sign generate", path)}
+		return nil, nil, &cliError{code: 1, msg: fmt.Sprintf("The token file %s is not a token file written by quorum token-sign generate", path)}
 	}
 	var data []byte
 	var sigs [][]byte
 	for _, e := range f.Tokens {
 		u, err := base64.StdEncoding.DecodeString(e.Unsigned)
 		if err != nil || data != nil && string(u) != string(data) {
-			return nil, nil, &cliError{1, fmt.Sprintf("The token file %s holds a damaged token", path)}
+			return nil, nil, &cliError{code: 1, msg: fmt.Sprintf("The token file %s holds a damaged token", path)}
 		}
 		data = u
 		if e.Signed == "" {
@@ -97,7 +97,7 @@ func (t *Tool) readTokenFile(path string) ([]byte, [][]byte, *cliError) {
 		}
 		s, err := base64.StdEncoding.DecodeString(e.Signed)
 		if err != nil {
-			return nil, nil, &cliError{1, fmt.Sprintf("The token file %s holds a signature that is not Base64", path)}
+			return nil, nil, &cliError{code: 1, msg: fmt.Sprintf("The token file %s holds a signature that is not Base64", path)}
 		}
 		sigs = append(sigs, s)
 	}
@@ -172,7 +172,7 @@ func (t *Tool) approve(a *args, svc int) *cliError {
 	}
 	tk := t.Cluster.TokenByData(data)
 	if tk == nil || tk.Service != svc {
-		return &cliError{1, "The approval file holds no token of this user for this service: make one with quorum token-sign generate"}
+		return &cliError{code: 1, msg: "The approval file holds no token of this user for this service: make one with quorum token-sign generate"}
 	}
 	var approvals []hsm.Approval
 	for _, sig := range sigs {
@@ -184,12 +184,12 @@ func (t *Tool) approve(a *args, svc int) *cliError {
 		}
 	}
 	if len(approvals) == 0 {
-		return &cliError{1, "No signature in the approval file verifies with an admin's registered quorum key"}
+		return &cliError{code: 1, msg: "No signature in the approval file verifies with an admin's registered quorum key"}
 	}
 	for _, n := range t.Cluster.UpNodes() {
 		got, rc := t.Cluster.CheckApprovals(t.Session, n.ID, tk, approvals)
 		if rc != hsm.RCSuccess {
-			return &cliError{1, rcMessage(rc)}
+			return &cliError{code: 1, msg: rcMessage(rc)}
 		}
 		t.Cluster.Approve(tk, got)
 	}

@@ -36,21 +36,21 @@ func wrapParams(m string, a *args) (mech.WrapParams, *cliError) {
 	if a.has("tag-length-bits") {
 		bits, err := strconv.Atoi(a.get("tag-length-bits"))
 		if err != nil || bits%8 != 0 || bits < 64 || bits > 128 {
-			return p, &cliError{1, fmt.Sprintf("Invalid tag length %q: 64 to 128 bits, in steps of 8", a.get("tag-length-bits"))}
+			return p, &cliError{code: 1, msg: fmt.Sprintf("Invalid tag length %q: 64 to 128 bits, in steps of 8", a.get("tag-length-bits"))}
 		}
 		p.TagSize = bits / 8
 	}
 	if a.has("aad") {
 		aad, err := hex.DecodeString(strings.TrimPrefix(a.get("aad"), "0x"))
 		if err != nil {
-			return p, &cliError{1, fmt.Sprintf("Invalid --aad %q: hex digits", a.get("aad"))}
+			return p, &cliError{code: 1, msg: fmt.Sprintf("Invalid --aad %q: hex digits", a.get("aad"))}
 		}
 		p.AAD = aad
 	}
 	if a.has("hash-function") {
 		p.Hash = hashes[a.get("hash-function")]
 		if a.get("mgf") != "mgf1-"+a.get("hash-function") {
-			return p, &cliError{1, fmt.Sprintf("The mask generation function must use the hash function: use --mgf mgf1-%s", a.get("hash-function"))}
+			return p, &cliError{code: 1, msg: fmt.Sprintf("The mask generation function must use the hash function: use --mgf mgf1-%s", a.get("hash-function"))}
 		}
 	}
 	return p, nil
@@ -58,7 +58,11 @@ func wrapParams(m string, a *args) (mech.WrapParams, *cliError) {
 
 func isRSAMechanism(m string) bool { return strings.HasPrefix(m, "rsa-") }
 
-// wrapping checks the key that wraps or unwraps.
+// wrapping checks the key that wraps or unwraps. A key of the wrong type
+// or class for the mechanism, a wrap or unwrap attribute that is false and
+// a key the user may not use are the HSM's refusals: the typed call carries
+// its code (0xbc, 0xab, the access table's), as key_mgmt_util's wrapKey and
+// unWrapKey show them.
 func (t *Tool) wrapping(words []string, m string, unwrap bool) (*hsm.Object, any, *cliError) {
 	o, e := t.oneKey(words)
 	if e != nil {
@@ -70,14 +74,14 @@ func (t *Tool) wrapping(words []string, m string, unwrap bool) (*hsm.Object, any
 	}
 	switch {
 	case isRSAMechanism(m) && (o.KeyType != hsm.KeyTypeRSA || unwrap && o.Class != hsm.ClassPrivate || !unwrap && o.Class != hsm.ClassPublic):
-		return nil, nil, &cliError{1, fmt.Sprintf("%s %ss with an RSA %s key", m, op, map[bool]string{true: "private", false: "public"}[unwrap])}
+		return nil, nil, hsmError(hsm.RCMechanismInvalid, fmt.Sprintf("%s %ss with an RSA %s key", m, op, map[bool]string{true: "private", false: "public"}[unwrap]))
 	case !isRSAMechanism(m) && o.KeyType != hsm.KeyTypeAES:
-		return nil, nil, &cliError{1, fmt.Sprintf("%s %ss with an AES key", m, op)}
+		return nil, nil, hsmError(hsm.RCMechanismInvalid, fmt.Sprintf("%s %ss with an AES key", m, op))
 	case !allowed:
-		return nil, nil, &cliError{1, fmt.Sprintf("The key's %s attribute is false", op)}
+		return nil, nil, hsmError(hsm.RCInvalidAttribute, fmt.Sprintf("The key's %s attribute is false", op))
 	}
 	if _, rc := t.Cluster.Lookup(t.Session, o.Handle, hsm.OpUse); rc != hsm.RCSuccess {
-		return nil, nil, &cliError{1, rcMessage(rc)}
+		return nil, nil, hsmError(rc, rcMessage(rc))
 	}
 	var k any = o.Value
 	if isRSAMechanism(m) {
@@ -88,7 +92,7 @@ func (t *Tool) wrapping(words []string, m string, unwrap bool) (*hsm.Object, any
 			k, err = keyobj.PublicKey(o)
 		}
 		if err != nil {
-			return nil, nil, &cliError{1, err.Error()}
+			return nil, nil, &cliError{code: 1, msg: err.Error()}
 		}
 	}
 	return o, k, nil
@@ -211,13 +215,13 @@ func (t *Tool) wrappedData(a *args) ([]byte, *cliError) {
 	if !a.has("data-path") {
 		b, err := base64.StdEncoding.DecodeString(a.get("data"))
 		if err != nil {
-			return nil, &cliError{1, "Invalid --data: not Base64"}
+			return nil, &cliError{code: 1, msg: "Invalid --data: not Base64"}
 		}
 		return b, nil
 	}
 	b, err := t.FS.ReadFile(a.get("data-path"))
 	if err != nil {
-		return nil, &cliError{1, fmt.Sprintf("Unable to read %s: %v", a.get("data-path"), err)}
+		return nil, &cliError{code: 1, msg: fmt.Sprintf("Unable to read %s: %v", a.get("data-path"), err)}
 	}
 	if d, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b))); err == nil && len(d) > 0 {
 		return d, nil
@@ -232,11 +236,11 @@ func unwrappedObject(class, m string, material []byte) (*hsm.Object, *cliError) 
 	case "aes", "des3", "generic-secret":
 		kt := map[string]hsm.KeyType{"aes": hsm.KeyTypeAES, "des3": hsm.KeyTypeDES3, "generic-secret": hsm.KeyTypeGenericSecret}[class]
 		if m == "aes-zero-pad" && kt == hsm.KeyTypeGenericSecret {
-			return nil, &cliError{1, "aes-zero-pad cannot tell a generic secret's length from its padding; unwrap it with aes-pkcs5-pad"}
+			return nil, &cliError{code: 1, msg: "aes-zero-pad cannot tell a generic secret's length from its padding; unwrap it with aes-pkcs5-pad"}
 		}
 		o, err := keyobj.Secret(kt, material)
 		if err != nil {
-			return nil, &cliError{1, fmt.Sprintf("The unwrapped data is not a valid %s key: %v", class, err)}
+			return nil, &cliError{code: 1, msg: fmt.Sprintf("The unwrapped data is not a valid %s key: %v", class, err)}
 		}
 		return o, nil
 	case "rsa-private", "ec-private":
@@ -245,19 +249,19 @@ func unwrappedObject(class, m string, material []byte) (*hsm.Object, *cliError) 
 		}
 		priv, err := mech.ParsePrivateKeyDER(material)
 		if err != nil {
-			return nil, &cliError{1, fmt.Sprintf("The unwrapped data is not a %s key: %v", class, err)}
+			return nil, &cliError{code: 1, msg: fmt.Sprintf("The unwrapped data is not a %s key: %v", class, err)}
 		}
 		o, err := keyobj.Private(priv)
 		if err != nil {
-			return nil, &cliError{1, err.Error()}
+			return nil, &cliError{code: 1, msg: err.Error()}
 		}
 		// keyTypeName calls an Ed25519 key "ec", as ec-private takes it.
 		if want := map[string]string{"rsa-private": "rsa", "ec-private": "ec"}[class]; keyTypeName(o.KeyType) != want {
-			return nil, &cliError{1, fmt.Sprintf("The unwrapped key is a %s private key, not %s", keyTypeName(o.KeyType), class)}
+			return nil, &cliError{code: 1, msg: fmt.Sprintf("The unwrapped key is a %s private key, not %s", keyTypeName(o.KeyType), class)}
 		}
 		return o, nil
 	}
-	return nil, &cliError{1, fmt.Sprintf("Invalid key type and class %q", class)}
+	return nil, &cliError{code: 1, msg: fmt.Sprintf("Invalid key type and class %q", class)}
 }
 
 // trimDER drops the zero padding after a DER SEQUENCE, by its length.
