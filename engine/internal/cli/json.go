@@ -22,6 +22,7 @@ type field struct {
 // prints as an internal error.
 func reply(code int, data any) string {
 	w := jsonout.Writer{Indent: "  "}
+	w.Grow(replySize)
 	envelope(&w, code)
 	if err := writeValue(&w, data); err != nil {
 		w.Reset()
@@ -31,6 +32,10 @@ func reply(code int, data any) string {
 	w.EndObject()
 	return string(append(w.Bytes(), '\n'))
 }
+
+// replySize is room for most replies at once: a key pair's is 2.6 KB,
+// a message's under 100 bytes, 20 keys of key list --verbose 7 KB.
+const replySize = 4096
 
 // envelope opens the reply's object up to the value of its data.
 func envelope(w *jsonout.Writer, code int) {

@@ -55,6 +55,14 @@ func (w *Writer) Reset() {
 	w.buf, w.depth, w.empty, w.afterKey = w.buf[:0], 0, false, false
 }
 
+// Grow makes room for n more bytes, for a caller that knows about how
+// long its text will be.
+func (w *Writer) Grow(n int) {
+	if cap(w.buf)-len(w.buf) < n {
+		w.buf = append(make([]byte, 0, len(w.buf)+n), w.buf...)
+	}
+}
+
 // The layout steps below are kept out of line (go:noinline): inlined into
 // every method and from there into the callers' walks, they made the
 // js/wasm engine some 14 KB larger for no measurable gain natively.

@@ -122,11 +122,15 @@ func TestValuesAsEncodingJSON(t *testing.T) {
 	}
 }
 
-// TestReset writes a second value in the same Writer.
-func TestReset(t *testing.T) {
+// TestResetAndGrow writes a second value in the same Writer; growing the
+// buffer midway keeps what was written.
+func TestResetAndGrow(t *testing.T) {
 	w := &Writer{Indent: "  "}
 	w.BeginObject()
 	w.Key("a")
+	w.Grow(1000)
+	require.GreaterOrEqual(t, cap(w.Bytes())-len(w.Bytes()), 1000)
+	require.Equal(t, "{\n  \"a\": ", w.String())
 	w.BeginArray()
 	w.EndArray()
 	w.EndObject()
