@@ -29,6 +29,15 @@ func TestObjectFieldsMatchTheType(t *testing.T) {
 	assert.Equal(t, fs.required, required)
 }
 
+// objectField's switch names the fields by their index in objectFields.
+func TestObjectFieldIndexes(t *testing.T) {
+	for i, name := range []string{"handle", "class", "keyType", "label", "id", "owner", "shared", "mValue", "manageMValue", "token", "session", "private", "sensitive", "encrypt", "decrypt", "wrap", "unwrap", "sign", "verify", "derive", "local", "extractable", "neverExtractable", "alwaysSensitive", "destroyable", "trusted", "wrapWithTrusted", "notModifiable", "valueLen", "kcv", "modulus", "modulusBits", "publicExponent", "curveId", "parameterSet", "value"} {
+		assert.Equal(t, objectFields[i].name, name)
+	}
+	assert.Equal(t, "value", objectFields[fValue].name)
+	assert.Equal(t, len(objectFields)-1, fValue)
+}
+
 // reflectKeyRecord is how a key record was read before decodeKeyRecord:
 // strictJSON for the shape, then encoding/json. FuzzKeyRecord holds the
 // two to the same answers.
@@ -92,6 +101,11 @@ func keyRecordSeeds(tb testing.TB) [][]byte {
 		out = append(out, bytes.Replace(whole, []byte(`"QEBAQA=="`), []byte(`"`+v+`"`), 2))
 	}
 	out = append(out, whole)
+	// Integers at and past the fast reading's 18 digits, negative zero.
+	for _, v := range []string{"-0", "0", "999999999999999999", "9999999999999999999", "18446744073709551615", "18446744073709551616", "-1", "01"} {
+		out = append(out, bytes.Replace(whole, []byte(`"handle":524288`), []byte(`"handle":`+v), 2),
+			bytes.Replace(whole, []byte(`"owner":2`), []byte(`"owner":`+v), 2))
+	}
 	return out
 }
 
