@@ -18,6 +18,7 @@ package jsonout
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -41,6 +42,8 @@ type Writer struct {
 	empty bool
 	// afterKey is set between a key and its value.
 	afterKey bool
+	// lines is a line break and indentation, sliced by newline.
+	lines string
 }
 
 // Bytes is the text written so far. It is the Writer's buffer: it stays
@@ -67,17 +70,19 @@ func (w *Writer) Grow(n int) {
 // every method and from there into the callers' walks, they made the
 // js/wasm engine some 14 KB larger for no measurable gain natively.
 
-// newline starts a line at the current depth.
+// newline starts a line at the current depth: one append of a slice of
+// lines, a line break and as much indentation as the deepest line so far.
 //
 //go:noinline
 func (w *Writer) newline() {
 	if w.Indent == "" {
 		return
 	}
-	w.buf = append(w.buf, '\n')
-	for range w.depth {
-		w.buf = append(w.buf, w.Indent...)
+	n := 1 + w.depth*len(w.Indent)
+	if len(w.lines) < n || w.lines[1:1+len(w.Indent)] != w.Indent {
+		w.lines = "\n" + strings.Repeat(w.Indent, 2*w.depth+8)
 	}
+	w.buf = append(w.buf, w.lines[:n]...)
 }
 
 // before writes what comes ahead of a value or key: nothing after a key

@@ -122,6 +122,20 @@ func TestValuesAsEncodingJSON(t *testing.T) {
 	}
 }
 
+// TestDeepAsEncodingJSON nests deeper than the Writer's first run of
+// indentation reaches.
+func TestDeepAsEncodingJSON(t *testing.T) {
+	var v any = "leaf"
+	for i := range 40 {
+		if i%2 == 0 {
+			v = []any{v, int64(i)}
+		} else {
+			v = map[string]any{"k": v, "n": nil}
+		}
+		check(t, v)
+	}
+}
+
 // TestResetAndGrow writes a second value in the same Writer; growing the
 // buffer midway keeps what was written.
 func TestResetAndGrow(t *testing.T) {
