@@ -10,17 +10,20 @@ const { focusConsole, waitDone, run, openConsole } = require('./helpers');
 // route's reach.
 test.use({ serviceWorkers: 'block' });
 
-// holdEngine keeps every request for engine.wasm waiting until the
+// hold keeps every request for what pattern names waiting until the
 // returned function is called.
-async function holdEngine(context) {
+async function hold(context, pattern) {
   let release;
   const gate = new Promise((resolve) => { release = resolve; });
-  await context.route('**/engine.wasm', async (route) => {
+  await context.route(pattern, async (route) => {
     await gate;
     await route.continue();
   });
   return release;
 }
+
+// holdEngine holds engine.wasm back.
+const holdEngine = (context) => hold(context, '**/engine.wasm');
 
 // steps reads the console's log as the lines typed (with their prompts)
 // and the outputs, in order; the page's own notices are left out.
@@ -156,12 +159,7 @@ test('an embed that runs a tool first keeps what was typed until it ran', async 
 
 test('the page draws its prompt before the terminal loads, and the terminal takes what was typed there', async ({ page, context }) => {
   const release = await holdEngine(context);
-  let releaseTerm;
-  const termGate = new Promise((resolve) => { releaseTerm = resolve; });
-  await context.route('**/vendor/xterm.js', async (route) => {
-    await termGate;
-    await route.continue();
-  });
+  const releaseTerm = await hold(context, '**/vendor/xterm.js');
   await page.goto('/');
   const boot = page.locator('#console .boot-console');
   await expect(boot).toBeVisible();
@@ -212,12 +210,7 @@ test('the page draws its prompt before the terminal loads, and the terminal take
 
 test('an embed draws its prompt before its terminal loads, in its theme, unless a tool or lines come first', async ({ page, context }) => {
   const release = await holdEngine(context);
-  let releaseTerm;
-  const termGate = new Promise((resolve) => { releaseTerm = resolve; });
-  await context.route('**/vendor/xterm.js', async (route) => {
-    await termGate;
-    await route.continue();
-  });
+  const releaseTerm = await hold(context, '**/vendor/xterm.js');
   await page.goto('/embed.html?theme=light');
   const boot = page.locator('#embed-console .boot-console');
   await expect(boot).toBeVisible();
