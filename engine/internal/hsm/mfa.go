@@ -94,14 +94,8 @@ func (c *Cluster) ChangeMFAOn(s *Session, node int, role Role, name, password st
 	if ValidatePassword(password) != nil {
 		return RCInvalidInput
 	}
-	u := n.FindUser(name)
-	if u == nil {
-		return RCUserNotFound
-	}
-	if !RoleMatches(role, u.Type) {
-		return RCInvalidUserType
-	}
-	if rc := Check(s, OpChangeMFA, OnUser(u)); rc != RCSuccess {
+	u, rc := n.userFor(s, OpChangeMFA, role, name)
+	if rc != RCSuccess {
 		return rc
 	}
 	if u.ID != s.UserID {
@@ -205,14 +199,8 @@ func (c *Cluster) DeregisterKeysOn(s *Session, node int, role Role, name string,
 	if rc != RCSuccess {
 		return rc
 	}
-	u := n.FindUser(name)
-	if u == nil {
-		return RCUserNotFound
-	}
-	if !RoleMatches(role, u.Type) {
-		return RCInvalidUserType
-	}
-	if rc := Check(s, OpChangeMFA, OnUser(u)); rc != RCSuccess {
+	u, rc := n.userFor(s, OpChangeMFA, role, name)
+	if rc != RCSuccess {
 		return rc
 	}
 	if mfa {

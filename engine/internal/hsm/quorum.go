@@ -232,14 +232,8 @@ func (c *Cluster) RegisterQuorumKeyOn(s *Session, node int, role Role, name stri
 	if role != RoleCO {
 		return RCInvalidUserType
 	}
-	u := n.FindUser(name)
-	if u == nil {
-		return RCUserNotFound
-	}
-	if !RoleMatches(role, u.Type) {
-		return RCInvalidUserType
-	}
-	if rc := Check(s, OpQuorum, OnUser(u)); rc != RCSuccess {
+	u, rc := n.userFor(s, OpQuorum, role, name)
+	if rc != RCSuccess {
 		return rc
 	}
 	if u.TwoFA {

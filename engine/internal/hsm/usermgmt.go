@@ -160,16 +160,10 @@ func (c *Cluster) ChangePasswordOn(s *Session, node int, role Role, name, passwo
 	if ValidatePassword(password) != nil {
 		return false, RCInvalidInput
 	}
-	u := n.FindUser(name)
-	if u == nil {
-		return false, RCUserNotFound
-	}
-	if !RoleMatches(role, u.Type) {
-		return false, RCInvalidUserType
-	}
 	// Its own password anyone may change (that is how the precrypto
 	// officer activates the cluster); another user's, Check decides.
-	if rc := Check(s, OpChangePassword, OnUser(u)); rc != RCSuccess {
+	u, rc := n.userFor(s, OpChangePassword, role, name)
+	if rc != RCSuccess {
 		return false, rc
 	}
 	if u.ID != s.UserID {
@@ -185,4 +179,21 @@ func (c *Cluster) ChangePasswordOn(s *Session, node int, role Role, name, passwo
 		return true, RCSuccess
 	}
 	return false, RCSuccess
+}
+
+// userFor finds the user called name on n for op on it: the user must
+// exist (RCUserNotFound), be of type role (RCInvalidUserType) and be one
+// the session may do op to (the access table's answer).
+func (n *Node) userFor(s *Session, op Op, role Role, name string) (*User, RC) {
+	u := n.FindUser(name)
+	if u == nil {
+		return nil, RCUserNotFound
+	}
+	if !RoleMatches(role, u.Type) {
+		return nil, RCInvalidUserType
+	}
+	if rc := Check(s, op, OnUser(u)); rc != RCSuccess {
+		return nil, rc
+	}
+	return u, RCSuccess
 }
