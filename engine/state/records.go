@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -151,33 +150,10 @@ func fromRecords(recs map[string][]byte, eager bool) (*hsm.Cluster, map[string][
 	if !ok {
 		return nil, nil, errors.New(`workspace is damaged: record "meta" is missing`)
 	}
-	var head struct {
-		Format  string `json:"format"`
-		Version int    `json:"version"`
+	c, err := decodeMeta(raw)
+	if err != nil {
+		return nil, nil, err
 	}
-	if err := json.Unmarshal(raw, &head); err != nil {
-		return nil, nil, fmt.Errorf(`workspace is damaged: record "meta" cannot be read: %v`, err)
-	}
-	if head.Format != Format {
-		return nil, nil, fmt.Errorf(`workspace is damaged: record "meta" is not a hsmsim workspace (format %q)`, head.Format)
-	}
-	if head.Version > Version {
-		return nil, nil, fmt.Errorf("workspace version %d: %w (this one reads up to %d)", head.Version, ErrTooNew, Version)
-	}
-	if head.Version < 1 {
-		return nil, nil, fmt.Errorf("workspace version %d is not valid", head.Version)
-	}
-	if err := strictJSON(raw, reflect.TypeFor[meta]()); err != nil {
-		return nil, nil, fmt.Errorf(`workspace is damaged: record "meta" cannot be read: %v`, err)
-	}
-	var m meta
-	if err := json.Unmarshal(raw, &m); err != nil || m.Cluster == nil {
-		if err == nil {
-			err = errors.New("no cluster")
-		}
-		return nil, nil, fmt.Errorf(`workspace is damaged: record "meta" cannot be read: %v`, err)
-	}
-	c := m.Cluster
 	for i, n := range c.Nodes {
 		if n == nil {
 			return nil, nil, fmt.Errorf(`workspace is damaged: record "meta": HSM %d is missing`, i)
