@@ -70,15 +70,9 @@ func Records(c *hsm.Cluster, files map[string][]byte) (map[string][]byte, error)
 	return out, nil
 }
 
+// encodeMeta writes the "meta" record (appendMeta, metawrite.go).
 func encodeMeta(c *hsm.Cluster) ([]byte, error) {
-	saved := *c
-	saved.Nodes = make([]*hsm.Node, len(c.Nodes))
-	for i, n := range c.Nodes {
-		cp := *n
-		cp.Objects = nil
-		saved.Nodes[i] = &cp
-	}
-	return json.Marshal(meta{Format: Format, Version: Version, Cluster: &saved})
+	return appendMeta(c), nil
 }
 
 // encodeKey writes every node's token copy of handle h. A copy that is
