@@ -173,8 +173,17 @@ async function call(name, ...args) {
     enqueue(() => restart(eng, 'trap'));
     throw new Error(`the engine failed: ${err.message}`);
   }
-  return Promise.race([p, eng.exited.then((code) => { throw new EngineStopped(code); })]);
+  return Promise.race([p, eng.exited.then((code) => { throw new EngineStopped(code); })]).catch((err) => {
+    // A key record is decoded at the key's first use (engine/internal/hsm
+    // lazy.go): one found damaged then marks the workspace damaged, as
+    // opening it would have.
+    if (FIRST_USE.has(name) && markBroken(err)) throw Object.assign(new Error(describeBroken(st.ws)), { kind: err.kind });
+    throw err;
+  });
 }
+
+// FIRST_USE are the engine calls that may decode a key record first.
+const FIRST_USE = new Set(['exec', 'interrupt', 'summary', 'complete', 'completions', 'tourMark', 'tourStatus', 'tourStatusAfter', 'checkpoint', 'exportBackup', 'records']);
 
 async function restart(old, code) {
   if (st.eng !== old) return;

@@ -188,7 +188,7 @@ func (s *Scenario) Build() (*hsm.Cluster, map[string][]byte, error) {
 		}
 		for _, o := range objs {
 			for _, nd := range c.Nodes {
-				if _, dup := nd.Objects[o.Handle]; dup {
+				if nd.Has(o.Handle) {
 					return nil, nil, fmt.Errorf("scenario %s: handle %d used twice", s.Name, o.Handle)
 				}
 				c.PutObject(nd.ID, o.Clone())

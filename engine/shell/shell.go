@@ -291,7 +291,7 @@ func (s *Session) present(hs []uint64) []uint64 {
 	var out []uint64
 	for _, h := range hs {
 		for _, n := range s.Cluster.Nodes {
-			if _, ok := n.Objects[h]; ok {
+			if n.Has(h) {
 				out = append(out, h)
 				break
 			}

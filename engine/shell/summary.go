@@ -138,7 +138,7 @@ func (s *Session) clusterSummary() ([]KeySummary, []UserSummary, []NodeSummary) 
 	keyList := []KeySummary{}
 	keys := map[uint64]*KeySummary{}
 	for _, n := range s.Cluster.Nodes {
-		for h, o := range n.Objects {
+		for h, o := range n.AllObjects() {
 			k := keys[h]
 			if k == nil {
 				k = &KeySummary{Handle: h, Reference: cli.KeyReference(h), Label: o.Label, ID: o.KeyID, Class: o.Class.String(), KeyType: o.KeyType.String(),
@@ -178,7 +178,7 @@ func (s *Session) clusterSummary() ([]KeySummary, []UserSummary, []NodeSummary) 
 	}
 	for _, n := range s.Cluster.Nodes {
 		tokens := 0
-		for _, o := range n.Objects {
+		for _, o := range n.AllObjects() {
 			if o.Token {
 				tokens++
 			}

@@ -81,7 +81,9 @@ func (k *sessionKeyCache) update(c *hsm.Cluster) {
 	}
 	k.cluster, k.mark, k.objs = c, c.Mark(), map[int]map[uint64]*hsm.Object{}
 	for _, n := range c.Nodes {
-		for h := range n.Objects {
+		// Session keys are never in a saved record, so all of them are
+		// among the keys decoded so far.
+		for h := range n.LoadedObjects() {
 			k.put(n, h)
 		}
 	}
@@ -90,7 +92,7 @@ func (k *sessionKeyCache) update(c *hsm.Cluster) {
 // put copies key h of node n if it is a session key, and forgets the
 // copy it had otherwise.
 func (k *sessionKeyCache) put(n *hsm.Node, h uint64) {
-	if o, ok := n.Objects[h]; ok && !o.Token {
+	if o, ok := n.LoadedObjects()[h]; ok && !o.Token {
 		if k.objs[n.ID] == nil {
 			k.objs[n.ID] = map[uint64]*hsm.Object{}
 		}
@@ -112,7 +114,7 @@ func (s *Session) Undo(c *hsm.Cluster, files map[string][]byte, keep SessionKeys
 			continue
 		}
 		for _, o := range objs {
-			if _, taken := n.Objects[o.Handle]; !taken {
+			if !n.Has(o.Handle) {
 				c.PutObject(id, o.Clone())
 			}
 		}

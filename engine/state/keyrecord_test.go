@@ -78,7 +78,7 @@ func keyRecordSeeds(tb testing.TB) [][]byte {
 		require.NoError(tb, err)
 		out = append(out, b)
 	}
-	o := c.Nodes[0].Objects[hsm.FirstHandle].Clone()
+	o := c.Nodes[0].AllObjects()[hsm.FirstHandle].Clone()
 	o.Label = "\u00e9t\u00e9 <&> \"q\" \\ \t"
 	o.Shared = []int{}
 	o.KCV = []byte{}

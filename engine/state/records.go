@@ -51,6 +51,10 @@ func FileRecord(name string) string { return FilePrefix + name }
 // Records splits a workspace into records (session keys are left out, as in
 // Encode).
 func Records(c *hsm.Cluster, files map[string][]byte) (map[string][]byte, error) {
+	c.DecodeAll()
+	if err := c.Damaged(); err != nil {
+		return nil, err
+	}
 	out := map[string][]byte{}
 	m, err := encodeMeta(c)
 	if err != nil {
@@ -85,7 +89,7 @@ func encodeKey(c *hsm.Cluster, h uint64) ([]byte, error) {
 	var ids []int
 	var full [][]byte
 	for _, n := range c.Nodes {
-		o, ok := n.Objects[h]
+		o, ok := n.Object(h)
 		if !ok || !o.Token {
 			continue
 		}
@@ -118,11 +122,7 @@ func tokenHandles(c *hsm.Cluster) map[uint64]uint32 {
 		if n.ID < 0 || n.ID >= 32 {
 			continue
 		}
-		for h, o := range n.Objects {
-			if o.Token {
-				out[h] |= 1 << n.ID
-			}
-		}
+		n.EachTokenHandle(func(h uint64) { out[h] |= 1 << n.ID })
 	}
 	return out
 }
@@ -165,11 +165,15 @@ func fromRecords(recs map[string][]byte, eager bool) (*hsm.Cluster, map[string][
 	// record's error depends on that record alone, so the one named is the
 	// first in key order, the same every time.
 	badKey, badErr := "", error(nil)
+	var pending map[uint64]hsm.KeyRecord
+	if !eager {
+		pending = make(map[uint64]hsm.KeyRecord, len(recs))
+	}
 	for key, data := range recs {
 		if key == MetaKey || (badErr != nil && key > badKey) {
 			continue
 		}
-		if err := addRecord(c, files, key, data); err != nil {
+		if err := addRecord(c, files, pending, key, data); err != nil {
 			badKey, badErr = key, err
 		}
 	}
@@ -179,6 +183,8 @@ func fromRecords(recs map[string][]byte, eager bool) (*hsm.Cluster, map[string][
 	check := checkSavedKeys
 	if eager {
 		check = checkSaved
+	} else {
+		c.DeferKeys(pending, decodeDeferred)
 	}
 	if err := check(c); err != nil {
 		return nil, nil, fmt.Errorf("workspace is damaged: %v", err)
@@ -200,9 +206,17 @@ func CheckAllMaterial(c *hsm.Cluster) error {
 }
 
 // addRecord reads one key or file record into c and files, or changes
-// nothing and says why not.
-func addRecord(c *hsm.Cluster, files map[string][]byte, key string, data []byte) error {
+// nothing and says why not. With pending, a key record is only skimmed
+// and kept there, undecoded, for hsm.Cluster.DeferKeys; its data is kept
+// as it is, not copied.
+func addRecord(c *hsm.Cluster, files map[string][]byte, pending map[uint64]hsm.KeyRecord, key string, data []byte) error {
 	switch {
+	case strings.HasPrefix(key, KeyPrefix) && pending != nil:
+		h, r, err := deferKeyRecord(c, key, data)
+		if err != nil {
+			return err
+		}
+		pending[h] = r
 	case strings.HasPrefix(key, KeyPrefix):
 		_, copies, err := decodeKey(c, key, data)
 		if err != nil {
@@ -252,7 +266,9 @@ func decodeKey(c *hsm.Cluster, key string, data []byte) (uint64, map[int]*hsm.Ob
 		}
 		copies[id] = src.CloneSharingMaterial()
 	}
-	for id, o := range copies {
+	// In node order, so that the HSM named is the same every time.
+	for _, id := range slices.Sorted(maps.Keys(copies)) {
+		o := copies[id]
 		if c.Node(id) == nil {
 			return 0, nil, fmt.Errorf("names HSM %d, which the cluster does not have", id)
 		}
@@ -285,7 +301,7 @@ func Salvage(recs map[string][]byte) (*hsm.Cluster, map[string][]byte, []string,
 		if key == MetaKey {
 			continue
 		}
-		if addRecord(c, files, key, recs[key]) != nil {
+		if addRecord(c, files, nil, key, recs[key]) != nil {
 			skipped = append(skipped, key)
 		}
 	}
@@ -337,6 +353,10 @@ func hashFiles(files map[string][]byte) map[string][32]byte {
 // Delta returns the records to write and the record keys to delete so that
 // the store holds the workspace as it is now.
 func (t *Tracker) Delta(c *hsm.Cluster, files map[string][]byte) (map[string][]byte, []string, error) {
+	// A key record found damaged at its first use: nothing is saved.
+	if err := c.Damaged(); err != nil {
+		return nil, nil, err
+	}
 	puts := map[string][]byte{}
 	var dels []string
 	m, err := encodeMeta(c)
@@ -395,7 +415,7 @@ func (t *Tracker) Delta(c *hsm.Cluster, files map[string][]byte) (map[string][]b
 // what gives the key a record.
 func isToken(c *hsm.Cluster, h uint64) bool {
 	for _, n := range c.Nodes {
-		if o, ok := n.Objects[h]; ok && o.Token {
+		if o, ok := n.Object(h); ok && o.Token {
 			return true
 		}
 	}

@@ -283,22 +283,22 @@ func TestSavedRecordsFollowEveryChange(t *testing.T) {
 	c, _, err := state.FromRecords(store)
 	require.NoError(t, err)
 	for _, n := range c.Nodes {
-		o := n.Objects[524288]
+		o := n.AllObjects()[524288]
 		require.NotNil(t, o, "node %d", n.ID)
 		assert.Equal(t, "relabelled", o.Label, "node %d", n.ID)
 		assert.NotContains(t, o.Shared, 5, "node %d: the deleted user is in no share list", n.ID)
 		assert.Nil(t, n.FindUser("bob"), "node %d", n.ID)
 		assert.NotNil(t, n.FindUser("carol"), "node %d: synchronised", n.ID)
-		assert.NotNil(t, n.Objects[kept["down"]], "node %d: synchronised", n.ID)
+		assert.NotNil(t, n.AllObjects()[kept["down"]], "node %d: synchronised", n.ID)
 		assert.NotNil(t, n.FindUser("dave"), "node %d: created with the approved token", n.ID)
-		assert.Nil(t, n.Objects[kept["dropped"]], "node %d: dropped at logout", n.ID)
-		assert.Nil(t, n.Objects[kept["aes"]], "node %d: deleted", n.ID)
-		assert.NotContains(t, slices.Collect(maps.Keys(n.Objects)), kept["unwrapped"])
-		if o := n.Objects[kept["sess"]]; assert.NotNil(t, o, "node %d: made a token key", n.ID) {
+		assert.Nil(t, n.AllObjects()[kept["dropped"]], "node %d: dropped at logout", n.ID)
+		assert.Nil(t, n.AllObjects()[kept["aes"]], "node %d: deleted", n.ID)
+		assert.NotContains(t, slices.Collect(maps.Keys(n.AllObjects())), kept["unwrapped"])
+		if o := n.AllObjects()[kept["sess"]]; assert.NotNil(t, o, "node %d: made a token key", n.ID) {
 			assert.True(t, o.Token)
 		}
-		assert.Equal(t, []int{4}, n.Objects[kept["shared"]].Shared)
-		assert.NotNil(t, n.Objects[kept["masked"]], "node %d", n.ID)
+		assert.Equal(t, []int{4}, n.AllObjects()[kept["shared"]].Shared)
+		assert.NotNil(t, n.AllObjects()[kept["masked"]], "node %d", n.ID)
 		assert.Equal(t, 0, n.FindUser("admin").FailedLogins, "node %d: the good login reset the count", n.ID)
 		assert.NotEmpty(t, n.FindUser("officer2").QuorumPubKey, "node %d", n.ID)
 	}

@@ -58,12 +58,17 @@ func Encode(c *hsm.Cluster, files map[string][]byte) ([]byte, error) {
 }
 
 func encode(c *hsm.Cluster, files map[string][]byte, journal string) ([]byte, error) {
+	c.DecodeAll()
+	if err := c.Damaged(); err != nil {
+		return nil, err
+	}
 	saved := *c
 	saved.Nodes = make([]*hsm.Node, len(c.Nodes))
 	for i, n := range c.Nodes {
 		cp := *n
-		cp.Objects = make(map[uint64]*hsm.Object, len(n.Objects))
-		for h, o := range n.Objects {
+		all := n.AllObjects()
+		cp.Objects = make(map[uint64]*hsm.Object, len(all))
+		for h, o := range all {
 			if o.Token {
 				cp.Objects[h] = o
 			}
@@ -150,7 +155,7 @@ func decodeSnapshot(b []byte) (*Snapshot, error) {
 		for i, n := range s.Cluster.Nodes {
 			// A document always writes each HSM's keys, if only {}: a null
 			// would silently be an HSM without keys.
-			if n != nil && n.Objects == nil {
+			if n != nil && n.LoadedObjects() == nil {
 				return nil, fmt.Errorf("state is damaged: $.cluster.nodes[%d].objects is null", i)
 			}
 		}
@@ -197,8 +202,8 @@ func Check(c *hsm.Cluster) error {
 		if len(n.Users) > hsm.MaxUsers {
 			return fmt.Errorf("HSM %d has %d users, more than %d", i, len(n.Users), hsm.MaxUsers)
 		}
-		if len(n.Objects) > hsm.MaxKeys {
-			return fmt.Errorf("HSM %d has %d keys, more than %d", i, len(n.Objects), hsm.MaxKeys)
+		if k := n.KeyCount(); k > hsm.MaxKeys {
+			return fmt.Errorf("HSM %d has %d keys, more than %d", i, k, hsm.MaxKeys)
 		}
 		ids, names := map[int]bool{}, map[string]bool{}
 		for _, u := range n.Users {
@@ -222,22 +227,33 @@ func Check(c *hsm.Cluster) error {
 		if err := checkTrustAnchors(n); err != nil {
 			return err
 		}
-		for h, o := range n.Objects {
-			if o == nil || o.Handle != h || h < hsm.FirstHandle {
-				return fmt.Errorf("HSM %d: key %d is invalid", i, h)
-			}
-			switch o.Class {
-			case hsm.ClassPublic, hsm.ClassPrivate, hsm.ClassSecret:
-			default:
-				return fmt.Errorf("HSM %d: key %d has class %d", i, h, o.Class)
-			}
-			if len(o.Value) == 0 {
-				return fmt.Errorf("HSM %d: key %d has no key material", i, h)
-			}
-			if err := checkObject(n, o); err != nil {
-				return fmt.Errorf("HSM %d: key %d has %v", i, h, err)
+		// Keys not decoded yet are held to the same rules when they are
+		// (decodeDeferred).
+		for h, o := range n.LoadedObjects() {
+			if err := checkKey(n, h, o); err != nil {
+				return err
 			}
 		}
+	}
+	return nil
+}
+
+// checkKey holds key h of node n to the rules every key of a loaded
+// cluster keeps.
+func checkKey(n *hsm.Node, h uint64, o *hsm.Object) error {
+	if o == nil || o.Handle != h || h < hsm.FirstHandle {
+		return fmt.Errorf("HSM %d: key %d is invalid", n.ID, h)
+	}
+	switch o.Class {
+	case hsm.ClassPublic, hsm.ClassPrivate, hsm.ClassSecret:
+	default:
+		return fmt.Errorf("HSM %d: key %d has class %d", n.ID, h, o.Class)
+	}
+	if len(o.Value) == 0 {
+		return fmt.Errorf("HSM %d: key %d has no key material", n.ID, h)
+	}
+	if err := checkObject(n, o); err != nil {
+		return fmt.Errorf("HSM %d: key %d has %v", n.ID, h, err)
 	}
 	return nil
 }

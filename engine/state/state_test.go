@@ -44,7 +44,7 @@ func TestRoundTripDropsSessionKeys(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []byte{1, 2, 3}, files["a.key"])
 	for _, n := range c.Nodes {
-		assert.Len(t, n.Objects, 1, "session keys are not saved")
+		assert.Len(t, n.AllObjects(), 1, "session keys are not saved")
 		assert.Equal(t, "admin", n.Users[0].Name)
 	}
 }

@@ -34,8 +34,8 @@ func checkSaved(c *hsm.Cluster) error {
 	}
 	seen := map[[32]byte]bool{}
 	for _, n := range c.Nodes {
-		for _, h := range sortedHandles(n) {
-			o := n.Objects[h]
+		for _, h := range n.Handles() {
+			o, _ := n.Object(h)
 			// The HSMs of a cluster in sync hold the same copies: each
 			// distinct one is checked once.
 			sum := objectSum(o)
@@ -62,7 +62,9 @@ func checkSavedKeys(c *hsm.Cluster) error {
 		// In the map's order (sorting every node's handles is a noticeable
 		// part of opening a large workspace in wasm), naming the lowest.
 		bad, found := uint64(0), false
-		for h, o := range n.Objects {
+		// Keys not decoded yet are held to this when they are
+		// (decodeDeferred).
+		for h, o := range n.LoadedObjects() {
 			if (!o.Token || o.Session != "") && (!found || h < bad) {
 				bad, found = h, true
 			}
@@ -72,15 +74,6 @@ func checkSavedKeys(c *hsm.Cluster) error {
 		}
 	}
 	return nil
-}
-
-func sortedHandles(n *hsm.Node) []uint64 {
-	hs := make([]uint64, 0, len(n.Objects))
-	for h := range n.Objects {
-		hs = append(hs, h)
-	}
-	slices.Sort(hs)
-	return hs
 }
 
 // objectSum identifies the attributes checkMaterial reads.

@@ -183,7 +183,9 @@ func (c check) keys() []*hsm.Object {
 		for _, h := range n.Handles() {
 			if !seen[h] {
 				seen[h] = true
-				out = append(out, n.Objects[h])
+				if o, ok := n.Object(h); ok {
+					out = append(out, o)
+				}
 			}
 		}
 	}
@@ -341,7 +343,7 @@ var sdk3Steps = []Step{
 
 func findTokenAnywhere(c *hsm.Cluster, h uint64) *hsm.Object {
 	for _, n := range c.Nodes {
-		if o, ok := n.Objects[h]; ok {
+		if o, ok := n.Object(h); ok {
 			return o
 		}
 	}

@@ -183,7 +183,11 @@ func (e *engine) records() (map[string][]byte, error) {
 	if e.sess == nil {
 		return nil, errClosed
 	}
-	return sealed(state.Records(e.sess.Cluster, e.sess.Files()))
+	recs, err := state.Records(e.sess.Cluster, e.sess.Files())
+	if derr := e.damaged(); derr != nil {
+		return nil, derr
+	}
+	return sealed(recs, err)
 }
 
 // reload adopts another tab's newer records, keeping this tab's login and
@@ -255,6 +259,9 @@ func (e *engine) run(f func(*shell.Session) shell.Reply) (execResult, error) {
 	start := time.Now()
 	e.before = e.sess.SessionKeys()
 	res := execResult{Reply: f(e.sess)}
+	if err := e.damaged(); err != nil {
+		return execResult{}, err
+	}
 	if res.Changed {
 		d, err := e.delta()
 		if err != nil {
@@ -290,6 +297,9 @@ func (e *engine) complete(line string) ([]string, error) {
 		return nil, errClosed
 	}
 	out := e.sess.Complete(line)
+	if err := e.damaged(); err != nil {
+		return nil, err
+	}
 	if out == nil {
 		out = []string{}
 	}
@@ -305,6 +315,9 @@ func (e *engine) completions(line string) ([]shell.Completion, error) {
 		return nil, errClosed
 	}
 	out := e.sess.Completions(line)
+	if err := e.damaged(); err != nil {
+		return nil, err
+	}
 	if out == nil {
 		out = []shell.Completion{}
 	}
@@ -317,7 +330,8 @@ func (e *engine) summary() (shell.Summary, error) {
 	if e.sess == nil {
 		return shell.Summary{}, errClosed
 	}
-	return e.sess.Summary(), nil
+	sum := e.sess.Summary()
+	return sum, e.damaged()
 }
 
 // summaryJSON is summary as the worker hands it to the page: the panels ask
@@ -329,7 +343,28 @@ func (e *engine) summaryJSON() (string, error) {
 	if e.sess == nil {
 		return "", errClosed
 	}
-	return e.sess.SummaryJSON()
+	j, err := e.sess.SummaryJSON()
+	if derr := e.damaged(); derr != nil {
+		return "", derr
+	}
+	return j, err
+}
+
+// damaged ends the session when a key record decoded since the workspace
+// was read turned out damaged (hsm.Cluster.Damaged, which a full read on
+// open would have refused the workspace for): what the call saw was not
+// the workspace, so its answer is withheld and nothing is saved, and the
+// worker marks the workspace damaged, as when opening refuses it.
+func (e *engine) damaged() error {
+	if e.sess == nil {
+		return nil
+	}
+	err := e.sess.Cluster.Damaged()
+	if err == nil {
+		return nil
+	}
+	e.sess, e.tr = nil, nil
+	return &engineError{kindDamaged, err}
 }
 
 func (e *engine) listFiles() ([]shell.FileInfo, error) {
@@ -398,7 +433,11 @@ func (e *engine) snapshot() ([]byte, error) {
 	if e.sess == nil {
 		return nil, errClosed
 	}
-	return e.sess.Snapshot()
+	doc, err := e.sess.Snapshot()
+	if derr := e.damaged(); derr != nil {
+		return nil, derr
+	}
+	return doc, err
 }
 
 // memStats are the Go heap figures the benchmarks report.

@@ -149,7 +149,7 @@ func TestEngineReloadKeepsLoginAndSessionKeys(t *testing.T) {
 	c, _, err := state.FromRecords(brPayloads(t, store))
 	require.NoError(t, err)
 	var saved []string
-	for _, o := range c.Nodes[0].Objects {
+	for _, o := range c.Nodes[0].AllObjects() {
 		saved = append(saved, o.Label)
 	}
 	assert.Contains(t, saved, "theirs")
@@ -406,7 +406,7 @@ func TestEngineRollbackAfterAFailedSave(t *testing.T) {
 	c, _, err := state.FromRecords(brPayloads(t, store))
 	require.NoError(t, err)
 	var saved []string
-	for _, o := range c.Nodes[0].Objects {
+	for _, o := range c.Nodes[0].AllObjects() {
 		saved = append(saved, o.Label)
 	}
 	assert.Contains(t, saved, "theirs")
@@ -490,4 +490,43 @@ func TestSummaryJSONIsTheSummary(t *testing.T) {
 	e.sess = nil
 	_, err = e.summaryJSON()
 	assert.ErrorIs(t, err, errClosed)
+}
+
+// A key record whose checksum and top level are sound but whose copy is
+// not (a saved key with an owner the HSM does not have) is decoded, and
+// found damaged, by the first command that reaches the key: that command's
+// answer is withheld with the damage, nothing is saved, and the workspace
+// is closed as when opening refuses it. Commands before it, which did not
+// reach the key, ran as usual.
+func TestEngineFindsADamagedKeyAtItsFirstUse(t *testing.T) {
+	recs, err := defaultRecords()
+	require.NoError(t, err)
+	payload, err := state.OpenRecord("k/524289", recs["k/524289"])
+	require.NoError(t, err)
+	bad := maps.Clone(recs)
+	bad["k/524289"] = state.SealRecord("k/524289", []byte(strings.Replace(string(payload), `"owner":4`, `"owner":77`, 1)))
+	require.NotEqual(t, string(recs["k/524289"]), string(bad["k/524289"]))
+
+	e := &engine{}
+	_, err = e.open(bad, state.RecordSchema, "1")
+	require.NoError(t, err, "opening reads the record's checksum and top level only")
+	store := brStore(maps.Clone(bad))
+	res := brRun(t, e, store, "key_mgmt_util", "loginHSM -u CU -s example_user -p password", "getKeyInfo -k 524291")
+	assert.Contains(t, res.Output, "Cfm3GetKey returned: 0x00 : HSM Return: SUCCESS")
+
+	_, err = e.exec("getKeyInfo -k 524289")
+	require.Error(t, err)
+	assert.Equal(t, kindDamaged, errorKind(err))
+	assert.Equal(t, "workspace is damaged: HSM 0: key 524289 has owner 77 is not a crypto user of this HSM", err.Error())
+	_, err = e.exec("listUsers")
+	assert.Equal(t, kindClosed, errorKind(err), "the workspace is closed")
+	_, err = e.summary()
+	assert.Equal(t, kindClosed, errorKind(err))
+
+	// The panels' summary, which looks at every key, finds it too.
+	e2 := &engine{}
+	_, err = e2.open(bad, state.RecordSchema, "1")
+	require.NoError(t, err)
+	_, err = e2.summaryJSON()
+	assert.Equal(t, kindDamaged, errorKind(err))
 }

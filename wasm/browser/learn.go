@@ -121,7 +121,8 @@ func (e *engine) tourMark() (tour.Marks, error) {
 	if e.sess == nil {
 		return tour.Marks{}, errClosed
 	}
-	return tour.Mark(e.sess), nil
+	m := tour.Mark(e.sess)
+	return m, e.damaged()
 }
 
 // maxMarks bounds the marks the page hands back, which it keeps and could
@@ -162,10 +163,16 @@ func (e *engine) tourStatusAfter(marksJSON, step, calls string) ([]tour.Status, 
 	if e.sess == nil {
 		return nil, errClosed
 	}
+	var out []tour.Status
 	if step != "" {
-		return []tour.Status{{ID: one.ID, Done: tour.DoneAfter(one, m, e.sess, cs)}}, nil
+		out = []tour.Status{{ID: one.ID, Done: tour.DoneAfter(one, m, e.sess, cs)}}
+	} else {
+		out = tour.Tours()[0].StatusOf(m, e.sess, cs)
 	}
-	return tour.Tours()[0].StatusOf(m, e.sess, cs), nil
+	if err := e.damaged(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // checkpointFormat names a step's starting state: the workspace's state
@@ -191,13 +198,16 @@ func (e *engine) checkpoint() ([]byte, error) {
 		return nil, errClosed
 	}
 	doc, err := e.sess.Snapshot()
+	if derr := e.damaged(); derr != nil {
+		return nil, derr
+	}
 	if err != nil {
 		return nil, err
 	}
 	session := []uint64{}
 	seen := map[uint64]bool{}
 	for _, n := range e.sess.Cluster.Nodes {
-		for h, o := range n.Objects {
+		for h, o := range n.LoadedObjects() {
 			if !o.Token && !seen[h] {
 				seen[h] = true
 				session = append(session, h)
@@ -242,7 +252,7 @@ func (e *engine) restore(b []byte) (map[string][]byte, opened, error) {
 		keep[h] = true
 	}
 	for _, n := range e.sess.Cluster.Nodes {
-		for h, o := range n.Objects {
+		for h, o := range n.LoadedObjects() {
 			if !o.Token && !keep[h] {
 				e.sess.Cluster.RemoveObject(n.ID, h)
 			}

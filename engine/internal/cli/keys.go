@@ -173,7 +173,7 @@ func (t *Tool) keyInfo(o *hsm.Object) obj {
 
 func (t *Tool) onEveryNode(o *hsm.Object) bool {
 	for _, n := range t.Cluster.Nodes {
-		p, ok := n.Objects[o.Handle]
+		p, ok := n.Object(o.Handle)
 		if !ok || !p.Equal(o) {
 			return false
 		}

@@ -33,8 +33,8 @@ func saveAndLoad(t *testing.T, c *hsm.Cluster, kt hsm.KeyType) {
 	fromRecs, _, err := state.FromRecords(recs)
 	require.NoError(t, err)
 	for h, o := range c.Nodes[0].Objects {
-		require.True(t, o.Equal(fromRecs.Nodes[0].Objects[h]), "%d", h)
-		require.Equal(t, o.ParameterSet, fromRecs.Nodes[0].Objects[h].ParameterSet, "%d", h)
+		require.True(t, o.Equal(fromRecs.Nodes[0].AllObjects()[h]), "%d", h)
+		require.Equal(t, o.ParameterSet, fromRecs.Nodes[0].AllObjects()[h].ParameterSet, "%d", h)
 	}
 
 	// A public key whose point is not its key's.

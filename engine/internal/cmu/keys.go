@@ -140,7 +140,7 @@ func shareKey(t *Tool, args []string) tool.Result {
 // shared with must be crypto users of that HSM other than the owner
 // (OpShareWith).
 func (t *Tool) shareOn(n *hsm.Node, h uint64, ids []int, share bool) hsm.RC {
-	o := n.Objects[h]
+	o, _ := n.Object(h)
 	if rc := hsm.Check(t.Session, hsm.OpShare, hsm.OnKey(o)); rc != hsm.RCSuccess {
 		return rc
 	}
@@ -165,7 +165,7 @@ func (t *Tool) keyFor(n *hsm.Node, h uint64, op hsm.Op) (*hsm.Object, hsm.RC) {
 	if rc := t.reach(n, op); rc != hsm.RCSuccess {
 		return nil, rc
 	}
-	o := n.Objects[h]
+	o, _ := n.Object(h)
 	if rc := hsm.Check(t.Session, op, hsm.OnKey(o)); rc != hsm.RCSuccess {
 		return nil, rc
 	}
@@ -230,7 +230,10 @@ func findAllKeys(t *Tool, args []string) tool.Result {
 		}
 		keys := []tool.KeyRef{}
 		for _, h := range n.Handles() {
-			o := n.Objects[h]
+			o, _ := n.Object(h)
+			if o == nil {
+				continue
+			}
 			switch {
 			case !o.Token:
 			case o.Owner == id:

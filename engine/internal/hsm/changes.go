@@ -174,7 +174,7 @@ func (c *Cluster) putObject(n *Node, o *Object) {
 
 // removeObject destroys key h on node n, reporting whether it was there.
 func (c *Cluster) removeObject(n *Node, h uint64) bool {
-	if _, ok := n.Objects[h]; !ok {
+	if _, ok := n.Object(h); !ok {
 		return false
 	}
 	delete(n.Objects, h)
@@ -247,9 +247,11 @@ func (c *Cluster) Prepare() {
 // elsewhere (the key records of a saved workspace) starts so.
 func (c *Cluster) EmptyObjects() {
 	c.freeFloor = 0
+	c.pend = nil
 	for _, n := range c.Nodes {
 		if n != nil {
 			n.Objects = map[uint64]*Object{}
+			n.pend = nil
 		}
 	}
 }

@@ -15,6 +15,8 @@ type Node struct {
 	// TrustAnchors are the certificates registered for mutual TLS on this
 	// HSM (mtls.go), by reference.
 	TrustAnchors []*TrustAnchor `json:"trustAnchors,omitempty"`
+
+	pend *pendingKeys // the cluster's keys not decoded yet (lazy.go)
 }
 
 // Cluster is the set of HSMs the tools talk to.
@@ -38,6 +40,9 @@ type Cluster struct {
 	// only ways a handle becomes free. Not persisted: a cluster read back
 	// starts at 0 and its first key pair finds it.
 	freeFloor uint64
+	// pend holds the keys read from storage and not decoded yet
+	// (lazy.go); nil when there are none.
+	pend *pendingKeys
 }
 
 // QuorumToken is a token a crypto officer got for a quorum-controlled
@@ -111,11 +116,19 @@ func (n *Node) removeUser(id int) {
 	}
 }
 
-// Handles returns the node's object handles in ascending order.
+// Handles returns the node's object handles in ascending order, those of
+// keys not decoded yet included (none is decoded).
 func (n *Node) Handles() []uint64 {
-	hs := make([]uint64, 0, len(n.Objects))
+	hs := make([]uint64, 0, n.KeyCount())
 	for h := range n.Objects {
 		hs = append(hs, h)
+	}
+	if n.pend != nil {
+		for h, r := range n.pend.recs {
+			if r.Nodes&(1<<n.ID) != 0 {
+				hs = append(hs, h)
+			}
+		}
 	}
 	sort.Slice(hs, func(i, j int) bool { return hs[i] < hs[j] })
 	return hs
@@ -124,7 +137,7 @@ func (n *Node) Handles() []uint64 {
 // occupied reports whether any node holds handle h.
 func (c *Cluster) occupied(h uint64) bool {
 	for _, n := range c.Nodes {
-		if _, ok := n.Objects[h]; ok {
+		if n.Has(h) {
 			return true
 		}
 	}
@@ -182,8 +195,8 @@ func (c *Cluster) freed(h uint64) {
 func (c *Cluster) CountObjects() int {
 	m := 0
 	for _, n := range c.Nodes {
-		if len(n.Objects) > m {
-			m = len(n.Objects)
+		if k := n.KeyCount(); k > m {
+			m = k
 		}
 	}
 	return m
@@ -241,7 +254,7 @@ func (c *Cluster) Object(h uint64) *Object {
 		if !n.Up {
 			continue
 		}
-		if o, ok := n.Objects[h]; ok {
+		if o, ok := n.Object(h); ok {
 			return o
 		}
 	}
@@ -303,14 +316,17 @@ func (c *Cluster) Replace(other *Cluster) {
 		if n == nil {
 			continue
 		}
-		for h, o := range old.Objects {
-			if _, taken := n.Objects[h]; !o.Token && !taken {
+		for h, o := range old.LoadedObjects() {
+			if !o.Token && !n.Has(h) {
 				other.putObject(n, o)
 			}
 		}
 	}
 	sessions, log := c.sessions, c.log
 	*c = *other
+	if c.pend != nil {
+		c.pend.c = c
+	}
 	c.sessions = max(c.sessions, sessions)
 	c.log = log
 	c.log.all = c.tick()
@@ -327,7 +343,7 @@ func (c *Cluster) KeyLimit() int { return MaxKeys }
 func (c *Cluster) FillWithCopies(templates []uint64, upTo int, label func(i int) string) error {
 	var tmpl []*Object
 	for _, h := range templates {
-		if o := c.Nodes[0].Objects[h]; o != nil && o.Token {
+		if o, _ := c.Nodes[0].Object(h); o != nil && o.Token {
 			tmpl = append(tmpl, o)
 		}
 	}
@@ -337,7 +353,7 @@ func (c *Cluster) FillWithCopies(templates []uint64, upTo int, label func(i int)
 	upTo = min(upTo, MaxKeys)
 	next := c.Cursor
 	for _, n := range c.Nodes {
-		for h := range n.Objects {
+		for _, h := range n.Handles() {
 			next = max(next, h+1)
 		}
 	}

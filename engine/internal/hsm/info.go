@@ -21,7 +21,7 @@ const publicMemory = 560596
 // temperature of the node's own and the free memory falling as users and
 // keys are added.
 func (n *Node) Info() []InfoField {
-	free := max(publicMemory-4096*(len(n.Users)+len(n.Objects))-200000, 0)
+	free := max(publicMemory-4096*(len(n.Users)+n.KeyCount())-200000, 0)
 	return []InfoField{
 		{"Label", "cavium"},
 		{"Model", "NITROX-III CNN35XX-NFBE"},
@@ -69,7 +69,7 @@ func (n *Node) PartitionInfo() []InfoField {
 		{"Max Users", strconv.Itoa(MaxUsers)},
 		{"Occupied Users", strconv.Itoa(len(n.Users))},
 		{"Max Objects", strconv.Itoa(MaxKeys)},
-		{"Occupied Objects", strconv.Itoa(len(n.Objects))},
+		{"Occupied Objects", strconv.Itoa(n.KeyCount())},
 		{"FIPS state", "2 [FIPS mode with single factor authentication]"},
 	}
 }

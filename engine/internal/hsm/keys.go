@@ -34,7 +34,7 @@ func (c *Cluster) CheckCreate(s *Session, keyID string, n int, opt KeyOptions) R
 	}
 	if keyID != "" {
 		for _, nd := range c.UpNodes() {
-			for _, o := range nd.Objects {
+			for _, o := range nd.AllObjects() {
 				if o.KeyID == keyID && (o.Token || o.Session == s.Name) {
 					return RCIDNotUnique
 				}
@@ -223,7 +223,7 @@ func (c *Cluster) Update(h uint64, nodes []int, fn func(*Object)) Status {
 			st = append(st, NodeStatus{n.ID, RCServerUnavailable})
 			continue
 		}
-		o, ok := n.Objects[h]
+		o, ok := n.Object(h)
 		if !ok {
 			st = append(st, NodeStatus{n.ID, RCInvalidHandle})
 			continue
@@ -252,8 +252,8 @@ func (c *Cluster) MakeToken(s *Session, h uint64) (Status, RC) {
 	}
 	var missing []*Node
 	for _, n := range c.UpNodes() {
-		if _, ok := n.Objects[h]; !ok {
-			if len(n.Objects)+1 > MaxKeys {
+		if !n.Has(h) {
+			if n.KeyCount()+1 > MaxKeys {
 				return nil, RCObjectLimit
 			}
 			missing = append(missing, n)
@@ -276,7 +276,7 @@ func (c *Cluster) ShareOn(id int, h uint64, ids []int, share bool) {
 	if n == nil {
 		return
 	}
-	o, ok := n.Objects[h]
+	o, ok := n.Object(h)
 	if !ok {
 		return
 	}
@@ -308,7 +308,7 @@ func (c *Cluster) Find(s *Session, f Filter) []uint64 {
 	var out []uint64
 	seen := map[uint64]bool{}
 	for _, n := range c.UpNodes() {
-		for h, o := range n.Objects {
+		for h, o := range n.AllObjects() {
 			if seen[h] || Check(s, OpRead, OnKey(o)) != RCSuccess || !f.match(o) {
 				continue
 			}

@@ -25,9 +25,13 @@ func init() {
 // it at its first use.
 func (c *Cluster) DeferMaterialCheck(check func(*Object) error) {
 	for _, n := range c.Nodes {
-		for _, o := range n.Objects {
+		for _, o := range n.LoadedObjects() {
 			o.verify = check
 		}
+	}
+	if c.pend != nil {
+		// Keys decoded later get the same check (pendingKeys.take).
+		c.pend.verify = check
 	}
 }
 
@@ -61,7 +65,11 @@ func (o *Object) MaterialPending() bool { return o.verify != nil }
 func (c *Cluster) CheckAllMaterial() error {
 	for _, n := range c.Nodes {
 		for _, h := range n.Handles() {
-			if err := n.Objects[h].checkMaterial(); err != nil {
+			o, ok := n.Object(h)
+			if !ok {
+				continue
+			}
+			if err := o.checkMaterial(); err != nil {
 				return fmt.Errorf("HSM %d: key %d: %v", n.ID, h, err)
 			}
 		}

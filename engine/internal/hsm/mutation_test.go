@@ -35,6 +35,10 @@ import (
 //
 // Objects and users a tool builds before handing them to the cluster
 // (&hsm.Object{...}, o.Clone()) are not the cluster's, and may be written.
+//
+// It also fails on any read of a live node's Objects map from outside: the
+// map lacks the keys whose records are not decoded yet (lazy.go), which
+// only the node's methods see.
 const (
 	modulePath = "github.com/hsmsim/hsmsim"
 	hsmPath    = modulePath + "/engine/internal/hsm"
@@ -333,6 +337,11 @@ func (w *walker) visit(n ast.Node) bool {
 		w.write(n, n.X, "increments")
 	case *ast.CallExpr:
 		w.call(n)
+	case *ast.SelectorExpr:
+		// A node's map holds only the keys decoded so far (lazy.go).
+		if w.field(n) == "Node" && n.Sel.Name == "Objects" && !w.localCopy(n.X) {
+			w.report(n, "reads hsm.Node.Objects, which lacks the keys not decoded yet: use Object, Has, Handles, KeyCount, AllObjects or LoadedObjects")
+		}
 	}
 	return true
 }

@@ -111,7 +111,7 @@ func (c *Cluster) Logout(s *Session) Status {
 // storage: no session survives a restart).
 func (c *Cluster) DropSession(name string) {
 	for _, n := range c.Nodes {
-		for h, o := range n.Objects {
+		for h, o := range n.LoadedObjects() {
 			if !o.Token && (name == "" || o.Session == name) {
 				c.removeObject(n, h)
 			}

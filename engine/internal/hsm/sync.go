@@ -30,7 +30,8 @@ func (c *Cluster) MaySyncKey(s *Session, h uint64, from int) RC {
 	if !n.Up {
 		return RCServerUnavailable
 	}
-	return Check(s, OpSyncKey, OnKey(n.Objects[h]))
+	o, _ := n.Object(h)
+	return Check(s, OpSyncKey, OnKey(o))
 }
 
 // SyncKey copies token key h from node from to each node of to, replacing
@@ -42,7 +43,7 @@ func (c *Cluster) SyncKey(h uint64, from int, to []int) Status {
 	var o *Object
 	return c.syncTo(from, to, func(src *Node) RC {
 		var ok bool
-		if o, ok = src.Objects[h]; !ok || !o.Token {
+		if o, ok = src.Object(h); !ok || !o.Token {
 			return RCInvalidHandle
 		}
 		return RCSuccess
@@ -182,7 +183,7 @@ func (c *Cluster) Diff() []Drift {
 	handles := map[uint64]bool{}
 	users := map[int]bool{}
 	for _, n := range c.Nodes {
-		for h, o := range n.Objects {
+		for h, o := range n.AllObjects() {
 			if o.Token {
 				handles[h] = true
 			}
@@ -192,11 +193,11 @@ func (c *Cluster) Diff() []Drift {
 		}
 	}
 	for _, h := range sortedKeys(handles) {
-		ref := c.reference(func(n *Node) bool { o, ok := n.Objects[h]; return ok && o.Token })
-		ro := ref.Objects[h]
+		ref := c.reference(func(n *Node) bool { o, ok := n.Object(h); return ok && o.Token })
+		ro, _ := ref.Object(h)
 		d := Drift{Kind: "key", Handle: h, Name: ro.Label}
 		for _, n := range c.Nodes {
-			o, ok := n.Objects[h]
+			o, ok := n.Object(h)
 			switch {
 			case !ok || !o.Token:
 				d.Missing = append(d.Missing, n.ID)
@@ -272,7 +273,7 @@ func (n *Node) KeyHash() string {
 		fmt.Fprintf(h, "user %d %s %s\n", u.ID, u.Type, u.Name)
 	}
 	for _, hd := range n.Handles() {
-		o := n.Objects[hd]
+		o, _ := n.Object(hd)
 		if !o.Token {
 			continue
 		}

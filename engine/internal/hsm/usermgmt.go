@@ -116,14 +116,14 @@ func (c *Cluster) DeleteUserOn(s *Session, node int, role Role, name string) (un
 	if u.ID == s.UserID {
 		return nil, RCUserLoggedIn
 	}
-	for _, o := range n.Objects {
+	for _, o := range n.AllObjects() {
 		if o.Owner == u.ID {
 			return nil, RCUserOwnsKeys
 		}
 	}
 	gone := u.Clone()
 	var unshared []uint64
-	for h, o := range n.Objects {
+	for h, o := range n.AllObjects() {
 		if o.SharedWith(gone.ID) {
 			o.Shared = slices.DeleteFunc(o.Shared, func(id int) bool { return id == gone.ID })
 			c.changedKey(h)
@@ -138,7 +138,7 @@ func (c *Cluster) DeleteUserOn(s *Session, node int, role Role, name string) (un
 			c.changedUser(n, gone.ID)
 		}
 		for _, h := range unshared {
-			if o, ok := n.Objects[h]; ok && !o.SharedWith(gone.ID) {
+			if o, ok := n.Object(h); ok && !o.SharedWith(gone.ID) {
 				o.Shared = append(o.Shared, gone.ID)
 				slices.Sort(o.Shared)
 				c.changedKey(h)

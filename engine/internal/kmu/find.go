@@ -255,7 +255,7 @@ func findSingleKey(t *Tool, a *Args) tool.Result {
 	}
 	st := hsm.Status{}
 	for _, n := range t.Cluster.Nodes {
-		switch _, ok := n.Objects[h]; {
+		switch ok := n.Has(h); {
 		case !n.Up:
 			st = append(st, hsm.NodeStatus{Node: n.ID, RC: hsm.RCServerUnavailable})
 		case ok:

@@ -104,7 +104,7 @@ func (t *Tool) signStatus(h uint64) hsm.Status {
 	for _, n := range t.Cluster.Nodes {
 		if !n.Up {
 			st = append(st, hsm.NodeStatus{Node: n.ID, RC: hsm.RCServerUnavailable})
-		} else if _, ok := n.Objects[h]; ok {
+		} else if n.Has(h) {
 			st = append(st, hsm.NodeStatus{Node: n.ID, RC: hsm.RCSuccess})
 		}
 	}
