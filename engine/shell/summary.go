@@ -1,7 +1,6 @@
 package shell
 
 import (
-	"encoding/json"
 	"errors"
 	"slices"
 	"sort"
@@ -124,11 +123,7 @@ func (s *Session) summary(wantJSON bool) (Summary, string) {
 		k.mode, k.login, k.files, k.json = mode, login, files, ""
 	}
 	if wantJSON && k.json == "" {
-		b, err := json.Marshal(k.sum)
-		if err != nil {
-			return k.sum, ""
-		}
-		k.json = string(b)
+		k.json = string(appendSummary(k.sum))
 	}
 	return k.sum, k.json
 }

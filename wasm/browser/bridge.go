@@ -84,7 +84,7 @@ func (b *bridge) functions() map[string]call {
 			if len(args) > 1 && args[1].Type() == safejs.TypeString {
 				seed, _ = args[1].String()
 			}
-			return jsonOf(e.open(recs, schema, seed))
+			return openedJSON(e.open(recs, schema, seed))
 		},
 		"reload": func(args []safejs.Value) (any, error) {
 			recs, schema, bad, err := argRecords(args, 0)
@@ -94,7 +94,7 @@ func (b *bridge) functions() map[string]call {
 			if len(bad) > 0 {
 				return nil, undecodable(bad)
 			}
-			return jsonOf(e.reload(recs, schema))
+			return openedJSON(e.reload(recs, schema))
 		},
 		"records": func([]safejs.Value) (any, error) {
 			recs, err := e.records()
@@ -111,7 +111,7 @@ func (b *bridge) functions() map[string]call {
 			if len(bad) > 0 {
 				return nil, undecodable(bad)
 			}
-			return jsonOf(e.rollback(recs, schema))
+			return openedJSON(e.rollback(recs, schema))
 		},
 		"exec": func(args []safejs.Value) (any, error) {
 			line, err := argString(args, 0)

@@ -1,0 +1,31 @@
+package main
+
+import "github.com/hsmsim/hsmsim/engine/shell"
+
+// appendJSON writes the reply to opening (or reloading, or rolling back)
+// a workspace, byte for byte what json.Marshal writes for it, without
+// reflection: it is the engine's answer on the way to the first prompt.
+// TestOpenedJSONIsJSONMarshal and FuzzOpenedJSON hold it to json.Marshal.
+func (o opened) appendJSON() []byte {
+	w := shell.JSONWriter{EscapeHTML: true}
+	w.BeginObject()
+	w.Key("prompt")
+	w.Str(o.Prompt)
+	w.Key("mode")
+	w.Str(o.Mode)
+	if o.Rewrite {
+		w.Key("rewrite")
+		w.Bool(true)
+	}
+	w.EndObject()
+	return w.Bytes()
+}
+
+// openedJSON is the reply to the worker's open, reload and rollback: the
+// JSON text of o.
+func openedJSON(o opened, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return string(o.appendJSON()), nil
+}
