@@ -373,10 +373,7 @@ func (b *bridge) delta(d *delta) (map[string]any, error) {
 }
 
 func (b *bridge) execResult(res execResult) (map[string]any, error) {
-	reply, err := json.Marshal(res)
-	if err != nil {
-		return nil, err
-	}
+	reply := res.appendJSON()
 	out, err := b.delta(res.delta)
 	if err != nil {
 		return nil, err

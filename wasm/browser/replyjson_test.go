@@ -62,3 +62,20 @@ func FuzzOpenedJSON(f *testing.F) {
 		requireMarshalled(t, opened{Prompt: prompt, Mode: mode, Rewrite: rewrite})
 	})
 }
+
+// The answers to the lines of each tool, a password's among them, are
+// what json.Marshal writes for them, whatever the engine's time.
+func TestExecResultJSONIsJSONMarshal(t *testing.T) {
+	e, store := brOpen(t)
+	for _, l := range []string{"ls", "key_mgmt_util", "loginHSM -u CU -s example_user -p password", "genSymKey -t 31 -s 32 -l <k&y>",
+		"findKey", "getKeyInfo -k 524291", "exit", "cloudhsm_mgmt_util", "loginHSM CO admin password", "listUsers", "findAllKeys 3 0", "quit",
+		"cloudhsm-cli interactive", "login --username example_user --role crypto-user", "password", "key list", "quit"} {
+		res := brRun(t, e, store, l)
+		for _, ms := range []float64{res.EngineMs, 0, 0.001, 12.5, 1234.567, 1e-7} {
+			res.EngineMs = ms
+			want, err := json.Marshal(res)
+			require.NoError(t, err)
+			require.Equal(t, string(want), string(res.appendJSON()), l)
+		}
+	}
+}

@@ -17,6 +17,7 @@
 package jsonout
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -161,6 +162,31 @@ func (w *Writer) Int(n int64) {
 func (w *Writer) Uint(n uint64) {
 	w.before()
 	w.buf = strconv.AppendUint(w.buf, n, 10)
+}
+
+// Float writes a float64 as encoding/json does: the shortest decimal
+// that reads back as f, in exponent form (1e-07, 1e+21) below 1e-6 and
+// from 1e21 on. NaN and the infinities, which encoding/json refuses, are
+// written as null.
+func (w *Writer) Float(f float64) {
+	w.before()
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		w.buf = append(w.buf, "null"...)
+		return
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	w.buf = strconv.AppendFloat(w.buf, f, format, -1, 64)
+	if format == 'e' {
+		// e-09 is written e-9, as encoding/json does.
+		n := len(w.buf)
+		if n >= 4 && w.buf[n-4] == 'e' && w.buf[n-3] == '-' && w.buf[n-2] == '0' {
+			w.buf[n-2] = w.buf[n-1]
+			w.buf = w.buf[:n-1]
+		}
+	}
 }
 
 // Bool writes true or false.

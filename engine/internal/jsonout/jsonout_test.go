@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -229,5 +230,43 @@ func FuzzAsEncodingJSON(f *testing.F) {
 		}
 		v, _ := value(tree, 0)
 		check(t, v)
+	})
+}
+
+func checkFloat(t testing.TB, f float64) {
+	want, err := json.Marshal(f)
+	require.NoError(t, err)
+	var w Writer
+	w.Float(f)
+	require.Equal(t, string(want), w.String(), "%v", f)
+}
+
+// Floats are written as encoding/json writes them, in both forms and at
+// the edges between them; NaN and the infinities as null.
+func TestFloatsAsEncodingJSON(t *testing.T) {
+	for _, f := range []float64{0, math.Copysign(0, -1), 1, -1, 0.5, 0.001, 12.345, 1e-6, 9.99999e-7, 1e-7, 1.5e-9, 1e20, 1e21, 9.999999999999999e20, -1e21,
+		123456789012345678, math.MaxFloat64, math.SmallestNonzeroFloat64, 1.0 / 3, 1e-300, 5e-324} {
+		checkFloat(t, f)
+	}
+	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		var w Writer
+		w.Float(f)
+		require.Equal(t, "null", w.String())
+	}
+}
+
+// FuzzFloat: any float64 but NaN and the infinities is written as
+// encoding/json writes it.
+func FuzzFloat(f *testing.F) {
+	f.Add(uint64(0))
+	f.Add(math.Float64bits(1e-7))
+	f.Add(math.Float64bits(1e21))
+	f.Add(math.Float64bits(0.123))
+	f.Fuzz(func(t *testing.T, bits uint64) {
+		v := math.Float64frombits(bits)
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return
+		}
+		checkFloat(t, v)
 	})
 }
