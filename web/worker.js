@@ -177,7 +177,13 @@ async function call(name, ...args) {
     // A key record is decoded at the key's first use (engine/internal/hsm
     // lazy.go): one found damaged then marks the workspace damaged, as
     // opening it would have.
-    if (FIRST_USE.has(name) && markBroken(err)) throw Object.assign(new Error(describeBroken(st.ws)), { kind: err.kind });
+    if (FIRST_USE.has(name) && markBroken(err)) {
+      const text = describeBroken(st.ws);
+      // A command's answer is the error itself; anything else (the
+      // panels' summary) is told in the console.
+      if (name !== 'exec' && name !== 'interrupt') notice('error', text);
+      throw Object.assign(new Error(text), { kind: err.kind });
+    }
     throw err;
   });
 }

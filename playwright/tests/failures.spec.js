@@ -43,6 +43,23 @@ test('a record that cannot be read is named, with the way out', async ({ page },
   expect(await run(page, 'cat kept.txt')).toContain('still here');
 });
 
+// A key record is decoded at the key's first use (engine/internal/hsm
+// lazy.go); opening reads its checksum and top level only. One whose copy
+// is damaged under a valid checksum opens, and is found by the first thing
+// that reaches the key (here the panels' summary, which the page asks for
+// as soon as the engine answers): the workspace is then marked damaged with
+// the error a full read gives, and nothing is wiped.
+test('a key record damaged inside its copy is found at its first use', async ({ page }) => {
+  await openConsole(page);
+  await idb(page, { action: 'put', name: 'default', key: 'k/524289', text: '{"0":{"handle":524289},"1":0,"2":0}' });
+  await reloadReady(page);
+  const log = page.locator('#log');
+  await expect(log).toContainText('workspace is damaged: record "k/524289" cannot be read: HSM 0: $ has no field "class"');
+  await expect(log).toContainText('Use "Export" to save what can still be read');
+  expect(await run(page, 'ls')).toContain('cannot be opened');
+  expect(await idb(page, { action: 'keys', name: 'default' })).toContain('k/524289');
+});
+
 test('a record that is not even bytes marks only its workspace damaged', async ({ page }) => {
   await openConsole(page);
   await run(page, 'echo still here > kept.txt');
