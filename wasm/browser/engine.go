@@ -330,6 +330,7 @@ func (e *engine) summary() (shell.Summary, error) {
 	if e.sess == nil {
 		return shell.Summary{}, errClosed
 	}
+	e.decodeAll()
 	sum := e.sess.Summary()
 	return sum, e.damaged()
 }
@@ -343,11 +344,26 @@ func (e *engine) summaryJSON() (string, error) {
 	if e.sess == nil {
 		return "", errClosed
 	}
+	e.decodeAll()
 	j, err := e.sess.SummaryJSON()
 	if derr := e.damaged(); derr != nil {
 		return "", derr
 	}
 	return j, err
+}
+
+// decodeAll decodes the key records not decoded yet with the garbage
+// collector held off, as fromStored reads them: the panels' summary looks
+// at every key, and the page asks for it as soon as a workspace is open,
+// so that is where a large workspace's records are decoded. Nearly all
+// the decoding allocates stays; under Node a first summary of 3,300 keys
+// took 0.7 s with the collector held off against 1.1 s with it running.
+func (e *engine) decodeAll() {
+	if e.sess.Cluster.Undecoded() == 0 {
+		return
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	e.sess.Cluster.DecodeAll()
 }
 
 // damaged ends the session when a key record decoded since the workspace
