@@ -34,7 +34,8 @@ type KeyRecord struct {
 
 // KeyDecoder decodes the record of key h into its copies by node id,
 // checking them against the cluster's users and rules; an error says why
-// the record cannot be used.
+// the record cannot be used, in the words a refused load would have used
+// ("workspace is damaged: ..."), and is what Damaged then reports.
 type KeyDecoder func(c *Cluster, h uint64, data []byte) (map[int]*Object, error)
 
 // pendingKeys are the records not decoded yet, shared by a cluster and its
