@@ -66,6 +66,12 @@ fi
 # having the engine build them.
 "$GO" run ./scripts/defaults "$dest/defaults.json"
 
+# The scripts that draw the console's first prompt, and the stylesheets
+# they would wait for, go inline in the pages (data-inline), so that the
+# prompt takes keys without waiting for more files; the site's policy
+# allows them by hash (server.SiteInline).
+"$GO" run ./scripts/inline "$dest" index.html embed.html
+
 # The service worker's list of the site's files and the build's version (a
 # hash of all of them): a change to any file is a new sw.js, so browsers
 # that keep the site offline fetch the whole new build (web/sw.js).

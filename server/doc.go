@@ -67,11 +67,13 @@
 //   - The Content-Security-Policy the site is served with (SiteCSP) allows
 //     scripts, styles, workers, fonts and fetches from the site's own origin
 //     only, WebAssembly compilation ('wasm-unsafe-eval'), and images from
-//     the site and data: URLs. There is no 'unsafe-inline': no inline
-//     <script> or on...= handlers, no <style> elements, no style="..."
-//     attributes in HTML nor set through setAttribute or innerHTML
-//     (assigning element.style.prop from a script file is allowed), no
-//     eval, no Web Workers from blob: URLs. Pages other than the embed page
+//     the site and data: URLs. There is no 'unsafe-inline': the only inline
+//     <script> and <style> elements are those the build puts in the pages
+//     (scripts/inline: the console's first prompt and what it waits for),
+//     each allowed by its hash (Inline, SiteInline, read from the built
+//     pages); no on...= handlers, no style="..." attributes in HTML nor set
+//     through setAttribute or innerHTML (assigning element.style.prop from
+//     a script is allowed), no eval, no Web Workers from blob: URLs. Pages other than the embed page
 //     cannot be framed; embed.html (also /embed) can be framed by any site
 //     (EmbedCSP). In the Worker, unknown paths get dist/site/404.html if
 //     the site has one.

@@ -43,7 +43,7 @@ func TestSecurityHeadersForTheSite(t *testing.T) {
 	site := http.NewServeMux()
 	site.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html></html>")) })
 	site.Handle("/api/", New(Options{}))
-	h := SecurityHeaders(site)
+	h := SecurityHeaders(func() Inline { return Inline{} }, site)
 
 	for _, p := range []string{"/", "/index.html", "/engine.wasm", "/missing"} {
 		rec := srvDo(t, h, http.MethodGet, p, "")
@@ -86,7 +86,7 @@ func TestSecurityHeadersForTheSite(t *testing.T) {
 }
 
 func TestCloudflareHeadersFile(t *testing.T) {
-	f := CloudflareHeaders()
+	f := CloudflareHeaders(Inline{})
 	assert.Contains(t, f, "/*\n  Content-Security-Policy: "+SiteCSP+"\n  X-Frame-Options: DENY\n")
 	for _, p := range []string{"/embed.html", "/embed"} {
 		assert.Contains(t, f, "\n"+p+"\n  ! Content-Security-Policy\n  ! X-Frame-Options\n  Content-Security-Policy: "+EmbedCSP+"\n")

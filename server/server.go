@@ -99,7 +99,7 @@ func New(opt Options) *Handler {
 // ServeHTTP routes a request. Paths outside /api/ answer 404, so the
 // handler can also be mounted at / by a server that has nothing else.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	setSecurityHeaders(w.Header(), r.URL.Path)
+	setSecurityHeaders(w.Header(), r.URL.Path, PoliciesFor(Inline{}))
 	w.Header().Set("Cache-Control", "no-store")
 	defer func() {
 		// The engine must not panic; if it ever does, the caller still gets

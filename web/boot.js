@@ -2,7 +2,8 @@
 //
 // The terminal (xterm.js) and the page's modules take a few hundred
 // milliseconds to arrive and start; this classic script is parsed with
-// the page itself, right after the console's element, and draws the
+// the page itself (the build puts it inline, scripts/inline, so that it
+// waits for no file), right after the console's element, and draws the
 // prompt the workspace opens at ("$ ", docs/simulator-choices.md, *Typing
 // before the engine is ready*) at once. What is typed there is edited
 // on its line (text, Backspace, Delete, the arrows, Home and End, Enter,

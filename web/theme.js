@@ -1,6 +1,7 @@
-// theme.js — light or dark. A classic script loaded in <head> before the
-// stylesheet paints, so a page whose reader chose a theme other than the
-// system's never flashes the wrong one. It follows the system setting
+// theme.js — light or dark. A classic script in <head> (inline in the
+// built page, scripts/inline) that runs before the stylesheet paints, so
+// a page whose reader chose a theme other than the system's never flashes
+// the wrong one. It follows the system setting
 // (prefers-color-scheme) until the toggle picks one, which is remembered.
 // The page's modules reach it as globalThis.hsmsimTheme.
 (function () {

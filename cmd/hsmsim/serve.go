@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -77,7 +78,41 @@ func siteAndAPI(root string, store server.Store) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", siteHandler(root))
 	mux.Handle("/api/", server.New(server.Options{Store: store}))
-	return server.SecurityHeaders(mux)
+	pages := &pageInline{root: root}
+	return server.SecurityHeaders(pages.current, mux)
+}
+
+// pageInline tells server.SecurityHeaders what the pages under root carry
+// inline (their hashes go in the policy), read again whenever a page
+// changed, so that a site rebuilt while served is served right.
+type pageInline struct {
+	root string
+
+	mu    sync.Mutex
+	stamp string
+	in    server.Inline
+}
+
+func (p *pageInline) current() server.Inline {
+	var stamp strings.Builder
+	filepath.WalkDir(p.root, func(name string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.EqualFold(filepath.Ext(name), ".html") {
+			return nil
+		}
+		if st, err := d.Info(); err == nil {
+			fmt.Fprintf(&stamp, "%s %d %d\n", name, st.Size(), st.ModTime().UnixNano())
+		}
+		return nil
+	})
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if stamp.String() != p.stamp {
+		// A page that cannot be read is not served either: what the
+		// others carry is enough.
+		in, _ := server.SiteInline(p.root)
+		p.stamp, p.in = stamp.String(), in
+	}
+	return p.in
 }
 
 // readTimeout bounds the reading of one request, headers and body: a

@@ -245,3 +245,22 @@ func TestServeCutsOffATrickledBody(t *testing.T) {
 	cancel()
 	<-done
 }
+
+func TestServeAllowsThePagesInlineCodeByHash(t *testing.T) {
+	dir := srvSite(t)
+	page := filepath.Join(dir, "index.html")
+	require.NoError(t, os.WriteFile(page, []byte("<!doctype html><style>body{}</style><script>alert(1)</script>"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "embed.html"), []byte("<!doctype html><script>a()</script>"), 0o644))
+	h := siteAndAPI(dir, nil)
+	// openssl dgst -sha256 -binary | base64 of alert(1), a() and body{}.
+	const alert, call, body = "'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='", "'sha256-qVpDBgj7bpq5hMAcGp3AOc79J3Y1Z4HvySTwKrWDoy4='", "'sha256-fJgEClQWV1hGkK4qHMO0KotTsVnMYMXTq7/suurGyUo='"
+	for _, p := range []string{"/", "/embed.html", "/app.js"} {
+		csp := srvGet(t, h, http.MethodGet, p, nil).Header().Get("Content-Security-Policy")
+		assert.Contains(t, csp, "script-src 'self' 'wasm-unsafe-eval' "+alert+" "+call+"; style-src 'self' "+body+";", p)
+		assert.NotContains(t, csp, "unsafe-inline", p)
+	}
+	// The site rebuilt while served: the policy is the new pages'.
+	require.NoError(t, os.WriteFile(page, []byte("<!doctype html><script>a()</script><!-- more -->"), 0o644))
+	csp := srvGet(t, h, http.MethodGet, "/", nil).Header().Get("Content-Security-Policy")
+	assert.Contains(t, csp, "script-src 'self' 'wasm-unsafe-eval' "+call+"; style-src 'self'; ")
+}
