@@ -3,7 +3,6 @@ package shell
 import (
 	"encoding/base64"
 
-	"github.com/hsmsim/hsmsim/engine/internal/hsm"
 	"github.com/hsmsim/hsmsim/engine/internal/tool"
 )
 
@@ -36,12 +35,12 @@ func (r *Reply) WriteJSONFields(w *JSONWriter) {
 	}
 	if len(r.Calls) > 0 {
 		w.Key("calls")
-		jsonList(w, r.Calls, func(c *Call) { writeCall(w, c) })
+		jsonList(w, r.Calls == nil, len(r.Calls), func(i int) { writeCall(w, &r.Calls[i]) })
 	}
 }
 
 func writeUints(w *JSONWriter, xs []uint64) {
-	jsonList(w, xs, func(n *uint64) { w.Uint(*n) })
+	jsonList(w, xs == nil, len(xs), func(i int) { w.Uint(xs[i]) })
 }
 
 func writeCall(w *JSONWriter, c *tool.Call) {
@@ -52,7 +51,8 @@ func writeCall(w *JSONWriter, c *tool.Call) {
 	w.Uint(uint64(c.RC))
 	if len(c.Nodes) > 0 {
 		w.Key("nodes")
-		jsonList(w, c.Nodes, func(n *tool.Node) {
+		jsonList(w, c.Nodes == nil, len(c.Nodes), func(i int) {
+			n := &c.Nodes[i]
 			w.BeginObject()
 			w.Key("node")
 			w.Int(int64(n.Node))
@@ -84,7 +84,8 @@ func writeValue(w *JSONWriter, v *tool.Value) {
 	w.BeginObject()
 	if len(v.Attributes) > 0 {
 		w.Key("attributes")
-		jsonList(w, v.Attributes, func(a *hsm.AttrValue) {
+		jsonList(w, v.Attributes == nil, len(v.Attributes), func(i int) {
+			a := &v.Attributes[i]
 			w.BeginObject()
 			w.Key("id")
 			w.Int(int64(a.ID))
@@ -103,7 +104,8 @@ func writeValue(w *JSONWriter, v *tool.Value) {
 	}
 	if len(v.Users) > 0 {
 		w.Key("users")
-		jsonList(w, v.Users, func(u *tool.UserInfo) {
+		jsonList(w, v.Users == nil, len(v.Users), func(i int) {
+			u := &v.Users[i]
 			w.BeginObject()
 			w.Key("id")
 			w.Int(int64(u.ID))
@@ -122,7 +124,8 @@ func writeValue(w *JSONWriter, v *tool.Value) {
 	}
 	if len(v.Keys) > 0 {
 		w.Key("keys")
-		jsonList(w, v.Keys, func(k *tool.KeyRef) {
+		jsonList(w, v.Keys == nil, len(v.Keys), func(i int) {
+			k := &v.Keys[i]
 			w.BeginObject()
 			w.Key("handle")
 			w.Uint(k.Handle)

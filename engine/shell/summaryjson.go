@@ -2,7 +2,6 @@ package shell
 
 import (
 	"github.com/hsmsim/hsmsim/engine/internal/jsonout"
-	"github.com/hsmsim/hsmsim/engine/internal/vfs"
 )
 
 // appendSummary writes sum as JSON, byte for byte what json.Marshal
@@ -18,7 +17,8 @@ func appendSummary(sum Summary) []byte {
 	w.Key("mode")
 	w.Str(sum.Mode)
 	w.Key("keys")
-	jsonList(w, sum.Keys, func(k *KeySummary) {
+	jsonList(w, sum.Keys == nil, len(sum.Keys), func(i int) {
+		k := &sum.Keys[i]
 		w.BeginObject()
 		w.Key("handle")
 		w.Uint(k.Handle)
@@ -49,7 +49,8 @@ func appendSummary(sum Summary) []byte {
 		w.EndObject()
 	})
 	w.Key("users")
-	jsonList(w, sum.Users, func(u *UserSummary) {
+	jsonList(w, sum.Users == nil, len(sum.Users), func(i int) {
+		u := &sum.Users[i]
 		w.BeginObject()
 		w.Key("id")
 		w.Int(int64(u.ID))
@@ -64,7 +65,8 @@ func appendSummary(sum Summary) []byte {
 		w.EndObject()
 	})
 	w.Key("nodes")
-	jsonList(w, sum.Nodes, func(n *NodeSummary) {
+	jsonList(w, sum.Nodes == nil, len(sum.Nodes), func(i int) {
+		n := &sum.Nodes[i]
 		w.BeginObject()
 		w.Key("id")
 		w.Int(int64(n.ID))
@@ -81,7 +83,8 @@ func appendSummary(sum Summary) []byte {
 		w.EndObject()
 	})
 	w.Key("files")
-	jsonList(w, sum.Files, func(f *vfs.FileInfo) {
+	jsonList(w, sum.Files == nil, len(sum.Files), func(i int) {
+		f := &sum.Files[i]
 		w.BeginObject()
 		w.Key("name")
 		w.Str(f.Name)
@@ -97,21 +100,23 @@ func appendSummary(sum Summary) []byte {
 	return w.Bytes()
 }
 
-// jsonList writes a slice as encoding/json does: null when nil.
-func jsonList[T any](w *jsonout.Writer, xs []T, elem func(*T)) {
-	if xs == nil {
+// jsonList writes a list of n elements, each with elem, as encoding/json
+// writes a slice: null when it is nil. (Not generic: one copy of the code
+// for every list, which the browser downloads.)
+func jsonList(w *jsonout.Writer, null bool, n int, elem func(i int)) {
+	if null {
 		w.Null()
 		return
 	}
 	w.BeginArray()
-	for i := range xs {
-		elem(&xs[i])
+	for i := range n {
+		elem(i)
 	}
 	w.EndArray()
 }
 
 func jsonInts(w *jsonout.Writer, xs []int) {
-	jsonList(w, xs, func(n *int) { w.Int(int64(*n)) })
+	jsonList(w, xs == nil, len(xs), func(i int) { w.Int(int64(xs[i])) })
 }
 
 // JSONWriter writes JSON text in one pass, without reflection, byte for

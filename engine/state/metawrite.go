@@ -38,12 +38,16 @@ func appendMeta(c *hsm.Cluster) []byte {
 	w.Key("cursor")
 	w.Uint(c.Cursor)
 	if len(c.Quorum) > 0 {
+		keys := make([]int, 0, len(c.Quorum))
+		for k := range c.Quorum {
+			keys = append(keys, k)
+		}
 		w.Key("quorum")
-		writeIntMap(w, c.Quorum, func(v int) { w.Int(int64(v)) })
+		writeIntMap(w, keys, func(k int) { w.Int(int64(c.Quorum[k])) })
 	}
 	if len(c.Tokens) > 0 {
 		w.Key("tokens")
-		writeList(w, c.Tokens, writeToken)
+		writeList(w, c.Tokens == nil, len(c.Tokens), func(i int) { writeToken(w, c.Tokens[i]) })
 	}
 	if c.MTLSEnforcement != "" {
 		w.Key("mtlsEnforcement")
@@ -54,44 +58,35 @@ func appendMeta(c *hsm.Cluster) []byte {
 	return w.Bytes()
 }
 
-// writeList writes a list as encoding/json writes a slice of pointers:
-// null for a nil slice or element.
-func writeList[T any](w *jsonout.Writer, xs []*T, elem func(*jsonout.Writer, *T)) {
-	if xs == nil {
+// writeList writes a list of n elements, each with elem, as encoding/json
+// writes a slice: null when it is nil. (Not generic: one copy of the code
+// for every list, which the browser downloads.)
+func writeList(w *jsonout.Writer, null bool, n int, elem func(i int)) {
+	if null {
 		w.Null()
 		return
 	}
 	w.BeginArray()
-	for _, x := range xs {
-		if x == nil {
-			w.Null()
-			continue
-		}
-		elem(w, x)
+	for i := range n {
+		elem(i)
 	}
 	w.EndArray()
 }
 
-// writeIntMap writes a map with integer keys as encoding/json does: null
-// for a nil map, the members sorted by their keys as text ("10" before
-// "3").
-func writeIntMap[V any](w *jsonout.Writer, m map[int]V, value func(V)) {
-	if m == nil {
-		w.Null()
-		return
+// writeIntMap writes a map with integer keys, given its keys in any order,
+// as encoding/json does: the members sorted by their keys as text ("10"
+// before "3"), each value written by value.
+func writeIntMap(w *jsonout.Writer, keys []int, value func(k int)) {
+	text := make([]string, len(keys))
+	for i, k := range keys {
+		text[i] = strconv.Itoa(k)
 	}
-	keys := make([]string, 0, len(m))
-	byKey := make(map[string]int, len(m))
-	for k := range m {
-		s := strconv.Itoa(k)
-		keys = append(keys, s)
-		byKey[s] = k
-	}
-	slices.Sort(keys)
+	slices.Sort(text)
 	w.BeginObject()
-	for _, s := range keys {
-		w.Key(s)
-		value(m[byKey[s]])
+	for _, t := range text {
+		k, _ := strconv.Atoi(t)
+		w.Key(t)
+		value(k)
 	}
 	w.EndObject()
 }
@@ -119,13 +114,18 @@ func writeNode(w *jsonout.Writer, n *hsm.Node) {
 	w.Key("up")
 	w.Bool(n.Up)
 	w.Key("users")
-	writeList(w, n.Users, writeUser)
+	writeList(w, n.Users == nil, len(n.Users), func(i int) { writeUser(w, n.Users[i]) })
 	// The objects are the key records'.
 	w.Key("objects")
 	w.Null()
 	if len(n.TrustAnchors) > 0 {
 		w.Key("trustAnchors")
-		writeList(w, n.TrustAnchors, func(w *jsonout.Writer, a *hsm.TrustAnchor) {
+		writeList(w, n.TrustAnchors == nil, len(n.TrustAnchors), func(i int) {
+			a := n.TrustAnchors[i]
+			if a == nil {
+				w.Null()
+				return
+			}
 			w.BeginObject()
 			w.Key("ref")
 			w.Int(int64(a.Ref))
@@ -138,6 +138,10 @@ func writeNode(w *jsonout.Writer, n *hsm.Node) {
 }
 
 func writeUser(w *jsonout.Writer, u *hsm.User) {
+	if u == nil {
+		w.Null()
+		return
+	}
 	w.BeginObject()
 	w.Key("id")
 	w.Int(int64(u.ID))
@@ -167,6 +171,10 @@ func writeUser(w *jsonout.Writer, u *hsm.User) {
 }
 
 func writeToken(w *jsonout.Writer, t *hsm.QuorumToken) {
+	if t == nil {
+		w.Null()
+		return
+	}
 	w.BeginObject()
 	w.Key("service")
 	w.Int(int64(t.Service))
@@ -175,8 +183,12 @@ func writeToken(w *jsonout.Writer, t *hsm.QuorumToken) {
 	w.Key("data")
 	writeBytes(w, t.Data)
 	if len(t.Approvals) > 0 {
+		keys := make([]int, 0, len(t.Approvals))
+		for k := range t.Approvals {
+			keys = append(keys, k)
+		}
 		w.Key("approvals")
-		writeIntMap(w, t.Approvals, func(v []byte) { writeBytes(w, v) })
+		writeIntMap(w, keys, func(k int) { writeBytes(w, t.Approvals[k]) })
 	}
 	w.EndObject()
 }
