@@ -336,8 +336,13 @@ async function fetchDefaults() {
   }
 }
 
-async function openMemory() {
-  const recs = st.scenario ? await call('scenarioRecords', st.scenario) : await call('defaults');
+// openMemory opens a workspace that is not stored: the scenario's, or the
+// default one, from the prebuilt defaults.json when it was fetched (as a
+// first visit does; prebuilt is fetchDefaults' promise) rather than built
+// by the engine.
+async function openMemory(prebuilt = null) {
+  const scen = st.scenario && st.scenario !== 'default' ? st.scenario : '';
+  const recs = scen ? await call('scenarioRecords', scen) : (prebuilt && await prebuilt) || await call('defaults');
   const info = JSON.parse(await call('open', recs, st.seed));
   st.ws = null;
   return { ...info, history: [] };
@@ -548,15 +553,15 @@ const OPS = {
     st.seed = args.seed ? String(args.seed) : '';
     st.scenario = args.scenario ? String(args.scenario) : '';
     const engine = engineStarted();
+    const prebuilt = fetchDefaults();
     if (args.storage === 'none') {
       // An embed without storage: nothing is read or written, and no other
       // page can see or change its workspace.
       post({ event: 'history', history: [] });
       await engine;
       st.memoryOnly = true;
-      return { ...(await opened(await openMemory())), notices: [], memoryOnly: true };
+      return { ...(await opened(await openMemory(prebuilt))), notices: [], memoryOnly: true };
     }
-    const prebuilt = fetchDefaults();
     const notices = [];
     // The storage is opened and the workspace read while the engine is
     // still being fetched and compiled.
@@ -572,7 +577,7 @@ const OPS = {
         ? 'Open the page with the newer hsmsim to reach them.'
         : 'This happens in some private windows or when site data is blocked.';
       notices.push({ level: 'error', text: `${store.message}. ${way} Working in a temporary workspace that is NOT saved: use "Export" to keep it. Nothing stored was changed.` });
-      return { ...(await opened(await openMemory())), notices, memoryOnly: true };
+      return { ...(await opened(await openMemory(prebuilt))), notices, memoryOnly: true };
     }
     st.store = store;
     if (typeof BroadcastChannel !== 'undefined') {
