@@ -35,12 +35,12 @@ func (r *Reply) WriteJSONFields(w *JSONWriter) {
 	}
 	if len(r.Calls) > 0 {
 		w.Key("calls")
-		jsonList(w, r.Calls == nil, len(r.Calls), func(i int) { writeCall(w, &r.Calls[i]) })
+		w.List(r.Calls == nil, len(r.Calls), func(i int) { writeCall(w, &r.Calls[i]) })
 	}
 }
 
 func writeUints(w *JSONWriter, xs []uint64) {
-	jsonList(w, xs == nil, len(xs), func(i int) { w.Uint(xs[i]) })
+	w.List(xs == nil, len(xs), func(i int) { w.Uint(xs[i]) })
 }
 
 func writeCall(w *JSONWriter, c *tool.Call) {
@@ -51,7 +51,7 @@ func writeCall(w *JSONWriter, c *tool.Call) {
 	w.Uint(uint64(c.RC))
 	if len(c.Nodes) > 0 {
 		w.Key("nodes")
-		jsonList(w, c.Nodes == nil, len(c.Nodes), func(i int) {
+		w.List(c.Nodes == nil, len(c.Nodes), func(i int) {
 			n := &c.Nodes[i]
 			w.BeginObject()
 			w.Key("node")
@@ -84,7 +84,7 @@ func writeValue(w *JSONWriter, v *tool.Value) {
 	w.BeginObject()
 	if len(v.Attributes) > 0 {
 		w.Key("attributes")
-		jsonList(w, v.Attributes == nil, len(v.Attributes), func(i int) {
+		w.List(v.Attributes == nil, len(v.Attributes), func(i int) {
 			a := &v.Attributes[i]
 			w.BeginObject()
 			w.Key("id")
@@ -104,7 +104,7 @@ func writeValue(w *JSONWriter, v *tool.Value) {
 	}
 	if len(v.Users) > 0 {
 		w.Key("users")
-		jsonList(w, v.Users == nil, len(v.Users), func(i int) {
+		w.List(v.Users == nil, len(v.Users), func(i int) {
 			u := &v.Users[i]
 			w.BeginObject()
 			w.Key("id")
@@ -124,7 +124,7 @@ func writeValue(w *JSONWriter, v *tool.Value) {
 	}
 	if len(v.Keys) > 0 {
 		w.Key("keys")
-		jsonList(w, v.Keys == nil, len(v.Keys), func(i int) {
+		w.List(v.Keys == nil, len(v.Keys), func(i int) {
 			k := &v.Keys[i]
 			w.BeginObject()
 			w.Key("handle")

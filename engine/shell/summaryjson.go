@@ -17,7 +17,7 @@ func appendSummary(sum Summary) []byte {
 	w.Key("mode")
 	w.Str(sum.Mode)
 	w.Key("keys")
-	jsonList(w, sum.Keys == nil, len(sum.Keys), func(i int) {
+	w.List(sum.Keys == nil, len(sum.Keys), func(i int) {
 		k := &sum.Keys[i]
 		w.BeginObject()
 		w.Key("handle")
@@ -49,7 +49,7 @@ func appendSummary(sum Summary) []byte {
 		w.EndObject()
 	})
 	w.Key("users")
-	jsonList(w, sum.Users == nil, len(sum.Users), func(i int) {
+	w.List(sum.Users == nil, len(sum.Users), func(i int) {
 		u := &sum.Users[i]
 		w.BeginObject()
 		w.Key("id")
@@ -65,7 +65,7 @@ func appendSummary(sum Summary) []byte {
 		w.EndObject()
 	})
 	w.Key("nodes")
-	jsonList(w, sum.Nodes == nil, len(sum.Nodes), func(i int) {
+	w.List(sum.Nodes == nil, len(sum.Nodes), func(i int) {
 		n := &sum.Nodes[i]
 		w.BeginObject()
 		w.Key("id")
@@ -83,7 +83,7 @@ func appendSummary(sum Summary) []byte {
 		w.EndObject()
 	})
 	w.Key("files")
-	jsonList(w, sum.Files == nil, len(sum.Files), func(i int) {
+	w.List(sum.Files == nil, len(sum.Files), func(i int) {
 		f := &sum.Files[i]
 		w.BeginObject()
 		w.Key("name")
@@ -100,23 +100,8 @@ func appendSummary(sum Summary) []byte {
 	return w.Bytes()
 }
 
-// jsonList writes a list of n elements, each with elem, as encoding/json
-// writes a slice: null when it is nil. (Not generic: one copy of the code
-// for every list, which the browser downloads.)
-func jsonList(w *jsonout.Writer, null bool, n int, elem func(i int)) {
-	if null {
-		w.Null()
-		return
-	}
-	w.BeginArray()
-	for i := range n {
-		elem(i)
-	}
-	w.EndArray()
-}
-
 func jsonInts(w *jsonout.Writer, xs []int) {
-	jsonList(w, xs == nil, len(xs), func(i int) { w.Int(int64(xs[i])) })
+	w.List(xs == nil, len(xs), func(i int) { w.Int(int64(xs[i])) })
 }
 
 // JSONWriter writes JSON text in one pass, without reflection, byte for

@@ -47,7 +47,7 @@ func appendMeta(c *hsm.Cluster) []byte {
 	}
 	if len(c.Tokens) > 0 {
 		w.Key("tokens")
-		writeList(w, c.Tokens == nil, len(c.Tokens), func(i int) { writeToken(w, c.Tokens[i]) })
+		w.List(c.Tokens == nil, len(c.Tokens), func(i int) { writeToken(w, c.Tokens[i]) })
 	}
 	if c.MTLSEnforcement != "" {
 		w.Key("mtlsEnforcement")
@@ -56,21 +56,6 @@ func appendMeta(c *hsm.Cluster) []byte {
 	w.EndObject()
 	w.EndObject()
 	return w.Bytes()
-}
-
-// writeList writes a list of n elements, each with elem, as encoding/json
-// writes a slice: null when it is nil. (Not generic: one copy of the code
-// for every list, which the browser downloads.)
-func writeList(w *jsonout.Writer, null bool, n int, elem func(i int)) {
-	if null {
-		w.Null()
-		return
-	}
-	w.BeginArray()
-	for i := range n {
-		elem(i)
-	}
-	w.EndArray()
 }
 
 // writeIntMap writes a map with integer keys, given its keys in any order,
@@ -114,13 +99,13 @@ func writeNode(w *jsonout.Writer, n *hsm.Node) {
 	w.Key("up")
 	w.Bool(n.Up)
 	w.Key("users")
-	writeList(w, n.Users == nil, len(n.Users), func(i int) { writeUser(w, n.Users[i]) })
+	w.List(n.Users == nil, len(n.Users), func(i int) { writeUser(w, n.Users[i]) })
 	// The objects are the key records'.
 	w.Key("objects")
 	w.Null()
 	if len(n.TrustAnchors) > 0 {
 		w.Key("trustAnchors")
-		writeList(w, n.TrustAnchors == nil, len(n.TrustAnchors), func(i int) {
+		w.List(n.TrustAnchors == nil, len(n.TrustAnchors), func(i int) {
 			a := n.TrustAnchors[i]
 			if a == nil {
 				w.Null()

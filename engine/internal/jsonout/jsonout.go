@@ -201,6 +201,21 @@ func (w *Writer) Null() {
 	w.buf = append(w.buf, "null"...)
 }
 
+// List writes a list of n elements, each written by elem, as encoding/json
+// writes a slice: null when it is nil (null). Not generic: one copy of the
+// code serves every list, which the browser downloads.
+func (w *Writer) List(null bool, n int, elem func(i int)) {
+	if null {
+		w.Null()
+		return
+	}
+	w.BeginArray()
+	for i := range n {
+		elem(i)
+	}
+	w.EndArray()
+}
+
 const hexDigits = "0123456789abcdef"
 
 // safe marks the ASCII bytes a string holds as they are; htmlSafe marks

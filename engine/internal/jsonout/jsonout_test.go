@@ -270,3 +270,14 @@ func FuzzFloat(f *testing.F) {
 		checkFloat(t, v)
 	})
 }
+
+// List writes a slice as encoding/json does: nil as null, empty as [].
+func TestListIsASlice(t *testing.T) {
+	for _, xs := range [][]int{nil, {}, {1}, {4, -2, 7}} {
+		var w Writer
+		w.List(xs == nil, len(xs), func(i int) { w.Int(int64(xs[i])) })
+		want, err := json.Marshal(xs)
+		require.NoError(t, err)
+		require.Equal(t, string(want), w.String(), "%#v", xs)
+	}
+}
