@@ -51,8 +51,7 @@ func FileRecord(name string) string { return FilePrefix + name }
 // Records splits a workspace into records (session keys are left out, as in
 // Encode).
 func Records(c *hsm.Cluster, files map[string][]byte) (map[string][]byte, error) {
-	c.DecodeAll()
-	if err := c.Damaged(); err != nil {
+	if err := c.DecodeAll(); err != nil {
 		return nil, err
 	}
 	out := map[string][]byte{}

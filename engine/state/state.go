@@ -58,8 +58,7 @@ func Encode(c *hsm.Cluster, files map[string][]byte) ([]byte, error) {
 }
 
 func encode(c *hsm.Cluster, files map[string][]byte, journal string) ([]byte, error) {
-	c.DecodeAll()
-	if err := c.Damaged(); err != nil {
+	if err := c.DecodeAll(); err != nil {
 		return nil, err
 	}
 	saved := *c

@@ -363,7 +363,8 @@ func (e *engine) decodeAll() {
 		return
 	}
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	e.sess.Cluster.DecodeAll()
+	// A damaged record is told by damaged, after the call.
+	_ = e.sess.Cluster.DecodeAll()
 }
 
 // damaged ends the session when a key record decoded since the workspace

@@ -2,6 +2,7 @@ package hsm
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 )
 
@@ -86,9 +87,11 @@ func (c *Cluster) Undecoded() int {
 }
 
 // DecodeAll decodes every key record not decoded yet (before the cluster
-// is written whole somewhere, or handed to code that looks at every key).
-func (c *Cluster) DecodeAll() {
+// is written whole somewhere, or handed to code that looks at every key)
+// and returns Damaged: a cluster with a damaged record is not written.
+func (c *Cluster) DecodeAll() error {
 	c.pend.takeAll()
+	return c.Damaged()
 }
 
 // take decodes the record of key h, if it is still pending, onto every
@@ -116,8 +119,8 @@ func (p *pendingKeys) take(h uint64) {
 				break
 			}
 		}
-		if err == nil && len(copies) != bitCount(r.Nodes) {
-			err = fmt.Errorf("workspace is damaged: key %d: holds %d copies where its shape named %d", h, len(copies), bitCount(r.Nodes))
+		if err == nil && len(copies) != bits.OnesCount32(r.Nodes) {
+			err = fmt.Errorf("workspace is damaged: key %d: holds %d copies where its shape named %d", h, len(copies), bits.OnesCount32(r.Nodes))
 		}
 	}
 	if err != nil {
@@ -167,14 +170,6 @@ func (p *pendingKeys) count(id int) int {
 		return 0
 	}
 	return p.counts[id]
-}
-
-func bitCount(m uint32) int {
-	k := 0
-	for ; m != 0; m &= m - 1 {
-		k++
-	}
-	return k
 }
 
 // Object returns the node's key h, decoding its record first if that has
